@@ -1,0 +1,93 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { createCallService } from '../core/callService';
+import { settingsSchema } from '../core/settings/settingsSchema';
+import { createCliLogger, logLevels } from './cliLogger';
+import { defaultDataDir, openHistory, savedToken } from './dataDir';
+import { createTerminalNotifier } from './terminalNotifier';
+import { UsageError, validateOptions } from './usage';
+
+const fields = settingsSchema.shape;
+const defaults = { port: fields.port.parse(undefined), maxCalls: fields.maxCalls.parse(undefined) };
+
+/** The flags, checked with the same schema as the app's settings (plus port 0: any free port). */
+const serveOptionsSchema = z.object({
+  host: fields.host,
+  port: z.coerce.number().pipe(z.union([z.literal(0), fields.port.unwrap()])),
+  token: fields.token.unwrap().optional(),
+  dataDir: z.string().min(1).default(defaultDataDir),
+  agents: fields.agents,
+  teams: fields.teams,
+  maxCalls: z.coerce.number().pipe(fields.maxCalls.unwrap()),
+  logLevel: z.enum(logLevels).default('info'),
+});
+
+export const serveHelp = `Usage: telecmi-notifier serve [options]
+
+Runs the webhook receiver and call pipeline without Electron. Prints the webhook URL, then one
+JSON line per notification on stdout; logs go to stderr. Ctrl+C stops it after saving history.
+
+  --host H         address to listen on (default 127.0.0.1; a tunnel reaches it there)
+  --port P         port (default ${defaults.port}; 0 picks any free port)
+  --token T        webhook token (default: generated once and kept in the data folder)
+  --data-dir D     where history and the token are kept (default ${defaultDataDir})
+  --user U         notify for this agent only (204 or 204_2222223); repeatable
+  --team T         notify for this team only (Sales or Sales_2222223); repeatable
+  --max-calls N    calls kept in history (default ${defaults.maxCalls})
+  --log-level L    error, warn, info or debug (default info)`;
+
+export async function serveCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      token: { type: 'string' },
+      'data-dir': { type: 'string' },
+      user: { type: 'string', multiple: true },
+      team: { type: 'string', multiple: true },
+      'max-calls': { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+  });
+  const options = validateOptions(serveOptionsSchema, {
+    host: values.host,
+    port: values.port ?? defaults.port,
+    token: values.token,
+    dataDir: values['data-dir'],
+    agents: values.user,
+    teams: values.team,
+    maxCalls: values['max-calls'] ?? defaults.maxCalls,
+    logLevel: values['log-level'],
+  });
+  const log = createCliLogger(options.logLevel);
+  const service = createCallService({
+    settings: { ...options, token: options.token ?? savedToken(options.dataDir) },
+    notifier: createTerminalNotifier((line) => process.stdout.write(line)),
+    historyStore: openHistory(options.dataDir, log),
+    log,
+  });
+  const { webhookUrl, origin } = await service.start().catch((error: Error) => {
+    throw new UsageError(error.message);
+  });
+  process.stdout.write(`${JSON.stringify({ type: 'listening', webhookUrl, healthUrl: `${origin}/healthz` })}\n`);
+  log.info(`Webhook URL (expose it with a tunnel, then give TeleCMI the public address): ${webhookUrl}`);
+  stopOnSignal(async () => {
+    await service.stop();
+    log.info('stopped; history saved');
+  });
+}
+
+function stopOnSignal(stop: () => Promise<void>): void {
+  const onSignal = (): void => {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+}

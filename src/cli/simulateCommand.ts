@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { agentLegPayload, sampleCall } from '../core/telecmi/sampleEvents';
+import { validateOptions } from './usage';
+
+export const simulateHelp = `Usage: telecmi-notifier simulate --url <webhook URL> [options]
+
+Sends realistic TeleCMI "agent leg" events to a webhook URL, as TeleCMI would: run it against
+the public tunnel URL to check the whole path end to end.
+
+  --url U          the webhook URL, token included (required)
+  --method M       POST (JSON body, default) or GET (query parameters)
+  --status S       statuses to send for each call, in order: started, answered, hangup
+                   (comma separated; default started)
+  --count N        how many calls (default 1)
+  --from NUMBER    caller number, country code first (default: a random Indian mobile)
+  --user U         agent id (default 204_2222223)
+  --team T         team id (default Sales_2222223)`;
+
+const simulateOptionsSchema = z.object({
+  url: z.url({ protocol: /^https?$/, error: 'must be the http(s) webhook URL' }),
+  method: z.enum(['GET', 'POST']).default('POST'),
+  statuses: z.array(z.enum(['started', 'answered', 'hangup'])).min(1),
+  count: z.coerce.number().int().min(1).max(10_000).default(1),
+  from: z.string().regex(/^\+?\d{6,15}$/, 'must be a phone number, country code first').optional(),
+  user: z.string().min(1).optional(),
+  team: z.string().min(1).optional(),
+});
+type SimulateOptions = z.infer<typeof simulateOptionsSchema>;
+
+export async function simulateCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      url: { type: 'string' },
+      method: { type: 'string' },
+      status: { type: 'string' },
+      count: { type: 'string' },
+      from: { type: 'string' },
+      user: { type: 'string' },
+      team: { type: 'string' },
+    },
+  });
+  const options = validateOptions(simulateOptionsSchema, {
+    ...values,
+    method: values.method?.toUpperCase(),
+    statuses: (values.status ?? 'started').split(',').map((status) => status.trim()),
+  });
+  let failures = 0;
+  for (let index = 0; index < options.count; index += 1) {
+    failures += await simulateCall(options);
+  }
+  if (failures > 0) {
+    console.error(`telecmi-notifier: ${failures} request(s) were not accepted`);
+    process.exitCode = 1;
+  }
+}
+
+/** Sends one call's events in order; returns how many were not accepted. */
+async function simulateCall(options: SimulateOptions): Promise<number> {
+  const call = sampleCall({
+    ...(options.from && { from: options.from.replace('+', '') }),
+    ...(options.user && { user: options.user }),
+    ...(options.team && { team: options.team }),
+  });
+  let failures = 0;
+  const startedAt = Date.now();
+  for (const [step, status] of options.statuses.entries()) {
+    const payload = agentLegPayload(call, status, startedAt + step * 1000);
+    const answer = await send(options.url, options.method, payload);
+    process.stdout.write(`${options.method} ${status} ${call.callId} -> ${answer}\n`);
+    if (!answer.startsWith('2')) failures += 1;
+  }
+  return failures;
+}
+
+async function send(url: string, method: 'GET' | 'POST', payload: ReturnType<typeof agentLegPayload>): Promise<string> {
+  const target = new URL(url);
+  if (method === 'GET') {
+    for (const [key, value] of Object.entries(payload)) target.searchParams.set(key, String(value));
+  }
+  try {
+    const response = await fetch(target, {
+      method,
+      ...(method === 'POST' && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    return `${response.status} ${await response.text()}`;
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    return `failed (${error instanceof Error ? error.message : String(error)}${cause})`;
+  }
+}
+

@@ -1,0 +1,22 @@
+import { describeNotification, type CallNotification, type Notifier } from '../core/calls/callNotification';
+import type { CallRecord } from '../core/calls/callRecord';
+
+/** Notifications as JSON lines on a stream: what `serve` prints for scripts and tests. */
+export function createTerminalNotifier(write: (line: string) => void): Notifier {
+  return {
+    notify(notification: CallNotification): void {
+      const calls = notification.type === 'summary' ? notification.calls : [notification.call];
+      const line = {
+        type: 'notification',
+        kind: notification.type,
+        ...describeNotification(notification),
+        calls: calls.map(summarise),
+      };
+      write(`${JSON.stringify(line)}\n`);
+    },
+  };
+}
+
+function summarise(call: CallRecord) {
+  return { id: call.id, state: call.state, from: call.from?.display, agent: call.agent, team: call.team };
+}

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+
+/** A mistake in how the command was called: printed without a stack, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function validateOptions<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new UsageError(`invalid options:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}

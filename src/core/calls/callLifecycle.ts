@@ -1,0 +1,68 @@
+import type { CallEvent } from '../telecmi/eventSchema';
+import { callStateRank, type CallRecord, type CallState } from './callRecord';
+
+/** Raw payloads kept per call: enough for support, bounded against a misbehaving sender. */
+const maxEventsPerCall = 20;
+
+/** The state an event moves a call to, or undefined when it does not move it. */
+function stateAfter(current: CallState | undefined, event: CallEvent): CallState | undefined {
+  if (event.kind === 'agent-leg') {
+    if (event.status === 'started') return 'ringing';
+    if (event.status === 'answered') return 'answered';
+    return current === 'answered' ? 'ended' : 'missed';
+  }
+  const callerGaveUp = event.kind === 'caller-leg' && event.status === 'hangup';
+  const reportedMissed = event.kind === 'cdr' && event.status === 'missed';
+  return current === 'ringing' && (callerGaveUp || reportedMissed) ? 'missed' : undefined;
+}
+
+/** Moves forward only: a late `started` after `answered` keeps the call answered. */
+function advance(current: CallState, event: CallEvent): CallState {
+  const next = stateAfter(current, event);
+  return next !== undefined && callStateRank[next] > callStateRank[current] ? next : current;
+}
+
+/** A record for an agent-leg event seen first; the state is whatever that event says. */
+export function newCallRecord(event: CallEvent): CallRecord {
+  const state = stateAfter(undefined, event) ?? 'ringing';
+  return applyEvent(
+    {
+      id: event.callId,
+      conversationId: event.conversationId,
+      state,
+      startedAt: event.time.getTime(),
+      receivedAt: event.receivedAt,
+      updatedAt: event.receivedAt,
+      read: false,
+      timeline: [],
+      events: [],
+    },
+    event,
+  );
+}
+
+/** Merges one event of the call, its caller leg or its call report into the record. */
+export function applyEvent(call: CallRecord, event: CallEvent): CallRecord {
+  const time = event.time.getTime();
+  const state = advance(call.state, event);
+  const answeredAt = state === 'answered' && call.state !== 'answered' ? time : call.answeredAt;
+  const endedAt = state !== call.state && (state === 'ended' || state === 'missed') ? time : call.endedAt;
+  return {
+    ...call,
+    state,
+    from: call.from ?? event.from,
+    dialled: call.dialled ?? (event.kind === 'caller-leg' || event.kind === 'cdr' ? event.to : undefined),
+    agent: call.agent ?? event.agent,
+    team: call.team ?? event.team,
+    appId: call.appId ?? event.appId,
+    custom: call.custom ?? event.custom,
+    answeredAt,
+    endedAt,
+    durationSec: answeredAt !== undefined && endedAt !== undefined ? Math.round((endedAt - answeredAt) / 1000) : call.durationSec,
+    waitedSec: event.waitedSec ?? call.waitedSec,
+    hangupReason: event.hangupReason ?? call.hangupReason,
+    updatedAt: event.receivedAt,
+    timeline: [...call.timeline, { event: `${event.kind}:${event.status}`, time, receivedAt: event.receivedAt }],
+    events: [...call.events, event.raw].slice(-maxEventsPerCall),
+  };
+}

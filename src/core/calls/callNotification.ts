@@ -1,0 +1,53 @@
+import type { CallRecord } from './callRecord';
+
+/** What the pipeline asks a notifier to show. */
+export type CallNotification =
+  | { type: 'ringing'; call: CallRecord }
+  | { type: 'missed'; call: CallRecord }
+  | { type: 'summary'; calls: CallRecord[] };
+
+/** The notifier port: Electron's `Notification` and the terminal's JSON lines implement it. */
+export interface Notifier {
+  /** Must return at once: it runs while the webhook request is being answered. */
+  notify(notification: CallNotification): void;
+}
+
+export interface NotificationText {
+  title: string;
+  body: string;
+}
+
+/** Custom fields worth a line in a notification: short, scalar values only. */
+const maxCustomFieldsShown = 3;
+
+export function describeNotification(notification: CallNotification): NotificationText {
+  switch (notification.type) {
+    case 'ringing':
+      return { title: `Incoming call ${callerOf(notification.call)}`, body: detailsOf(notification.call) };
+    case 'missed':
+      return { title: `Missed call ${callerOf(notification.call)}`, body: detailsOf(notification.call) };
+    case 'summary':
+      return {
+        title: `${notification.calls.length} new calls`,
+        body: notification.calls.map(callerOf).join(', '),
+      };
+  }
+}
+
+export function callerOf(call: CallRecord): string {
+  return call.from?.display || 'Unknown caller';
+}
+
+function detailsOf(call: CallRecord): string {
+  const who = [call.agent && `Agent ${call.agent}`, call.team && `Team ${call.team}`].filter(Boolean).join(' · ');
+  const dialled = call.dialled ? `To ${call.dialled.display}` : '';
+  return [who, dialled, ...customLines(call.custom)].filter(Boolean).join('\n');
+}
+
+function customLines(custom: CallRecord['custom']): string[] {
+  if (custom === undefined || typeof custom === 'string') return [];
+  return Object.entries(custom)
+    .filter(([, value]) => ['string', 'number', 'boolean'].includes(typeof value))
+    .slice(0, maxCustomFieldsShown)
+    .map(([key, value]) => `${key}: ${String(value)}`);
+}

@@ -1,0 +1,20 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { z } from 'zod';
+
+export const phoneNumberSchema = z.object({
+  /** What TeleCMI sent, reduced to digits (country code first, no `+`). */
+  digits: z.string(),
+  /** What a person reads: `+44 20 7946 0000`, or the raw text when it holds no number. */
+  display: z.string(),
+});
+export type PhoneNumber = z.infer<typeof phoneNumberSchema>;
+
+/** TeleCMI sends numbers as digit strings or JSON numbers, country code first and without `+`. */
+export function toPhoneNumber(value: string | number): PhoneNumber {
+  const text = String(value).trim();
+  const digits = text.replace(/\D/g, '');
+  if (digits.length === 0) return { digits, display: text };
+  const parsed = parsePhoneNumberFromString(`+${digits}`);
+  const display = parsed?.isPossible() ? parsed.formatInternational() : `+${digits}`;
+  return { digits, display };
+}

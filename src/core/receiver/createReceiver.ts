@@ -1,0 +1,151 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from '../log/logger';
+import { parseTelecmiEvent } from '../telecmi/parseEvent';
+import type { CallEvent } from '../telecmi/eventSchema';
+import type { IngestOutcome } from '../calls/callPipeline';
+import { maskToken, type RequestLog } from './requestLog';
+
+export interface ReceiverOptions {
+  token: string;
+  /** Where accepted events go: the call pipeline's `ingest`. */
+  ingest: (event: CallEvent) => IngestOutcome;
+  requestLog: RequestLog;
+  log: Logger;
+  bodyLimitBytes?: number;
+}
+
+/** Set on `res.locals` by each handler so the request log can say why. */
+interface Locals {
+  arrivedAt: number;
+  reason?: string;
+}
+
+const acceptedTypes = ['application/json', 'application/x-www-form-urlencoded'];
+
+/** Epoch milliseconds with sub-millisecond precision. */
+const preciseNow = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * The webhook receiver: an express app that validates every request and hands TeleCMI events
+ * to the pipeline. Every answer is JSON; nothing a client sends makes it throw.
+ */
+export function createReceiver({ token, ingest, requestLog, log, bodyLimitBytes = 64 * 1024 }: ReceiverOptions) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const isToken = tokenMatcher(token);
+  const parseBody = [
+    express.json({ limit: bodyLimitBytes, type: 'application/json' }),
+    express.urlencoded({ limit: bodyLimitBytes, extended: false, type: 'application/x-www-form-urlencoded' }),
+  ];
+
+  app.use((req, res, next) => {
+    const locals = res.locals as Locals;
+    locals.arrivedAt = preciseNow();
+    res.on('finish', () => {
+      requestLog.record({
+        time: Math.round(locals.arrivedAt),
+        method: req.method,
+        path: maskToken(req.originalUrl),
+        status: res.statusCode,
+        reason: locals.reason,
+        durationMs: preciseNow() - locals.arrivedAt,
+      });
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+
+  const webhookPaths = ['/telecmi', '/telecmi/:token'];
+
+  app.all(webhookPaths, (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      res.set('Allow', 'GET, POST');
+      return refuse(res, 405, `method ${req.method} not allowed: TeleCMI sends GET or POST`);
+    }
+    const query = req.query as Record<string, unknown>;
+    const given = req.params.token ?? query.token;
+    if (given === undefined) return refuse(res, 401, 'missing token: use /telecmi/<token> or ?token=<token>');
+    if (typeof given !== 'string' || !isToken(given)) return refuse(res, 401, 'invalid token');
+    if (req.method === 'POST') return checkContentType(req, res, next);
+    return next();
+  });
+
+  app.all(webhookPaths, parseBody, (req: Request, res: Response) => {
+    const payload = req.method === 'POST' ? req.body : withoutToken(req.query as Record<string, unknown>);
+    const parsed = parseTelecmiEvent(payload, (res.locals as Locals).arrivedAt);
+    if (!parsed.ok) return refuse(res, 400, parsed.reason);
+    const outcome = ingest(parsed.event);
+    (res.locals as Locals).reason = outcome;
+    res.json(outcome === 'duplicate' ? { ok: true, duplicate: true } : { ok: true });
+  });
+
+  app.use((req, res) => {
+    refuse(res, 404, `no such endpoint: ${req.method} ${maskToken(req.path)}`);
+  });
+
+  app.use(errorHandler(log));
+  return app;
+}
+
+function checkContentType(req: Request, res: Response, next: NextFunction): void {
+  if (!req.headers['content-type']) {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    return hasBody
+      ? refuse(res, 415, 'missing Content-Type: send application/json or application/x-www-form-urlencoded')
+      : refuse(res, 400, 'empty request body: send the TeleCMI event as JSON');
+  }
+  if (!req.is(acceptedTypes)) {
+    return refuse(
+      res,
+      415,
+      `unsupported Content-Type "${req.headers['content-type']}": send application/json or application/x-www-form-urlencoded`,
+    );
+  }
+  next();
+}
+
+export function refuse(res: Response, status: number, reason: string): void {
+  (res.locals as Locals).reason = reason;
+  res.status(status).json({ ok: false, error: reason });
+}
+
+function withoutToken(query: Record<string, unknown>): Record<string, unknown> {
+  const { token: _token, ...fields } = query;
+  return fields;
+}
+
+/** Compares digests, so neither the token's content nor its length leaks through timing. */
+function tokenMatcher(expected: string): (candidate: string) => boolean {
+  const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+  const expectedDigest = digest(expected);
+  return (candidate) => timingSafeEqual(digest(candidate), expectedDigest);
+}
+
+/** body-parser's error types, mapped to what the client did wrong. */
+const bodyErrors: Record<string, [number, string]> = {
+  'entity.too.large': [413, 'request body too large'],
+  'entity.parse.failed': [400, 'request body is not valid JSON'],
+  'encoding.unsupported': [415, 'unsupported Content-Encoding'],
+  'charset.unsupported': [415, 'unsupported charset: send UTF-8'],
+  'request.aborted': [400, 'request aborted by the client'],
+  'request.size.invalid': [400, 'request body shorter or longer than its Content-Length'],
+  'parameters.too.many': [413, 'too many form fields'],
+};
+
+function errorHandler(log: Logger): ErrorRequestHandler {
+  return (error: { type?: string; limit?: number }, req, res, _next) => {
+    const known = error.type === undefined ? undefined : bodyErrors[error.type];
+    if (known) {
+      const [status, reason] = known;
+      const detail = status === 413 && error.limit ? ` (limit ${error.limit} bytes)` : '';
+      return refuse(res, status, reason + detail);
+    }
+    log.error('receiver failed on a request', { path: maskToken(req.originalUrl), error: String(error) });
+    if (!res.headersSent) refuse(res, 500, 'internal error');
+  };
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { generateWebhookToken, webhookTokenSchema } from '../receiver/webhookToken';
+
+export const defaultPort = 8787;
+
+const idList = z.array(z.string().trim().min(1, 'must not be empty')).max(100);
+
+/**
+ * The settings, defined once: the app validates what it reads from disk with it, the window
+ * validates its form with it, and the headless CLI validates its flags with it.
+ */
+export const settingsSchema = z.object({
+  host: z
+    .union([z.ipv4(), z.ipv6(), z.literal('localhost')], { error: 'must be an IP address or "localhost"' })
+    .default('127.0.0.1'),
+  port: z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 65535')
+    .max(65535, 'must be between 1 and 65535')
+    .default(defaultPort),
+  token: webhookTokenSchema.default(generateWebhookToken),
+  /** Agent ids to notify for (`204` or `204_2222223`); empty: every agent. */
+  agents: idList.default([]),
+  /** Teams to notify for (`Sales` or `Sales_2222223`); empty: every team. */
+  teams: idList.default([]),
+  notificationSound: z.boolean().default(true),
+  /** Epoch milliseconds until which notifications are paused; null: not paused. */
+  pausedUntil: z.number().int().nullable().default(null),
+  /** Opens a caller in a CRM: an http(s) URL where `{from}` stands for the caller's number. */
+  crmUrlTemplate: z
+    .union([
+      z.literal(''),
+      z
+        .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+        .refine((url) => url.includes('{from}'), 'must contain {from} where the number goes'),
+    ])
+    .default(''),
+  maxCalls: z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(10, 'must be at least 10')
+    .max(100_000, 'must be at most 100000')
+    .default(1000),
+  startAtLogin: z.boolean().default(false),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
