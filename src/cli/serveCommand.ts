@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createCallService } from '../core/callService';
+import { maskToken } from '../core/receiver/requestLog';
 import { settingsSchema } from '../core/settings/settingsSchema';
 import { createCliLogger, logLevels } from './cliLogger';
 import { defaultDataDir, openHistory, savedToken } from './dataDir';
@@ -71,7 +72,7 @@ export async function serveCommand(args: string[]): Promise<void> {
     throw new UsageError(error.message);
   });
   process.stdout.write(`${JSON.stringify({ type: 'listening', webhookUrl, healthUrl: `${origin}/healthz` })}\n`);
-  log.info(`Webhook URL (expose it with a tunnel, then give TeleCMI the public address): ${webhookUrl}`);
+  log.info(`webhook URL printed on stdout (${maskToken(new URL(webhookUrl).pathname)}); expose it with a tunnel and give TeleCMI the public address`);
   stopOnSignal(async () => {
     await service.stop();
     log.info('stopped; history saved');

@@ -1,6 +1,6 @@
 import { createCallFilter } from './calls/callFilter';
 import type { Notifier } from './calls/callNotification';
-import { createCallPipeline } from './calls/callPipeline';
+import { createCallPipeline, type CallPipelineOptions } from './calls/callPipeline';
 import { createCallHistory, type HistoryStore } from './history/callHistory';
 import type { Logger } from './log/logger';
 import { createReceiver } from './receiver/createReceiver';
@@ -16,12 +16,13 @@ export interface CallServiceOptions {
   historyStore: HistoryStore;
   log: Logger;
   isMuted?: () => boolean;
+  burst?: CallPipelineOptions['burst'];
 }
 
 export type CallService = ReturnType<typeof createCallService>;
 
 /** The receiver, the pipeline and the history wired together: what both the app and `serve` run. */
-export function createCallService({ settings, notifier, historyStore, log, isMuted }: CallServiceOptions) {
+export function createCallService({ settings, notifier, historyStore, log, isMuted, burst }: CallServiceOptions) {
   const history = createCallHistory({ store: historyStore, maxCalls: settings.maxCalls, log });
   const requestLog = createRequestLog();
   const pipeline = createCallPipeline({
@@ -30,6 +31,7 @@ export function createCallService({ settings, notifier, historyStore, log, isMut
     isWanted: createCallFilter(settings),
     isMuted,
     log,
+    burst,
   });
   const app = createReceiver({ token: settings.token, ingest: pipeline.ingest, requestLog, log });
   let running: RunningServer | undefined;

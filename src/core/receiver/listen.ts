@@ -5,6 +5,7 @@ export interface ListenOptions {
   host: string;
   /** 0 picks any free port. */
   port: number;
+  timeouts?: Partial<ServerTimeouts>;
 }
 
 export interface RunningServer {
@@ -17,7 +18,14 @@ export interface RunningServer {
 }
 
 /** Limits that stop a slow or idle client from holding the receiver. */
-const timeouts = { headersMs: 10_000, requestMs: 15_000, keepAliveMs: 5_000, idleSocketMs: 30_000 };
+export interface ServerTimeouts {
+  headersMs: number;
+  requestMs: number;
+  keepAliveMs: number;
+  idleSocketMs: number;
+}
+
+const defaultTimeouts: ServerTimeouts = { headersMs: 10_000, requestMs: 15_000, keepAliveMs: 5_000, idleSocketMs: 30_000 };
 
 export class ListenError extends Error {
   constructor(
@@ -30,8 +38,17 @@ export class ListenError extends Error {
 }
 
 /** Starts an HTTP server for the receiver and resolves once it listens. */
-export function listen(handler: RequestListener, { host, port }: ListenOptions): Promise<RunningServer> {
-  const server = createServer({ headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs }, handler);
+export function listen(handler: RequestListener, { host, port, timeouts: overrides }: ListenOptions): Promise<RunningServer> {
+  const timeouts = { ...defaultTimeouts, ...overrides };
+  const server = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      // Node checks those two only this often; its default (30 s) would double them.
+      connectionsCheckingInterval: Math.min(1000, timeouts.headersMs),
+    },
+    handler,
+  );
   server.keepAliveTimeout = timeouts.keepAliveMs;
   server.setTimeout(timeouts.idleSocketMs);
   return new Promise((resolve, reject) => {

@@ -1,0 +1,183 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createCallFilter } from '../../../src/core/calls/callFilter';
+import { createCallPipeline, type CallPipelineOptions } from '../../../src/core/calls/callPipeline';
+import { createCallHistory } from '../../../src/core/history/callHistory';
+import { silentLogger } from '../../../src/core/log/logger';
+import { agentCall, eventFrom } from '../../support/events';
+import { memoryStore, recordingNotifier } from '../../support/fakes';
+
+function setup(options: Partial<CallPipelineOptions> = {}) {
+  const notifier = recordingNotifier();
+  const history = createCallHistory({ store: memoryStore(), maxCalls: 1000, log: silentLogger });
+  const pipeline = createCallPipeline({ history, notifier, isWanted: () => true, log: silentLogger, ...options });
+  return { notifier, history, pipeline };
+}
+
+describe('call pipeline', () => {
+  it('notifies a new ringing call at once and records it unread', () => {
+    const { notifier, history, pipeline } = setup();
+    expect(pipeline.ingest(eventFrom('leg-b-started'))).toBe('recorded');
+    expect(notifier.shown).toHaveLength(1);
+    expect(notifier.shown[0]).toMatchObject({ type: 'ringing', call: { state: 'ringing', from: { digits: '440000000000' } } });
+    expect(history.list()).toHaveLength(1);
+    expect(history.list()[0]?.read).toBe(false);
+  });
+
+  it('follows ringing, answered and ended into one record with its talk time', () => {
+    const { notifier, history, pipeline } = setup();
+    const call = agentCall('1');
+    pipeline.ingest(call.started);
+    pipeline.ingest(call.answered);
+    pipeline.ingest(call.hangup);
+    expect(history.list()).toHaveLength(1);
+    const record = history.get(call.started.callId);
+    expect(record).toMatchObject({ state: 'ended', answeredAt: call.answered.time.getTime(), durationSec: 62 });
+    expect(record?.timeline.map((entry) => entry.event)).toEqual(['agent-leg:started', 'agent-leg:answered', 'agent-leg:hangup']);
+    expect(record?.events).toHaveLength(3);
+    expect(notifier.shown.map((shown) => shown.type)).toEqual(['ringing']);
+  });
+
+  it('turns a call that hangs up unanswered into a missed call and notifies it', () => {
+    const { notifier, history, pipeline } = setup();
+    const call = agentCall('2');
+    pipeline.ingest(call.started);
+    pipeline.ingest(call.hangup);
+    expect(history.get(call.started.callId)?.state).toBe('missed');
+    expect(notifier.shown.map((shown) => shown.type)).toEqual(['ringing', 'missed']);
+  });
+
+  it('marks a ringing call missed when the caller hangs up, and only once', () => {
+    const { notifier, history, pipeline } = setup();
+    const call = agentCall('3');
+    pipeline.ingest(call.started);
+    pipeline.ingest(call.callerLeg('hangup'));
+    pipeline.ingest(call.hangup);
+    expect(history.get(call.started.callId)?.state).toBe('missed');
+    expect(notifier.shown.map((shown) => shown.type)).toEqual(['ringing', 'missed']);
+  });
+
+  it('marks a ringing call missed from a missed call report, with the wait time', () => {
+    const { history, pipeline } = setup();
+    const call = agentCall('4');
+    pipeline.ingest(call.started);
+    expect(pipeline.ingest(call.report())).toBe('updated');
+    expect(history.get(call.started.callId)).toMatchObject({ state: 'missed', waitedSec: 21, hangupReason: 'recv_cancel' });
+  });
+
+  it('answers duplicate for an event delivered twice and notifies once', () => {
+    const { notifier, history, pipeline } = setup();
+    const first = eventFrom('leg-b-started');
+    const again = eventFrom('leg-b-started');
+    expect(pipeline.ingest(first)).toBe('recorded');
+    expect(pipeline.ingest(again)).toBe('duplicate');
+    expect(notifier.shown).toHaveLength(1);
+    expect(history.get(first.callId)?.timeline).toHaveLength(1);
+  });
+
+  it('never moves a call back when events arrive out of order', () => {
+    const { notifier, history, pipeline } = setup();
+    const call = agentCall('5');
+    pipeline.ingest(call.answered);
+    pipeline.ingest(call.started);
+    expect(history.get(call.started.callId)?.state).toBe('answered');
+    expect(notifier.shown).toHaveLength(0);
+  });
+
+  it('fills in the dialled number from a caller leg that came first', () => {
+    const { notifier, history, pipeline } = setup();
+    const call = agentCall('6');
+    expect(pipeline.ingest(call.callerLeg('waiting'))).toBe('ignored');
+    pipeline.ingest(call.started);
+    expect(history.get(call.started.callId)?.dialled?.digits).toBe('918000000000');
+    expect(notifier.shown[0]).toMatchObject({ call: { dialled: { digits: '918000000000' } } });
+  });
+
+  it('fills in the dialled number from a caller leg that came later', () => {
+    const { history, pipeline } = setup();
+    const call = agentCall('7');
+    pipeline.ingest(call.started);
+    expect(pipeline.ingest(call.callerLeg('answered'))).toBe('updated');
+    expect(history.get(call.started.callId)).toMatchObject({ state: 'ringing', dialled: { digits: '918000000000' } });
+  });
+
+  it('records but does not notify an outgoing call', () => {
+    const { notifier, history, pipeline } = setup();
+    const outgoing = eventFrom('leg-b-started', { callerid: '918000000000', call_id: 'x' });
+    expect(pipeline.ingest(outgoing)).toBe('ignored');
+    expect(notifier.shown).toHaveLength(0);
+    expect(history.size()).toBe(0);
+  });
+
+  it('records calls but shows nothing while muted', () => {
+    const { notifier, history, pipeline } = setup({ isMuted: () => true });
+    const call = agentCall('8');
+    pipeline.ingest(call.started);
+    pipeline.ingest(call.hangup);
+    expect(history.get(call.started.callId)?.state).toBe('missed');
+    expect(notifier.shown).toHaveLength(0);
+  });
+
+  describe('agent and team filter', () => {
+    const wanted = (agents: string[], teams: string[], changes: Record<string, string>) =>
+      createCallFilter({ agents, teams })(eventFrom('leg-b-started', changes));
+
+    it('lets every call through when no agent or team is set', () => {
+      expect(wanted([], [], {})).toBe(true);
+    });
+
+    it('matches an agent by extension or by full TeleCMI id', () => {
+      expect(wanted(['204'], [], { user: '204_2222223' })).toBe(true);
+      expect(wanted(['204_2222223'], [], { user: '204_2222223' })).toBe(true);
+      expect(wanted(['205'], [], { user: '204_2222223' })).toBe(false);
+    });
+
+    it('matches a team by name in any case', () => {
+      expect(wanted([], ['sales'], { team: 'Sales_2222223' })).toBe(true);
+      expect(wanted([], ['Support'], { team: 'Sales_2222223' })).toBe(false);
+    });
+
+    it('takes a call that matches either the agents or the teams', () => {
+      expect(wanted(['999'], ['Sales'], { user: '204_2222223', team: 'Sales_2222223' })).toBe(true);
+    });
+
+    it('neither records nor notifies a call for another agent', () => {
+      const { notifier, history, pipeline } = setup({ isWanted: createCallFilter({ agents: ['205'], teams: [] }) });
+      expect(pipeline.ingest(eventFrom('leg-b-started'))).toBe('filtered');
+      expect(notifier.shown).toHaveLength(0);
+      expect(history.size()).toBe(0);
+    });
+  });
+
+  describe('bursts', () => {
+    beforeEach(() => void vi.useFakeTimers());
+    afterEach(() => void vi.useRealTimers());
+
+    it('shows the first five calls of a second one by one and the rest as one summary', () => {
+      const { notifier, pipeline } = setup();
+      for (let index = 0; index < 12; index += 1) pipeline.ingest(agentCall(`burst-${index}`).started);
+      expect(notifier.shown.map((shown) => shown.type)).toEqual(Array(5).fill('ringing'));
+      vi.advanceTimersByTime(1000);
+      expect(notifier.shown).toHaveLength(6);
+      const summary = notifier.shown[5];
+      expect(summary?.type).toBe('summary');
+      if (summary?.type === 'summary') expect(summary.calls).toHaveLength(7);
+    });
+
+    it('shows calls one by one again once the burst has passed', () => {
+      const { notifier, pipeline } = setup();
+      for (let index = 0; index < 6; index += 1) pipeline.ingest(agentCall(`first-${index}`).started);
+      vi.advanceTimersByTime(1000);
+      expect(notifier.shown.at(-1)).toMatchObject({ type: 'ringing', call: { id: 'leg-b-first-5' } });
+      vi.advanceTimersByTime(1000);
+      pipeline.ingest(agentCall('later').started);
+      expect(notifier.shown.at(-1)).toMatchObject({ type: 'ringing', call: { id: 'leg-b-later' } });
+    });
+
+    it('announces held calls when flushed on shutdown', () => {
+      const { notifier, pipeline } = setup();
+      for (let index = 0; index < 8; index += 1) pipeline.ingest(agentCall(`flush-${index}`).started);
+      pipeline.flush();
+      expect(notifier.shown.at(-1)).toMatchObject({ type: 'summary' });
+    });
+  });
+});

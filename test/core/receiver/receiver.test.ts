@@ -1,0 +1,150 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { listen } from '../../../src/core/receiver/listen';
+import { allEventNames, loadEvent } from '../../support/fixtures';
+import { getWithQuery, postForm, postJson, send, startTestService, testToken } from '../../support/receiverServer';
+
+type Started = Awaited<ReturnType<typeof startTestService>>;
+
+describe('receiver', () => {
+  let running: Started;
+  beforeAll(async () => {
+    running = await startTestService();
+  });
+  afterAll(() => running.service.stop());
+  beforeEach(() => {
+    running.service.history.clear();
+    running.notifier.shown.length = 0;
+  });
+
+  const transports = {
+    'POST JSON': (url: string, payload: Record<string, unknown>) => postJson(url, payload),
+    'POST form': (url: string, payload: Record<string, unknown>) => postForm(url, payload),
+    GET: (url: string, payload: Record<string, unknown>) => getWithQuery(url, payload),
+  };
+
+  describe.each(Object.entries(transports))('over %s', (_name, deliver) => {
+    it.each(allEventNames())('accepts the reference payload %s', async (name) => {
+      // Each transport gets fresh ids, so a payload is never a redelivery of another test's.
+      const payload = { ...loadEvent(name), time: Date.now() + Math.floor(Math.random() * 1e6) };
+      const answer = await deliver(running.webhookUrl, payload);
+      expect(answer).toMatchObject({ status: 200, body: { ok: true } });
+      expect(answer.body).not.toHaveProperty('duplicate');
+    });
+
+    it('notifies the agent leg ringing event', async () => {
+      const payload = { ...loadEvent('leg-b-started'), cmiuuid: `ring-${_name}` };
+      await deliver(running.webhookUrl, payload);
+      expect(running.notifier.shown).toMatchObject([{ type: 'ringing', call: { id: `ring-${_name}`, appId: 2222223 } }]);
+    });
+  });
+
+  it('accepts the token as a query parameter', async () => {
+    const answer = await postJson(`${running.origin}/telecmi?token=${testToken}`, loadEvent('leg-b-answered'));
+    expect(answer).toMatchObject({ status: 200, body: { ok: true } });
+  });
+
+  it('answers duplicate for the same event delivered again', async () => {
+    const payload = { ...loadEvent('leg-b-started'), cmiuuid: 'twice' };
+    await postJson(running.webhookUrl, payload);
+    const again = await postJson(running.webhookUrl, payload);
+    expect(again).toMatchObject({ status: 200, body: { ok: true, duplicate: true } });
+    expect(running.notifier.shown).toHaveLength(1);
+  });
+
+  it('answers the health check without a token', async () => {
+    expect(await send(`${running.origin}/healthz`)).toMatchObject({ status: 200, body: { ok: true } });
+  });
+
+  const bigBody = JSON.stringify({ ...loadEvent('leg-b-started'), padding: 'x'.repeat(70 * 1024) });
+
+  it.each<[string, () => ReturnType<typeof send>, number, RegExp]>([
+    ['no token', () => postJson(`${'ORIGIN'}/telecmi`, loadEvent('leg-b-started')), 401, /missing token/],
+    ['a wrong token', () => postJson(`${'ORIGIN'}/telecmi/wrong-token`, loadEvent('leg-b-started')), 401, /invalid token/],
+    ['a wrong query token', () => send(`${'ORIGIN'}/telecmi?token=nope`), 401, /invalid token/],
+    ['two query tokens', () => send(`${'ORIGIN'}/telecmi?token=${testToken}&token=${testToken}`), 401, /invalid token/],
+    ['PUT', () => send('WEBHOOK', { method: 'PUT' }), 405, /method PUT not allowed/],
+    ['DELETE without a token', () => send(`${'ORIGIN'}/telecmi`, { method: 'DELETE' }), 405, /method DELETE/],
+    ['malformed JSON', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"leg": ' }), 400, /not valid JSON/],
+    ['a JSON string', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '"hi"' }), 400, /not valid JSON/],
+    ['a JSON array', () => postJson('WEBHOOK', [loadEvent('leg-b-started')]), 400, /must be an object/],
+    ['plain text', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'ring' }), 415, /unsupported Content-Type "text\/plain"/],
+    ['a body without a type', () => send('WEBHOOK', { method: 'POST', body: new Uint8Array([123, 125]) }), 415, /missing Content-Type/],
+    ['an empty POST', () => send('WEBHOOK', { method: 'POST' }), 400, /empty request body/],
+    ['a body over 64 KiB', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json' }, body: bigBody }), 413, /too large \(limit 65536 bytes\)/],
+    ['a GET without fields', () => send('WEBHOOK'), 400, /"type" must be "event" or "cdr"/],
+    ['an invalid leg B event', () => postJson('WEBHOOK', { ...loadEvent('leg-b-started'), time: 'soon' }), 400, /invalid agent leg \(leg B\) event:\n✖ expected a number\n\s+→ at time/],
+    ['an unsupported charset', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json; charset=latin-9' }, body: '{}' }), 415, /unsupported charset/],
+    ['an unknown path', () => send(`${'ORIGIN'}/elsewhere`), 404, /no such endpoint: GET \/elsewhere/],
+    ['a path below the token', () => send('WEBHOOK/more'), 404, /no such endpoint/],
+  ])('refuses %s with a JSON error', async (_label, make, status, message) => {
+    const { origin, webhookUrl } = running;
+    const realFetch = globalThis.fetch;
+    const answer = await (async () => {
+      globalThis.fetch = ((url: string, init?: RequestInit) =>
+        realFetch(url.replace('ORIGIN', origin).replace('WEBHOOK', webhookUrl), init)) as typeof fetch;
+      try {
+        return await make();
+      } finally {
+        globalThis.fetch = realFetch;
+      }
+    })();
+    expect(answer.status).toBe(status);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(answer.body).toMatchObject({ ok: false, error: expect.stringMatching(message) });
+  });
+
+  it('says which methods it accepts when refusing one', async () => {
+    const answer = await send(running.webhookUrl, { method: 'PATCH' });
+    expect(answer.headers.get('allow')).toBe('GET, POST');
+  });
+
+  it('logs each request with the token masked, newest first', async () => {
+    await send(`${running.origin}/telecmi/not-the-token`);
+    await postJson(`${running.origin}/telecmi?token=${testToken}&x=1`, loadEvent('leg-b-hangup'));
+    const [latest, previous] = running.service.requestLog.entries();
+    expect(latest).toMatchObject({ method: 'POST', path: '/telecmi?token=***&x=1', status: 200, reason: expect.any(String) });
+    expect(previous).toMatchObject({ method: 'GET', path: '/telecmi/***', status: 401, reason: 'invalid token' });
+    expect(latest?.durationMs).toBeGreaterThanOrEqual(0);
+    expect(JSON.stringify(running.service.requestLog.entries())).not.toContain(testToken);
+  });
+
+  it('keeps only the last 200 requests in its log', async () => {
+    for (let index = 0; index < 210; index += 1) await send(`${running.origin}/healthz`);
+    expect(running.service.requestLog.entries()).toHaveLength(200);
+  });
+});
+
+describe('listening', () => {
+  it('answers 408 to a request whose body does not arrive in time', async () => {
+    const server = await listen((req, res) => req.on('end', () => res.end('read')).resume(), {
+      host: '127.0.0.1',
+      port: 0,
+      timeouts: { headersMs: 300, requestMs: 300 },
+    });
+    try {
+      const status = await new Promise<string>((resolve) => {
+        const req = request({ host: '127.0.0.1', port: server.port, method: 'POST', headers: { 'content-length': '100' } });
+        req.on('response', (res) => resolve(String(res.statusCode)));
+        req.on('error', (error) => resolve(error.message));
+        req.write('{"leg":');
+      });
+      expect(status).toBe('408');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('binds to loopback by default and reports a port in use with what to do', async () => {
+    const first = await startTestService();
+    try {
+      const port = Number(new URL(first.origin).port);
+      expect(first.origin).toBe(`http://127.0.0.1:${port}`);
+      await expect(listen(() => undefined, { host: '127.0.0.1', port })).rejects.toThrow(
+        `port ${port} is already in use on 127.0.0.1: quit the other program or choose another port`,
+      );
+    } finally {
+      await first.service.stop();
+    }
+  });
+});
