@@ -6,6 +6,8 @@ export default defineConfig({
     environment: 'node',
     globalSetup: ['test/support/buildCli.ts'],
     testTimeout: 20_000,
+    // The JSON report is what .ci/run reads its closing "N passed, N failed" line from.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     hookTimeout: 30_000,
   },
 });
