@@ -52,7 +52,7 @@ export function createCallPipeline({
     if (!isWanted(event)) return 'filtered';
     const before = history.get(event.callId);
     const dialled = dialledByConversation.get(event.conversationId);
-    const after = before ? applyEvent(before, event) : { ...newCallRecord(event), dialled };
+    const after = before ? applyEvent(before, event) : newCallRecord(event, dialled);
     history.upsert(after);
     announce(before, after);
     return before ? 'updated' : 'recorded';

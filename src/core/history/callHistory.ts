@@ -28,7 +28,7 @@ export type CallHistory = ReturnType<typeof createCallHistory>;
  * The calls, newest first and capped, held in memory and written to the store in batches.
  * A Map keeps insertion order, so the oldest call is always the first key.
  */
-export function createCallHistory({ store, maxCalls, log, flushDelayMs = 500 }: CallHistoryOptions) {
+export function createCallHistory({ store, maxCalls, log, flushDelayMs = 1000 }: CallHistoryOptions) {
   const calls = new Map<string, CallRecord>();
   const idsByConversation = new Map<string, Set<string>>();
   const listeners = new Set<(change: HistoryChange) => void>();

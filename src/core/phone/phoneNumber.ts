@@ -9,9 +9,22 @@ export const phoneNumberSchema = z.object({
 });
 export type PhoneNumber = z.infer<typeof phoneNumberSchema>;
 
+/** Callers ring again and again, and formatting is most of the cost of reading an event. */
+const recentlyFormatted = new Map<string, PhoneNumber>();
+const maxRemembered = 2000;
+
 /** TeleCMI sends numbers as digit strings or JSON numbers, country code first and without `+`. */
 export function toPhoneNumber(value: string | number): PhoneNumber {
   const text = String(value).trim();
+  const remembered = recentlyFormatted.get(text);
+  if (remembered) return remembered;
+  const number = format(text);
+  recentlyFormatted.set(text, number);
+  if (recentlyFormatted.size > maxRemembered) recentlyFormatted.delete(recentlyFormatted.keys().next().value as string);
+  return number;
+}
+
+function format(text: string): PhoneNumber {
   const digits = text.replace(/\D/g, '');
   if (digits.length === 0) return { digits, display: text };
   const parsed = parsePhoneNumberFromString(`+${digits}`);

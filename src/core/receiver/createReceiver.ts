@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../log/logger';
 import { parseTelecmiEvent } from '../telecmi/parseEvent';
 import type { CallEvent } from '../telecmi/eventSchema';
@@ -35,10 +35,10 @@ export function createReceiver({ token, ingest, requestLog, log, bodyLimitBytes 
   app.disable('x-powered-by');
   app.set('etag', false);
   const isToken = tokenMatcher(token);
-  const parseBody = [
-    express.json({ limit: bodyLimitBytes, type: 'application/json' }),
-    express.urlencoded({ limit: bodyLimitBytes, extended: false, type: 'application/x-www-form-urlencoded' }),
-  ];
+  const bodyParsers: Record<string, RequestHandler> = {
+    'application/json': express.json({ limit: bodyLimitBytes, type: () => true }),
+    'application/x-www-form-urlencoded': express.urlencoded({ limit: bodyLimitBytes, extended: false, type: () => true }),
+  };
 
   app.use((req, res, next) => {
     const locals = res.locals as Locals;
@@ -56,13 +56,8 @@ export function createReceiver({ token, ingest, requestLog, log, bodyLimitBytes 
     next();
   });
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
-
-  const webhookPaths = ['/telecmi', '/telecmi/:token'];
-
-  app.all(webhookPaths, (req, res, next) => {
+  /** Refuses what is not an authenticated GET or POST, then reads the body by its type. */
+  const guard: RequestHandler = (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'POST') {
       res.set('Allow', 'GET, POST');
       return refuse(res, 405, `method ${req.method} not allowed: TeleCMI sends GET or POST`);
@@ -71,17 +66,24 @@ export function createReceiver({ token, ingest, requestLog, log, bodyLimitBytes 
     const given = req.params.token ?? query.token;
     if (given === undefined) return refuse(res, 401, 'missing token: use /telecmi/<token> or ?token=<token>');
     if (typeof given !== 'string' || !isToken(given)) return refuse(res, 401, 'invalid token');
-    if (req.method === 'POST') return checkContentType(req, res, next);
-    return next();
-  });
+    if (req.method === 'GET') return next();
+    const type = checkContentType(req, res);
+    if (type) bodyParsers[type]?.(req, res, next);
+  };
 
-  app.all(webhookPaths, parseBody, (req: Request, res: Response) => {
+  const handleEvent: RequestHandler = (req, res) => {
     const payload = req.method === 'POST' ? req.body : withoutToken(req.query as Record<string, unknown>);
     const parsed = parseTelecmiEvent(payload, (res.locals as Locals).arrivedAt);
     if (!parsed.ok) return refuse(res, 400, parsed.reason);
     const outcome = ingest(parsed.event);
     (res.locals as Locals).reason = outcome;
     res.json(outcome === 'duplicate' ? { ok: true, duplicate: true } : { ok: true });
+  };
+
+  app.all(['/telecmi/:token', '/telecmi'], guard, handleEvent);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
   });
 
   app.use((req, res) => {
@@ -92,21 +94,21 @@ export function createReceiver({ token, ingest, requestLog, log, bodyLimitBytes 
   return app;
 }
 
-function checkContentType(req: Request, res: Response, next: NextFunction): void {
+/** The accepted type of a POST body, or undefined once the request has been refused. */
+function checkContentType(req: Request, res: Response): string | undefined {
   if (!req.headers['content-type']) {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-    return hasBody
+    return void (hasBody
       ? refuse(res, 415, 'missing Content-Type: send application/json or application/x-www-form-urlencoded')
-      : refuse(res, 400, 'empty request body: send the TeleCMI event as JSON');
+      : refuse(res, 400, 'empty request body: send the TeleCMI event as JSON'));
   }
-  if (!req.is(acceptedTypes)) {
-    return refuse(
-      res,
-      415,
-      `unsupported Content-Type "${req.headers['content-type']}": send application/json or application/x-www-form-urlencoded`,
-    );
-  }
-  next();
+  const type = req.is(acceptedTypes);
+  if (type) return type;
+  refuse(
+    res,
+    415,
+    `unsupported Content-Type "${req.headers['content-type']}": send application/json or application/x-www-form-urlencoded`,
+  );
 }
 
 export function refuse(res: Response, status: number, reason: string): void {
@@ -119,11 +121,13 @@ function withoutToken(query: Record<string, unknown>): Record<string, unknown> {
   return fields;
 }
 
-/** Compares digests, so neither the token's content nor its length leaks through timing. */
+/** Constant time over the token's content; its length is no secret (generated tokens share one). */
 function tokenMatcher(expected: string): (candidate: string) => boolean {
-  const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
-  const expectedDigest = digest(expected);
-  return (candidate) => timingSafeEqual(digest(candidate), expectedDigest);
+  const expectedBytes = Buffer.from(expected);
+  return (candidate) => {
+    const candidateBytes = Buffer.from(candidate);
+    return candidateBytes.length === expectedBytes.length && timingSafeEqual(candidateBytes, expectedBytes);
+  };
 }
 
 /** body-parser's error types, mapped to what the client did wrong. */

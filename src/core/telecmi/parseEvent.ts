@@ -19,7 +19,8 @@ export function parseTelecmiEvent(input: unknown, receivedAt: number): ParseResu
   if (!parsed.success) {
     return { ok: false, reason: `invalid ${describeKind(kind)}:\n${z.prettifyError(parsed.error)}` };
   }
-  return { ok: true, event: { ...parsed.data, raw: input, receivedAt } };
+  // Extended in place: a spread that adds fields costs more than the whole parse.
+  return { ok: true, event: Object.assign(parsed.data, { raw: input, receivedAt }) };
 }
 
 function isPayload(input: unknown): input is Payload {

@@ -1,0 +1,83 @@
+/**
+ * The servers the receiver benchmark compares, each run in its own process (`fork`ed by
+ * receiver.bench.ts) so the load generator does not share its event loop.
+ */
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import express from 'express';
+import { openHistory } from '../src/cli/dataDir';
+import { createCallService } from '../src/core/callService';
+import { describeNotification, type Notifier } from '../src/core/calls/callNotification';
+import { silentLogger } from '../src/core/log/logger';
+import { listen } from '../src/core/receiver/listen';
+import { benchToken, type PipelineStats, type ServerKind } from './benchProtocol';
+
+type Reply = { port: number } | { stats: PipelineStats } | { cpuMicros: number };
+
+const send = (message: Reply): void => void process.send?.(message);
+const preciseNow = (): number => performance.timeOrigin + performance.now();
+
+async function startBareHttp(): Promise<number> {
+  const server = createServer((req, res) => {
+    req.on('data', () => undefined);
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as { port: number }).port;
+}
+
+async function startMinimalExpress(): Promise<number> {
+  const app = express();
+  app.post('/telecmi/:token', express.json(), (_req, res) => {
+    res.json({ ok: true });
+  });
+  return (await listen(app, { host: '127.0.0.1', port: 0 })).port;
+}
+
+async function startPipeline(): Promise<number> {
+  const notifyLatenciesMs: number[] = [];
+  // Does what the real notifiers do before handing over to the OS: build the text.
+  const notifier: Notifier = {
+    notify(notification) {
+      describeNotification(notification);
+      if (notification.type === 'ringing') notifyLatenciesMs.push(preciseNow() - notification.call.receivedAt);
+    },
+  };
+  const dataDir = mkdtempSync(`${tmpdir()}/telecmi-bench-`);
+  const service = createCallService({
+    settings: { host: '127.0.0.1', port: 0, token: benchToken, agents: [], teams: [], maxCalls: 1000 },
+    notifier,
+    historyStore: openHistory(dataDir, silentLogger),
+    log: silentLogger,
+    // Every call reaches the notifier: the worst case, and one latency sample per request.
+    burst: { limit: Number.MAX_SAFE_INTEGER, windowMs: 1000 },
+  });
+  const { origin } = await service.start();
+  process.on('message', (message) => {
+    if (message === 'reset') notifyLatenciesMs.length = 0;
+    if (message !== 'stats') return;
+    globalThis.gc?.();
+    const { rss, heapUsed } = process.memoryUsage();
+    send({ stats: { notifyLatenciesMs, rssBytes: rss, heapUsedBytes: heapUsed } });
+  });
+  return Number(new URL(origin).port);
+}
+
+const starters: Record<ServerKind, () => Promise<number>> = {
+  'bare-http': startBareHttp,
+  'minimal-express': startMinimalExpress,
+  pipeline: startPipeline,
+};
+
+/** CPU time is the fairer figure on a small machine where the load generator competes for cores. */
+process.on('message', (message) => {
+  if (message !== 'cpu') return;
+  const { user, system } = process.cpuUsage();
+  send({ cpuMicros: user + system });
+});
+
+const kind = process.argv[2] as ServerKind;
+send({ port: await starters[kind]() });

@@ -1,0 +1,166 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import autocannon from 'autocannon';
+import { agentLegPayload, sampleCall } from '../src/core/telecmi/sampleEvents';
+import { benchToken, type PipelineStats, type ServerKind } from './benchProtocol';
+
+const events = 20_000;
+const warmupSeconds = 1;
+const loadSeconds = 5;
+const connections = 10;
+
+const targets = { ratioToExpress: 0.85, notifyP99Ms: 5, rssGrowthMb: 100 };
+
+interface LoadResult {
+  requestsPerSec: number;
+  /** Server CPU time (user + system) per request. */
+  cpuMicrosPerRequest: number;
+  p50Ms: number;
+  p99Ms: number;
+  ok: number;
+  failed: number;
+}
+
+function startServer(kind: ServerKind): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(new URL('./benchServers.ts', import.meta.url), [kind], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: { port: number }) => resolve({ child, port: message.port }));
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+}
+
+function ask<T>(child: ChildProcess, question: string): Promise<T> {
+  return new Promise((resolve) => {
+    child.once('message', (message) => resolve(message as T));
+    child.send(question);
+  });
+}
+
+/**
+ * Posts distinct leg B "started" events, as TeleCMI would, over keep-alive connections: for a
+ * number of seconds (throughput), or a number of events (memory, loss).
+ */
+/** Callers in a call centre ring again and again; the worst case is a new number every time. */
+type Callers = 'all new' | 'repeating';
+const repeatingCallers = Array.from({ length: 200 }, () => sampleCall().from);
+const callerFor = (callers: Callers): string | undefined =>
+  callers === 'repeating' ? repeatingCallers[Math.floor(Math.random() * repeatingCallers.length)] : undefined;
+
+async function load(
+  child: ChildProcess,
+  port: number,
+  until: { seconds: number } | { amount: number },
+  callers: Callers = 'all new',
+): Promise<LoadResult> {
+  const cpuBefore = await ask<{ cpuMicros: number }>(child, 'cpu');
+  const startedAt = performance.now();
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/telecmi/${benchToken}`,
+    connections,
+    ...('seconds' in until ? { duration: until.seconds } : { amount: until.amount }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (request) => {
+          const call = sampleCall({ ...(callers === 'repeating' && { from: callerFor(callers) }) });
+          return { ...request, body: JSON.stringify(agentLegPayload(call, 'started', Date.now())) };
+        },
+      },
+    ],
+  });
+  // autocannon reports whole seconds: too coarse for runs this short.
+  const seconds = (performance.now() - startedAt) / 1000;
+  const cpuAfter = await ask<{ cpuMicros: number }>(child, 'cpu');
+  return {
+    requestsPerSec: result.requests.total / seconds,
+    cpuMicrosPerRequest: (cpuAfter.cpuMicros - cpuBefore.cpuMicros) / result.requests.total,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    ok: result['2xx'],
+    failed: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+async function withServer<T>(kind: ServerKind, use: (child: ChildProcess, port: number) => Promise<T>): Promise<T> {
+  const { child, port } = await startServer(kind);
+  try {
+    return await use(child, port);
+  } finally {
+    child.kill();
+  }
+}
+
+function throughput(kind: ServerKind, callers: Callers = 'all new'): Promise<LoadResult> {
+  return withServer(kind, async (child, port) => {
+    await load(child, port, { seconds: warmupSeconds }, callers);
+    return load(child, port, { seconds: loadSeconds }, callers);
+  });
+}
+
+/** The pipeline through exactly `events` events: memory before and after, notify latency, loss. */
+function pipelineRun() {
+  return withServer('pipeline', async (child, port) => {
+    await load(child, port, { seconds: warmupSeconds });
+    const before = await ask<{ stats: PipelineStats }>(child, 'stats');
+    child.send('reset');
+    const result = await load(child, port, { amount: events });
+    const after = await ask<{ stats: PipelineStats }>(child, 'stats');
+    return { result, before: before.stats, after: after.stats };
+  });
+}
+
+function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
+}
+
+const mb = (bytes: number): number => bytes / 1024 / 1024;
+const verdict = (pass: boolean): string => (pass ? 'PASS' : 'FAIL');
+
+export async function receiverBench(): Promise<boolean> {
+  console.log(`\n## Receiver: distinct leg B POSTs over ${connections} keep-alive connections on loopback`);
+  console.log(`throughput: ${loadSeconds} s per server after ${warmupSeconds} s of warm-up; then exactly ${events} events through the pipeline`);
+  const bare = await throughput('bare-http');
+  const minimal = await throughput('minimal-express');
+  const full = await throughput('pipeline');
+  const fullRepeating = await throughput('pipeline', 'repeating');
+  const pipeline = await pipelineRun();
+
+  const rows = [
+    ['bare node:http (baseline a)', bare],
+    ['minimal express + express.json() (baseline b)', minimal],
+    ['receiver + full pipeline (every caller new)', full],
+    ['receiver + full pipeline (200 callers repeating)', fullRepeating],
+  ] as const;
+  console.log('server'.padEnd(48), 'req/s'.padStart(8), 'CPU µs/req'.padStart(11), 'p50 ms'.padStart(7), 'p99 ms'.padStart(7), '2xx'.padStart(7), 'failed'.padStart(7));
+  for (const [name, r] of rows) {
+    console.log(name.padEnd(48), r.requestsPerSec.toFixed(0).padStart(8), r.cpuMicrosPerRequest.toFixed(1).padStart(11), r.p50Ms.toFixed(2).padStart(7), r.p99Ms.toFixed(2).padStart(7), String(r.ok).padStart(7), String(r.failed).padStart(7));
+  }
+  const { result: counted } = pipeline;
+  console.log(`pipeline through exactly ${events} events: ${counted.ok} answered 2xx, ${counted.failed} failed, p99 ${counted.p99Ms.toFixed(2)} ms`);
+
+  const ratioToExpress = full.requestsPerSec / minimal.requestsPerSec;
+  const ratioToBare = full.requestsPerSec / bare.requestsPerSec;
+  const cpuRatioToExpress = minimal.cpuMicrosPerRequest / full.cpuMicrosPerRequest;
+  const latencies = pipeline.after.notifyLatenciesMs;
+  const notifyP50 = percentile(latencies, 0.5);
+  const notifyP99 = percentile(latencies, 0.99);
+  const rssGrowth = mb(pipeline.after.rssBytes - pipeline.before.rssBytes);
+  const lost = events - pipeline.result.ok;
+
+  const checks: Array<[string, string, boolean]> = [
+    [`throughput vs minimal express: ${ratioToExpress.toFixed(2)}`, `>= ${targets.ratioToExpress}`, ratioToExpress >= targets.ratioToExpress],
+    [`throughput vs bare node:http: ${ratioToBare.toFixed(2)}`, '(reported)', true],
+    [`throughput with repeating callers vs minimal express: ${(fullRepeating.requestsPerSec / minimal.requestsPerSec).toFixed(2)}`, '(reported)', true],
+    [`requests per server CPU-second vs minimal express: ${cpuRatioToExpress.toFixed(2)}`, '(reported)', true],
+    [`arrival to notifier call: p50 ${notifyP50.toFixed(3)} ms, p99 ${notifyP99.toFixed(3)} ms (${latencies.length} calls)`, `p99 < ${targets.notifyP99Ms} ms`, notifyP99 < targets.notifyP99Ms && latencies.length === events],
+    [`RSS ${mb(pipeline.before.rssBytes).toFixed(1)} MB -> ${mb(pipeline.after.rssBytes).toFixed(1)} MB after ${events} events (+${rssGrowth.toFixed(1)} MB)`, `< ${targets.rssGrowthMb} MB growth`, rssGrowth < targets.rssGrowthMb],
+    [`requests lost or failed: ${lost + pipeline.result.failed}`, '0', lost === 0 && pipeline.result.failed === 0],
+  ];
+  console.log();
+  for (const [figure, target, pass] of checks) console.log(`${verdict(pass)}  ${figure}  [target ${target}]`);
+  return checks.every(([, , pass]) => pass);
+}
