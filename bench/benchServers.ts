@@ -55,7 +55,7 @@ async function startPipeline(): Promise<number> {
     // Every call reaches the notifier: the worst case, and one latency sample per request.
     burst: { limit: Number.MAX_SAFE_INTEGER, windowMs: 1000 },
   });
-  const { origin } = await service.start();
+  const { origin = '' } = await service.start();
   process.on('message', (message) => {
     if (message === 'reset') notifyLatenciesMs.length = 0;
     if (message !== 'stats') return;

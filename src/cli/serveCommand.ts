@@ -68,9 +68,8 @@ export async function serveCommand(args: string[]): Promise<void> {
     historyStore: openHistory(options.dataDir, log),
     log,
   });
-  const { webhookUrl, origin } = await service.start().catch((error: Error) => {
-    throw new UsageError(error.message);
-  });
+  const { state, webhookUrl, origin, error } = await service.start();
+  if (state !== 'listening' || !webhookUrl) throw new UsageError(error ?? 'the receiver did not start');
   process.stdout.write(`${JSON.stringify({ type: 'listening', webhookUrl, healthUrl: `${origin}/healthz` })}\n`);
   log.info(`webhook URL printed on stdout (${maskToken(new URL(webhookUrl).pathname)}); expose it with a tunnel and give TeleCMI the public address`);
   stopOnSignal(async () => {

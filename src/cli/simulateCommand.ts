@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { agentLegPayload, sampleCall } from '../core/telecmi/sampleEvents';
+import { sendEvent } from '../core/telecmi/sendEvent';
 import { validateOptions } from './usage';
 
 export const simulateHelp = `Usage: telecmi-notifier simulate --url <webhook URL> [options]
@@ -67,28 +68,9 @@ async function simulateCall(options: SimulateOptions): Promise<number> {
   const startedAt = Date.now();
   for (const [step, status] of options.statuses.entries()) {
     const payload = agentLegPayload(call, status, startedAt + step * 1000);
-    const answer = await send(options.url, options.method, payload);
+    const { ok, answer } = await sendEvent(options.url, options.method, payload);
     process.stdout.write(`${options.method} ${status} ${call.callId} -> ${answer}\n`);
-    if (!answer.startsWith('2')) failures += 1;
+    if (!ok) failures += 1;
   }
   return failures;
 }
-
-async function send(url: string, method: 'GET' | 'POST', payload: ReturnType<typeof agentLegPayload>): Promise<string> {
-  const target = new URL(url);
-  if (method === 'GET') {
-    for (const [key, value] of Object.entries(payload)) target.searchParams.set(key, String(value));
-  }
-  try {
-    const response = await fetch(target, {
-      method,
-      ...(method === 'POST' && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    return `${response.status} ${await response.text()}`;
-  } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return `failed (${error instanceof Error ? error.message : String(error)}${cause})`;
-  }
-}
-

@@ -6,6 +6,7 @@ import type { Logger } from './log/logger';
 import { createReceiver } from './receiver/createReceiver';
 import { listen, type RunningServer } from './receiver/listen';
 import { createRequestLog } from './receiver/requestLog';
+import type { ReceiverStatus } from './receiver/receiverStatus';
 import type { Settings } from './settings/settingsSchema';
 
 export type ServiceSettings = Pick<Settings, 'host' | 'port' | 'token' | 'agents' | 'teams' | 'maxCalls'>;
@@ -17,42 +18,75 @@ export interface CallServiceOptions {
   log: Logger;
   isMuted?: () => boolean;
   burst?: CallPipelineOptions['burst'];
+  onStatus?: (status: ReceiverStatus) => void;
 }
 
 export type CallService = ReturnType<typeof createCallService>;
 
-/** The receiver, the pipeline and the history wired together: what both the app and `serve` run. */
-export function createCallService({ settings, notifier, historyStore, log, isMuted, burst }: CallServiceOptions) {
+/**
+ * The receiver, the pipeline and the history wired together: what both the app and `serve` run.
+ * Settings apply in place: a new port or token restarts only the receiver, history stays.
+ */
+export function createCallService({ settings, notifier, historyStore, log, isMuted, burst, onStatus }: CallServiceOptions) {
+  let current = settings;
+  let isWanted = createCallFilter(settings);
+  let running: RunningServer | undefined;
+  let status: ReceiverStatus = { state: 'stopped' };
+
   const history = createCallHistory({ store: historyStore, maxCalls: settings.maxCalls, log });
   const requestLog = createRequestLog();
-  const pipeline = createCallPipeline({
-    history,
-    notifier,
-    isWanted: createCallFilter(settings),
-    isMuted,
-    log,
-    burst,
-  });
-  const app = createReceiver({ token: settings.token, ingest: pipeline.ingest, requestLog, log });
-  let running: RunningServer | undefined;
+  const pipeline = createCallPipeline({ history, notifier, isWanted: (event) => isWanted(event), isMuted, log, burst });
+
+  function report(next: ReceiverStatus): ReceiverStatus {
+    status = next;
+    onStatus?.(status);
+    return status;
+  }
+
+  async function startReceiver(): Promise<ReceiverStatus> {
+    report({ state: 'starting' });
+    const app = createReceiver({ token: current.token, ingest: pipeline.ingest, requestLog, log });
+    try {
+      running = await listen(app, current);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log.error('receiver could not start', { error: message });
+      return report({ state: 'error', error: message });
+    }
+    log.info('receiver listening', { origin: running.origin });
+    return report({ state: 'listening', origin: running.origin, webhookUrl: `${running.origin}/telecmi/${current.token}` });
+  }
+
+  async function stopReceiver(): Promise<void> {
+    await running?.close();
+    running = undefined;
+  }
 
   return {
     history,
     requestLog,
     pipeline,
+    status: (): ReceiverStatus => status,
 
-    /** Starts listening; rejects with a `ListenError` that says what to do (port in use...). */
-    async start(): Promise<{ origin: string; webhookUrl: string }> {
-      running = await listen(app, settings);
-      const webhookUrl = `${running.origin}/telecmi/${settings.token}`;
-      log.info('receiver listening', { origin: running.origin });
-      return { origin: running.origin, webhookUrl };
+    /** Starts listening. A failure (port in use...) is reported in the status, not thrown. */
+    start: startReceiver,
+
+    /** Applies changed settings; restarts the receiver only when where or how it listens changed. */
+    async apply(next: ServiceSettings): Promise<ReceiverStatus> {
+      const previous = current;
+      current = next;
+      isWanted = createCallFilter(next);
+      if (next.maxCalls !== previous.maxCalls) history.setMaxCalls(next.maxCalls);
+      const moved = next.host !== previous.host || next.port !== previous.port || next.token !== previous.token;
+      if (!moved && status.state !== 'error') return status;
+      await stopReceiver();
+      return startReceiver();
     },
 
     /** Stops listening, announces held calls and writes the history. */
     async stop(): Promise<void> {
-      await running?.close();
-      running = undefined;
+      await stopReceiver();
+      report({ state: 'stopped' });
       pipeline.flush();
       history.close();
     },

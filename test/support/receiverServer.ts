@@ -16,6 +16,7 @@ export async function startTestService(settings: Partial<ServiceSettings> = {}) 
     burst: { limit: 1_000_000, windowMs: 1000 },
   });
   const { origin, webhookUrl } = await service.start();
+  if (!origin || !webhookUrl) throw new Error(`receiver did not start: ${service.status().error}`);
   return { service, notifier, origin, webhookUrl };
 }
 

@@ -1,5 +1,5 @@
 import type { CallEvent } from '../telecmi/eventSchema';
-import type { PhoneNumber } from '../phone/phoneNumber';
+import type { PhoneNumber } from '../phone/phoneNumberSchema';
 import { callStateRank, type CallRecord, type CallState, type TimelineEntry } from './callRecord';
 
 /** Raw payloads kept per call: enough for support, bounded against a misbehaving sender. */

@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger';
-import type { PhoneNumber } from '../phone/phoneNumber';
+import type { PhoneNumber } from '../phone/phoneNumberSchema';
 import type { CallHistory } from '../history/callHistory';
 import { eventKey } from '../telecmi/parseEvent';
 import type { CallEvent } from '../telecmi/eventSchema';

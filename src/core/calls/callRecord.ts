@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { phoneNumberSchema } from '../phone/phoneNumber';
-import { customFieldsSchema } from '../telecmi/fieldSchemas';
+import { phoneNumberSchema } from '../phone/phoneNumberSchema';
+import { customFieldsSchema } from '../telecmi/customFields';
 
 /** What the agent sees of a call; `ended` means answered and then hung up. */
 export const callStateSchema = z.enum(['ringing', 'answered', 'ended', 'missed']);
@@ -49,3 +49,11 @@ export const callRecordSchema = z.object({
 });
 export type CallRecord = z.infer<typeof callRecordSchema>;
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
+
+/** What changed in the history: pushed to the window so it never reloads the whole list. */
+export const historyChangeSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('upserted'), call: callRecordSchema }),
+  z.object({ type: z.literal('removed'), ids: z.array(z.string()) }),
+  z.object({ type: z.literal('cleared') }),
+]);
+export type HistoryChange = z.infer<typeof historyChangeSchema>;

@@ -1,4 +1,4 @@
-import type { CallRecord } from '../calls/callRecord';
+import type { CallRecord, HistoryChange } from '../calls/callRecord';
 import type { Logger } from '../log/logger';
 
 /** The persistence port: where the history is kept between runs. */
@@ -8,11 +8,6 @@ export interface HistoryStore {
   /** Replaces what is saved with these calls, newest first. */
   save(calls: readonly CallRecord[]): void;
 }
-
-export type HistoryChange =
-  | { type: 'upserted'; call: CallRecord }
-  | { type: 'removed'; ids: string[] }
-  | { type: 'cleared' };
 
 export interface CallHistoryOptions {
   store: HistoryStore;

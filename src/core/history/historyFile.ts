@@ -1,7 +1,7 @@
-import { existsSync, copyFileSync, renameSync } from 'node:fs';
 import { z } from 'zod';
 import { callRecordSchema, type CallRecord } from '../calls/callRecord';
 import type { Logger } from '../log/logger';
+import { keepAside, openOrStartOver } from '../storage/keptAside';
 import type { HistoryStore } from './callHistory';
 
 /** The slice of a conf / electron-store instance the history needs. */
@@ -24,21 +24,13 @@ export interface HistoryFileOptions {
  * are not calls, is kept beside the original for support and reported: it never stops the app.
  */
 export function openHistoryFile({ filePath, open, log, now = () => new Date() }: HistoryFileOptions): HistoryStore {
-  const keepAside = (how: 'move' | 'copy', reason: string): void => {
-    if (!existsSync(filePath)) return;
-    const aside = `${filePath}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`;
-    (how === 'move' ? renameSync : copyFileSync)(filePath, aside);
-    log.warn('the call history file could not be read fully; a copy was kept', { reason, keptAt: aside });
-  };
-
-  const file = openOrStartOver(open, (reason) => keepAside('move', reason));
+  const file = openOrStartOver(filePath, open, readCalls, log, now);
 
   return {
     load(): CallRecord[] {
-      const stored = readCalls(file);
-      const parsed = z.array(z.unknown()).safeParse(stored);
+      const parsed = z.array(z.unknown()).safeParse(readCalls(file));
       if (!parsed.success) {
-        keepAside('copy', '"calls" is not a list');
+        keepAside(filePath, 'copy', '"calls" is not a list', log, now());
         return [];
       }
       const calls = parsed.data.flatMap((item) => {
@@ -46,24 +38,13 @@ export function openHistoryFile({ filePath, open, log, now = () => new Date() }:
         return call.success ? [call.data] : [];
       });
       const invalid = parsed.data.length - calls.length;
-      if (invalid > 0) keepAside('copy', `${invalid} of ${parsed.data.length} calls are not valid call records`);
+      if (invalid > 0) keepAside(filePath, 'copy', `${invalid} of ${parsed.data.length} calls are not valid call records`, log, now());
       return calls;
     },
     save(calls) {
       file.set('calls', calls);
     },
   };
-}
-
-function openOrStartOver(open: () => KeyValueFile, moveAside: (reason: string) => void): KeyValueFile {
-  try {
-    const file = open();
-    readCalls(file);
-    return file;
-  } catch (error) {
-    moveAside(error instanceof Error ? error.message : String(error));
-    return open();
-  }
 }
 
 function readCalls(file: KeyValueFile): unknown {

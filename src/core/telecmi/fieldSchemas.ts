@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { toPhoneNumber } from '../phone/phoneNumber';
+import type { CustomFields } from './customFields';
 
 /** Says "required" for a missing field and `expected` otherwise, instead of zod's generic text. */
 function expecting(expected: string) {
@@ -31,9 +32,6 @@ export function statusField<const T extends readonly [string, ...string[]]>(stat
     return status === 'ringing' ? 'started' : status;
   }, z.enum(statuses));
 }
-
-export const customFieldsSchema = z.union([z.record(z.string(), z.unknown()), z.string()]);
-export type CustomFields = z.infer<typeof customFieldsSchema>;
 
 /**
  * `custom` is a JSON-encoded string of the user's parameters, the literal `none`, empty or

@@ -1,0 +1,25 @@
+import { copyFileSync, existsSync, renameSync } from 'node:fs';
+import type { Logger } from '../log/logger';
+
+/**
+ * Keeps a file that could not be read beside the original (`<name>.corrupt-<time>`), for
+ * support, and reports where: a damaged file is never fatal and never silently lost.
+ */
+export function keepAside(filePath: string, how: 'move' | 'copy', reason: string, log: Logger, now = new Date()): void {
+  if (!existsSync(filePath)) return;
+  const aside = `${filePath}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+  (how === 'move' ? renameSync : copyFileSync)(filePath, aside);
+  log.warn('a file could not be read fully; a copy was kept', { file: filePath, reason, keptAt: aside });
+}
+
+/** Opens a conf / electron-store file; one that does not parse is moved aside and opened anew. */
+export function openOrStartOver<T>(filePath: string, open: () => T, check: (file: T) => unknown, log: Logger, now?: () => Date): T {
+  try {
+    const file = open();
+    check(file);
+    return file;
+  } catch (error) {
+    keepAside(filePath, 'move', error instanceof Error ? error.message : String(error), log, now?.());
+    return open();
+  }
+}

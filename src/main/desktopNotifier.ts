@@ -1,0 +1,52 @@
+import { describeNotification, type CallNotification, type Notifier } from '../core/calls/callNotification';
+import type { Logger } from '../core/log/logger';
+import type { ElectronDeps } from './electronDeps';
+
+type Toast = InstanceType<ElectronDeps['Notification']>;
+
+export interface DesktopNotifierOptions {
+  Notification: ElectronDeps['Notification'];
+  iconPath: string;
+  /** Read at each notification, so a settings change applies to the next call. */
+  playSound: () => boolean;
+  /** A click opens the window on that call (or on the list, for a summary). */
+  onClick: (callId: string | undefined) => void;
+  log: Logger;
+}
+
+/** Toasts kept alive (click handlers die with a collected Notification) and found again on update. */
+const maxTracked = 50;
+
+/** Native notifications. A missed call replaces its ringing toast: Electron cannot edit one in place. */
+export function createDesktopNotifier({ Notification, iconPath, playSound, onClick, log }: DesktopNotifierOptions): Notifier {
+  const toasts = new Map<string, Toast>();
+
+  function track(key: string, toast: Toast): void {
+    toasts.get(key)?.close();
+    toasts.set(key, toast);
+    if (toasts.size > maxTracked) toasts.delete(toasts.keys().next().value as string);
+  }
+
+  return {
+    notify(notification: CallNotification): void {
+      if (!Notification.isSupported()) {
+        log.warn('this desktop does not support notifications');
+        return;
+      }
+      const { title, body } = describeNotification(notification);
+      const callId = notification.type === 'summary' ? undefined : notification.call.id;
+      const ringing = notification.type === 'ringing';
+      const toast = new Notification({
+        title,
+        body,
+        icon: iconPath,
+        silent: !playSound(),
+        urgency: ringing ? 'critical' : 'normal',
+        timeoutType: ringing ? 'never' : 'default',
+      });
+      toast.on('click', () => onClick(callId));
+      track(callId ?? `summary-${Date.now()}`, toast);
+      toast.show();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as electron from 'electron';
+import Store from 'electron-store';
+import { appIdentity } from '../core/app/appIdentity';
+import { openHistoryFile } from '../core/history/historyFile';
+import { createSettingsStore } from '../core/settings/settingsStore';
+import { openOrStartOver } from '../core/storage/keptAside';
+import type { Settings } from '../core/settings/settingsSchema';
+import type { ElectronDeps } from './electronDeps';
+import { loginItemSetter } from './loginItem';
+import { setUpLogging } from './logging';
+import { startNotifierApp, type NotifierApp } from './notifierApp';
+
+const { app } = electron;
+const here = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
+const assets = app.isPackaged ? join(process.resourcesPath, 'assets') : here('../../assets');
+const rendererFile = here('../renderer/index.html');
+const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+
+// Two copies would fight over the port: a second launch shows the first one's window and exits.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.setAppUserModelId(appIdentity.appId);
+  let running: NotifierApp | undefined;
+  app.on('second-instance', () => running?.menuActions['open-calls']());
+  // A tray app stays alive with no window open.
+  app.on('window-all-closed', () => undefined);
+  void app.whenReady().then(async () => {
+    app.dock?.hide();
+    running = await start();
+  });
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting || !running) return;
+    event.preventDefault();
+    quitting = true;
+    void running.stop().finally(() => app.quit());
+  });
+}
+
+async function start(): Promise<NotifierApp> {
+  const { log, folder: logsFolder } = setUpLogging();
+  const userData = app.getPath('userData');
+  const settingsPath = join(userData, 'settings.json');
+  const settingsFile = openOrStartOver(settingsPath, () => new Store<Settings>({ name: 'settings', clearInvalidConfig: false }), (store) => store.store, log);
+  const { Tray, Menu, Notification, nativeImage, BrowserWindow, screen, shell, clipboard, dialog, ipcMain } = electron;
+  const deps: ElectronDeps = {
+    ...{ app, Tray, Menu, Notification, nativeImage, BrowserWindow, screen, shell, clipboard, dialog, ipcMain },
+    platform: process.platform,
+  };
+  const templateIcons = process.platform === 'darwin';
+  return startNotifierApp({
+    electron: deps,
+    settings: createSettingsStore({ file: { read: () => settingsFile.store, write: (value) => (settingsFile.store = value) }, log }),
+    historyStore: openHistoryFile({
+      filePath: join(userData, 'calls.json'),
+      open: () => new Store({ name: 'calls', clearInvalidConfig: false, serialize: JSON.stringify }),
+      log,
+    }),
+    log,
+    paths: {
+      preload: here('../preload/index.cjs'),
+      trayIcon: (icon) => join(assets, 'tray', templateIcons ? `${icon}Template.png` : `${icon}.png`),
+      notificationIcon: join(assets, 'notification.png'),
+      logsFolder,
+    },
+    renderer: {
+      load: (window) => (devServerUrl ? window.loadURL(devServerUrl) : window.loadFile(rendererFile)),
+      isOurPage: (url) => (devServerUrl ? url.startsWith(devServerUrl) : url.startsWith(pathToFileURL(rendererFile).href)),
+    },
+    setStartAtLogin: loginItemSetter(deps),
+    devTools: !app.isPackaged,
+  });
+}

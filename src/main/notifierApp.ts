@@ -1,0 +1,184 @@
+import { writeFile } from 'node:fs/promises';
+import type { BrowserWindow } from 'electron';
+import type { AppStatus } from '../core/app/appStatus';
+import { crmUrlFor } from '../core/app/externalLinks';
+import { isPaused, pauseUntil } from '../core/app/pause';
+import { trayView, type MenuAction, type TrayIcon } from '../core/app/trayModel';
+import { createCallService } from '../core/callService';
+import type { HistoryStore } from '../core/history/callHistory';
+import type { Logger } from '../core/log/logger';
+import { generateWebhookToken } from '../core/receiver/webhookToken';
+import type { SettingsStore } from '../core/settings/settingsStore';
+import { agentLegPayload, sampleCall } from '../core/telecmi/sampleEvents';
+import { sendEvent } from '../core/telecmi/sendEvent';
+import { createDesktopNotifier } from './desktopNotifier';
+import type { ElectronDeps } from './electronDeps';
+import { createPusher, registerIpc, trustedSender, type InvokeHandlers } from './ipc';
+import { createTrayController } from './trayController';
+import { createTrayWindow } from './trayWindow';
+
+export interface NotifierAppOptions {
+  electron: ElectronDeps;
+  settings: SettingsStore;
+  historyStore: HistoryStore;
+  log: Logger;
+  paths: {
+    preload: string;
+    trayIcon: (icon: TrayIcon) => string;
+    notificationIcon: string;
+    logsFolder: string;
+  };
+  /** Loads the renderer into the window, and tells whether a URL is that renderer. */
+  renderer: { load: (window: BrowserWindow) => Promise<void>; isOurPage: (url: string) => boolean };
+  setStartAtLogin: (enabled: boolean) => void;
+  devTools: boolean;
+  now?: () => number;
+}
+
+export type NotifierApp = Awaited<ReturnType<typeof startNotifierApp>>;
+
+/** Wires the core to the desktop: tray, notifications, window, IPC. Decisions stay in the core. */
+export async function startNotifierApp(options: NotifierAppOptions) {
+  const { electron, settings, log, paths, now = Date.now } = options;
+  const trayWindow = createTrayWindow({ electron, preloadPath: paths.preload, load: options.renderer.load, devTools: options.devTools });
+  const push = createPusher(() => trayWindow.window.webContents);
+
+  const showWindow = (view: 'calls' | 'settings', callId?: string): void => {
+    trayWindow.showNear(tray.bounds());
+    push('window:show', { view, callId });
+  };
+
+  const service = createCallService({
+    settings: settings.get(),
+    notifier: createDesktopNotifier({
+      Notification: electron.Notification,
+      iconPath: paths.notificationIcon,
+      playSound: () => settings.get().notificationSound,
+      onClick: (callId) => showWindow('calls', callId),
+      log,
+    }),
+    historyStore: options.historyStore,
+    log,
+    isMuted: () => isPaused(settings.get().pausedUntil, now()),
+    onStatus: () => refresh(),
+  });
+
+  function status(): AppStatus {
+    const { pausedUntil, startAtLogin } = settings.get();
+    return {
+      receiver: service.status(),
+      pausedUntil: isPaused(pausedUntil, now()) ? pausedUntil : null,
+      unread: service.history.list().filter((call) => !call.read).length,
+      startAtLogin,
+    };
+  }
+
+  let resumeTimer: NodeJS.Timeout | undefined;
+  function refresh(): void {
+    const current = status();
+    tray.render(trayView(current, now()));
+    push('status:changed', current);
+    clearTimeout(resumeTimer);
+    // The tray must change back by itself when a pause runs out.
+    if (current.pausedUntil !== null) resumeTimer = setTimeout(refresh, Math.min(current.pausedUntil - now() + 50, 2 ** 31 - 1));
+  }
+
+  async function sendTestCall(): Promise<{ ok: boolean; message: string }> {
+    const { webhookUrl } = service.status();
+    if (!webhookUrl) return { ok: false, message: 'The receiver is not listening.' };
+    const { agents, teams, pausedUntil } = settings.get();
+    const call = sampleCall({
+      user: agents[0] ?? '204_2222223',
+      team: teams[0] ?? 'Sales_2222223',
+      custom: { source: 'test call' },
+    });
+    const { ok, answer } = await sendEvent(webhookUrl, 'POST', agentLegPayload(call, 'started', now()));
+    if (!ok) return { ok, message: `The receiver refused the test call: ${answer}` };
+    const paused = isPaused(pausedUntil, now());
+    return { ok, message: paused ? 'Test call received (notifications are paused).' : 'Test call sent: a notification should appear.' };
+  }
+
+  const menuActions: Record<MenuAction, () => unknown> = {
+    'open-calls': () => showWindow('calls'),
+    'open-settings': () => showWindow('settings'),
+    'pause-hour': () => settings.patch({ pausedUntil: pauseUntil('hour', new Date(now())) }),
+    'pause-tomorrow': () => settings.patch({ pausedUntil: pauseUntil('tomorrow', new Date(now())) }),
+    resume: () => settings.patch({ pausedUntil: null }),
+    'copy-webhook-url': () => electron.clipboard.writeText(service.status().webhookUrl ?? ''),
+    'send-test-call': () => sendTestCall().then(({ message }) => log.info(message)),
+    'toggle-start-at-login': () => settings.patch({ startAtLogin: !settings.get().startAtLogin }),
+    'open-logs': () => electron.shell.openPath(paths.logsFolder),
+    quit: () => electron.app.quit(),
+  };
+
+  const tray = createTrayController({
+    electron,
+    iconPath: paths.trayIcon,
+    onAction: (action) => void Promise.resolve(menuActions[action]()).catch((error: unknown) => log.error('tray action failed', { action, error: String(error) })),
+    onClick: () => trayWindow.toggle(tray.bounds()),
+  });
+
+  const handlers: InvokeHandlers = {
+    'calls:list': () => service.history.list(),
+    'calls:mark-read': (ids) => service.history.markRead(ids),
+    'calls:mark-all-read': () => service.history.markRead(service.history.list().map((call) => call.id)),
+    'calls:clear': () => service.history.clear(),
+    'calls:open-crm': async (callId) => {
+      const call = service.history.get(callId);
+      const url = call && crmUrlFor(settings.get().crmUrlTemplate, call);
+      if (!url) return { ok: false, message: 'No CRM link: set a CRM URL template with {from} in Settings.' };
+      await electron.shell.openExternal(url);
+      return { ok: true, message: 'Opened in your browser.' };
+    },
+    'calls:save-csv': async (csv) => {
+      const { canceled, filePath } = await electron.dialog.showSaveDialog(trayWindow.window, {
+        defaultPath: `telecmi-calls-${new Date(now()).toISOString().slice(0, 10)}.csv`,
+        filters: [{ name: 'CSV', extensions: ['csv'] }],
+      });
+      if (canceled || !filePath) return { ok: false, message: 'Export cancelled.' };
+      await writeFile(filePath, csv, 'utf8');
+      return { ok: true, message: `Saved ${filePath}` };
+    },
+    'settings:get': () => settings.get(),
+    'settings:update': (input) => settings.update(input),
+    'settings:regenerate-token': () => settings.patch({ token: generateWebhookToken() }),
+    'status:get': () => status(),
+    'request-log:list': () => service.requestLog.entries(),
+    'app:send-test-call': () => sendTestCall(),
+    'app:copy-text': (text) => electron.clipboard.writeText(text),
+  };
+  registerIpc({
+    ipcMain: electron.ipcMain,
+    isTrustedSender: trustedSender(trayWindow.isOurs, options.renderer.isOurPage),
+    handlers,
+    log,
+  });
+
+  service.history.onChange((change) => {
+    push('calls:changed', change);
+    refresh();
+  });
+  service.requestLog.onEntry((entry) => push('request-log:added', entry));
+  settings.onChange((next, previous) => {
+    if (next.startAtLogin !== previous.startAtLogin) options.setStartAtLogin(next.startAtLogin);
+    void service.apply(next).then(refresh);
+  });
+
+  await service.start();
+  refresh();
+
+  return {
+    service,
+    tray,
+    trayWindow,
+    handlers,
+    menuActions,
+    status,
+    /** Stops the receiver and writes the history; call it before quitting. */
+    async stop(): Promise<void> {
+      clearTimeout(resumeTimer);
+      await service.stop();
+      tray.destroy();
+    },
+  };
+}
