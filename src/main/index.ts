@@ -10,6 +10,7 @@ import type { Settings } from '../core/settings/settingsSchema';
 import type { ElectronDeps } from './electronDeps';
 import { loginItemSetter } from './loginItem';
 import { setUpLogging } from './logging';
+import { claimSingleInstance } from './singleInstance';
 import { startNotifierApp, type NotifierApp } from './notifierApp';
 
 const { app } = electron;
@@ -18,13 +19,12 @@ const assets = app.isPackaged ? join(process.resourcesPath, 'assets') : here('..
 const rendererFile = here('../renderer/index.html');
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
 
-// Two copies would fight over the port: a second launch shows the first one's window and exits.
-if (!app.requestSingleInstanceLock()) {
-  app.quit();
-} else {
+// A data folder of one's own (a portable install, the end-to-end test), set before anything reads it.
+if (process.env.TELECMI_NOTIFIER_DATA_DIR) app.setPath('userData', process.env.TELECMI_NOTIFIER_DATA_DIR);
+
+let running: NotifierApp | undefined;
+if (claimSingleInstance(app, () => running?.menuActions['open-calls']())) {
   app.setAppUserModelId(appIdentity.appId);
-  let running: NotifierApp | undefined;
-  app.on('second-instance', () => running?.menuActions['open-calls']());
   // A tray app stays alive with no window open.
   app.on('window-all-closed', () => undefined);
   void app.whenReady().then(async () => {

@@ -161,6 +161,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   service.requestLog.onEntry((entry) => push('request-log:added', entry));
   settings.onChange((next, previous) => {
     if (next.startAtLogin !== previous.startAtLogin) options.setStartAtLogin(next.startAtLogin);
+    refresh();
     void service.apply(next).then(refresh);
   });
 

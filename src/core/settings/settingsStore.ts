@@ -17,7 +17,7 @@ export function createSettingsStore({ file, log }: { file: SettingsFile; log: Lo
   const initial = readSettings(file.read(), log);
   let settings = initial.settings;
   // Defaults (a generated token above all) are written at once, so they survive a restart.
-  if (initial.reset.length > 0) file.write(settings);
+  if (initial.defaulted.length > 0) file.write(settings);
   const listeners = new Set<(next: Settings, previous: Settings) => void>();
 
   function replace(next: Settings): Settings {

@@ -1,0 +1,55 @@
+import { silentLogger } from '../../src/core/log/logger';
+import { createSettingsStore } from '../../src/core/settings/settingsStore';
+import { settingsSchema, type Settings } from '../../src/core/settings/settingsSchema';
+import { startNotifierApp } from '../../src/main/notifierApp';
+import { memoryStore, recordingLogger } from '../support/fakes';
+import { freePort } from '../support/freePort';
+import { FakeBrowserWindow, FakeTray, fakeElectron } from './fakeElectron';
+
+export const ourPage = 'file:///app/out/renderer/index.html';
+
+/** The real app composition on a fake Electron, with its receiver on a free loopback port. */
+export async function startApp(settings: Partial<Settings> = {}, { platform = 'linux' as NodeJS.Platform, now = Date.now } = {}) {
+  const fake = fakeElectron(platform);
+  const log = recordingLogger();
+  const written: Settings[] = [];
+  const port = await freePort();
+  const store = createSettingsStore({
+    file: { read: () => settingsSchema.parse({ port, ...settings }), write: (value) => void written.push(value) },
+    log: silentLogger,
+  });
+  const loginItems: boolean[] = [];
+  const app = await startNotifierApp({
+    electron: fake.electron,
+    settings: store,
+    historyStore: memoryStore(),
+    log,
+    paths: {
+      preload: '/app/out/preload/index.cjs',
+      trayIcon: (icon) => `/assets/tray/${icon}.png`,
+      notificationIcon: '/assets/notification.png',
+      logsFolder: '/logs',
+    },
+    renderer: { load: async () => undefined, isOurPage: (url) => url === ourPage },
+    setStartAtLogin: (enabled) => void loginItems.push(enabled),
+    devTools: false,
+    now,
+  });
+  const tray = FakeTray.last as FakeTray;
+  const window = FakeBrowserWindow.last as FakeBrowserWindow;
+  const fromOurWindow = { id: window.webContents.id, url: ourPage };
+  return {
+    app,
+    fake,
+    tray,
+    window,
+    store,
+    written,
+    loginItems,
+    log,
+    /** Calls an IPC channel from our own window. */
+    invoke: (channel: string, ...args: unknown[]) => fake.invoke(channel, fromOurWindow, ...args),
+    pushes: (channel: string) => window.webContents.sent.filter((sent) => sent.channel === channel).map((sent) => sent.payload),
+    webhookUrl: () => app.service.status().webhookUrl ?? '',
+  };
+}

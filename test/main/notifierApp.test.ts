@@ -1,0 +1,236 @@
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadEvent } from '../support/fixtures';
+import { postJson } from '../support/receiverServer';
+import { startApp, ourPage } from './appHarness';
+import { FakeNotification } from './fakeElectron';
+
+type App = Awaited<ReturnType<typeof startApp>>;
+
+describe('the Electron app on a fake Electron', () => {
+  let running: App | undefined;
+  let blocker: Server | undefined;
+  afterEach(async () => {
+    await running?.app.stop();
+    blocker?.close();
+    running = blocker = undefined;
+  });
+
+  const start = async (...args: Parameters<typeof startApp>) => (running = await startApp(...args));
+
+  describe('tray', () => {
+    it('shows every action in its menu while listening', async () => {
+      const { tray } = await start();
+      expect(tray.labels()).toEqual([
+        'Open recent calls',
+        '---',
+        'Pause notifications',
+        '  For 1 hour',
+        '  Until tomorrow',
+        '  Resume (disabled)',
+        'Copy webhook URL',
+        'Send test call',
+        '---',
+        'Start at login [ ]',
+        'Settings…',
+        'Open logs folder',
+        '---',
+        'Quit TeleCMI Notifier',
+      ]);
+      expect(tray.image).toBe('/assets/tray/listening.png');
+      expect(tray.tooltip).toMatch(/^TeleCMI Notifier\nListening on http:\/\/127\.0\.0\.1:\d+\/telecmi\/…$/);
+    });
+
+    it('counts unread calls in the menu and the icon, and on macOS in the badge', async () => {
+      const { tray, webhookUrl, fake } = await start({}, { platform: 'darwin' });
+      await postJson(webhookUrl(), loadEvent('leg-b-started'));
+      expect(tray.labels()[0]).toBe('Open recent calls (1 unread)');
+      expect(tray.image).toBe('/assets/tray/unread.png');
+      expect(tray.title).toBe('1');
+      expect(fake.calls.badge.at(-1)).toBe('1');
+    });
+
+    it('copies the full webhook URL, token included, from the menu', async () => {
+      const { tray, fake, webhookUrl } = await start();
+      tray.clickItem('Copy webhook URL');
+      expect(fake.calls.clipboard).toEqual([webhookUrl()]);
+      expect(tray.tooltip).not.toContain(new URL(webhookUrl()).pathname);
+    });
+
+    it('turns start at login on and off from its checkbox', async () => {
+      const { tray, loginItems } = await start();
+      tray.clickItem('Start at login');
+      expect(tray.labels()).toContain('Start at login [x]');
+      tray.clickItem('Start at login');
+      expect(loginItems).toEqual([true, false]);
+    });
+
+    it('opens the logs folder and quits from the menu', async () => {
+      const { tray, fake } = await start();
+      tray.clickItem('Open logs folder');
+      tray.clickItem('Quit TeleCMI Notifier');
+      expect(fake.calls.openPath).toEqual(['/logs']);
+      expect(fake.calls.quit).toBe(1);
+    });
+  });
+
+  describe('notifications', () => {
+    it('shows a ringing call with the caller, agent, team and custom fields, with sound', async () => {
+      const { webhookUrl } = await start();
+      await postJson(webhookUrl(), loadEvent('leg-b-started'));
+      expect(FakeNotification.instances).toHaveLength(1);
+      const [toast] = FakeNotification.instances;
+      expect(toast?.options).toMatchObject({
+        title: expect.stringMatching(/^Incoming call \+44/),
+        body: 'Agent 204_2222223 · Team Sales_2222223\ncrm: true',
+        silent: false,
+        icon: '/assets/notification.png',
+      });
+      expect(toast?.shown).toBe(true);
+    });
+
+    it('is silent when the sound is switched off', async () => {
+      const { webhookUrl } = await start({ notificationSound: false });
+      await postJson(webhookUrl(), loadEvent('leg-b-started'));
+      expect(FakeNotification.instances[0]?.options.silent).toBe(true);
+    });
+
+    it('opens the window on the call when clicked', async () => {
+      const { webhookUrl, window, pushes } = await start();
+      await postJson(webhookUrl(), loadEvent('leg-b-started'));
+      FakeNotification.instances[0]?.click();
+      expect(window.visible).toBe(true);
+      expect(pushes('window:show')).toEqual([{ view: 'calls', callId: 'f4c65be7-4b4d-4d38-8aa9-4392fab50bd8' }]);
+    });
+
+    it('replaces the ringing toast with a missed-call one', async () => {
+      const { webhookUrl } = await start();
+      await postJson(webhookUrl(), loadEvent('leg-b-started'));
+      await postJson(webhookUrl(), loadEvent('leg-b-hangup'));
+      const [ringing, missed] = FakeNotification.instances;
+      expect(ringing?.closed).toBe(true);
+      expect(missed?.options.title).toMatch(/^Missed call \+44/);
+    });
+
+    it('keeps calls but shows nothing while paused, and says so in the tray', async () => {
+      const { webhookUrl, tray, app } = await start();
+      tray.clickItem('For 1 hour');
+      await postJson(webhookUrl(), loadEvent('leg-b-started'));
+      expect(FakeNotification.instances).toHaveLength(0);
+      expect(app.service.history.list()).toHaveLength(1);
+      expect(tray.image).toBe('/assets/tray/paused.png');
+      expect(tray.labels()).toContain('  Resume');
+      tray.clickItem('Resume');
+      await postJson(webhookUrl(), loadEvent('leg-b-answered'));
+      await postJson(webhookUrl(), { ...loadEvent('leg-b-started'), cmiuuid: 'after-resume' });
+      expect(FakeNotification.instances).toHaveLength(1);
+    });
+
+    it('sends a test call through its own receiver as the first agent set', async () => {
+      const { invoke } = await start({ agents: ['205'] });
+      expect(await invoke('app:send-test-call')).toEqual({ ok: true, message: 'Test call sent: a notification should appear.' });
+      expect(FakeNotification.instances[0]?.options.body).toMatch(/^Agent 205 · Team Sales_2222223\nsource: test call/);
+    });
+  });
+
+  describe('IPC', () => {
+    it('answers our window with data of the contract', async () => {
+      const { invoke, webhookUrl } = await start();
+      await postJson(webhookUrl(), loadEvent('leg-b-started'));
+      expect(await invoke('calls:list')).toMatchObject([{ id: 'f4c65be7-4b4d-4d38-8aa9-4392fab50bd8', state: 'ringing' }]);
+      expect(await invoke('status:get')).toMatchObject({ receiver: { state: 'listening' }, unread: 1, pausedUntil: null });
+      await invoke('calls:mark-all-read');
+      expect(await invoke('status:get')).toMatchObject({ unread: 0 });
+    });
+
+    it('refuses a sender that is not our window', async () => {
+      const { fake, window, log } = await start();
+      await expect(fake.invoke('calls:list', { id: 999, url: ourPage })).rejects.toThrow('refused: not the TeleCMI Notifier window');
+      await expect(fake.invoke('calls:list', { id: window.webContents.id, url: 'https://evil.example/' })).rejects.toThrow('refused');
+      await expect(fake.invoke('calls:list', { id: window.webContents.id, url: ourPage, top: false })).rejects.toThrow('refused');
+      expect(log.lines.filter((line) => line.message.startsWith('IPC refused'))).toHaveLength(3);
+    });
+
+    it('refuses arguments the contract does not accept', async () => {
+      const { invoke } = await start();
+      await expect(invoke('calls:mark-read', 'not-a-list')).rejects.toThrow(/invalid arguments for calls:mark-read/);
+      await expect(invoke('calls:open-crm')).rejects.toThrow(/invalid arguments/);
+    });
+
+    it('pushes new calls and status changes to the window', async () => {
+      const { webhookUrl, pushes } = await start();
+      await postJson(webhookUrl(), loadEvent('leg-b-started'));
+      expect(pushes('calls:changed')).toMatchObject([{ type: 'upserted', call: { state: 'ringing' } }]);
+      expect(pushes('status:changed').at(-1)).toMatchObject({ unread: 1 });
+      expect(pushes('request-log:added').at(-1)).toMatchObject({ status: 200, path: '/telecmi/***' });
+    });
+
+    it('opens the CRM link of a call in the browser, the number URL-encoded', async () => {
+      const { invoke, webhookUrl, fake } = await start({ crmUrlTemplate: 'https://crm.example.com/search?phone={from}' });
+      await postJson(webhookUrl(), loadEvent('leg-b-started'));
+      expect(await invoke('calls:open-crm', 'f4c65be7-4b4d-4d38-8aa9-4392fab50bd8')).toMatchObject({ ok: true });
+      expect(fake.calls.openExternal).toEqual(['https://crm.example.com/search?phone=440000000000']);
+    });
+  });
+
+  describe('settings', () => {
+    it('refuses an invalid port with the schema message and keeps listening', async () => {
+      const { invoke, store, app } = await start();
+      const answer = await invoke('settings:update', { ...store.get(), port: 70000 });
+      expect(answer).toEqual({ ok: false, issues: [{ path: 'port', message: 'must be between 1 and 65535' }] });
+      expect(app.service.status().state).toBe('listening');
+    });
+
+    it('restarts the receiver on a new port, and reports a port in use in the tray', async () => {
+      const { invoke, store, tray, app, pushes } = await start();
+      blocker = createServer();
+      await new Promise<void>((resolve) => blocker?.listen(0, '127.0.0.1', resolve));
+      const busy = (blocker.address() as { port: number }).port;
+      await invoke('settings:update', { ...store.get(), port: busy });
+      await expect.poll(() => app.service.status().state).toBe('error');
+      expect(tray.image).toBe('/assets/tray/error.png');
+      expect(tray.tooltip).toContain(`Not receiving calls: port ${busy} is already in use on 127.0.0.1`);
+      expect(pushes('status:changed').at(-1)).toMatchObject({ receiver: { state: 'error' } });
+      blocker.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await invoke('settings:update', { ...store.get(), port: busy });
+      await expect.poll(() => app.service.status()).toMatchObject({ state: 'listening', origin: `http://127.0.0.1:${busy}` });
+    });
+
+    it('regenerates the token and listens on the new URL at once', async () => {
+      const { invoke, webhookUrl, written } = await start();
+      const before = webhookUrl();
+      const settings = (await invoke('settings:regenerate-token')) as { token: string };
+      await expect.poll(() => webhookUrl()).toMatch(new RegExp(`/telecmi/${settings.token}$`));
+      expect(webhookUrl()).not.toBe(before);
+      expect(written.at(-1)?.token).toBe(settings.token);
+      expect((await postJson(before, loadEvent('leg-b-started'))).status).toBe(401);
+    });
+  });
+
+  describe('window', () => {
+    it('is sandboxed and isolated, and denies navigation, new windows and permissions', async () => {
+      const { window, fake } = await start();
+      expect(window.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
+      const navigation = { prevented: false, preventDefault() { this.prevented = true; } };
+      window.webContents.emit('will-navigate', navigation);
+      expect(navigation.prevented).toBe(true);
+      expect(window.webContents.windowOpenHandler?.({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
+      expect(window.webContents.windowOpenHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+      expect(fake.calls.openExternal).toEqual(['https://example.com/']);
+      let granted: boolean | undefined;
+      (window.webContents.permissionHandler as (c: unknown, p: string, cb: (ok: boolean) => void) => void)({}, 'notifications', (ok) => (granted = ok));
+      expect(granted).toBe(false);
+    });
+
+    it('opens near the tray icon on a left click, and closes on the next', async () => {
+      const { tray, window } = await start();
+      tray.emit('click');
+      expect(window.visible).toBe(true);
+      // Centred under the icon, kept 8 px inside the screen's right edge.
+      expect(window.position).toEqual([1512, 32]);
+      tray.emit('click');
+      expect(window.visible).toBe(false);
+    });
+  });
+});
