@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
-    globalSetup: ['test/support/buildCli.ts'],
+    globalSetup: ['test/support/buildOutputs.ts'],
     testTimeout: 20_000,
     // The JSON report is what .ci/run reads its closing "N passed, N failed" line from.
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],

@@ -1,4 +1,5 @@
 import type { TelecmiBridge } from '../core/ipc/ipcContract';
+import { startWindow } from './app';
 
 declare global {
   interface Window {
@@ -6,8 +7,4 @@ declare global {
   }
 }
 
-const root = document.querySelector<HTMLDivElement>('#app');
-if (root) {
-  const calls = await window.telecmi.invoke('calls:list');
-  root.textContent = `${calls.length} calls`;
-}
+void startWindow(window.telecmi, document.querySelector('#app') as HTMLElement);

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _electron, type ElectronApplication } from 'playwright-core';
-import { build } from 'electron-vite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadEvent } from '../support/fixtures';
 import { freePort } from '../support/freePort';
@@ -36,7 +35,6 @@ describe('the real Electron app', () => {
       console.warn(`skipped the Electron end-to-end test: ${skipReason}`);
       context.skip(skipReason);
     }
-    await build({ root, logLevel: 'warn' } as never);
     const userData = mkdtempSync(join(tmpdir(), 'telecmi-e2e-'));
     const port = await freePort();
     const token = 'e2e-token-0123456789abcdefghijkl';

@@ -1,0 +1,37 @@
+import { stringify } from 'csv-stringify/browser/esm/sync';
+import type { CallRecord } from '../../core/calls/callRecord';
+
+const columns = [
+  'id', 'conversationId', 'state', 'from', 'dialled', 'agent', 'team', 'appId',
+  'startedAt', 'answeredAt', 'endedAt', 'durationSec', 'waitedSec', 'hangupReason', 'custom',
+] as const;
+
+const isoTime = (time: number | undefined): string => (time === undefined ? '' : new Date(time).toISOString());
+
+/**
+ * Spreadsheets run a cell that starts with `=`, `@`, `+` or `-` as a formula: such text is
+ * prefixed with `'`. Phone numbers (`+44 …`, a sign then a digit) stay as they are.
+ */
+const defuseFormula = (value: string): string => (/^[=@\t\r]|^[+-](?!\d)/.test(value) ? `'${value}` : value);
+
+/** The calls as CSV (RFC 4180 quoting by csv-stringify), one row per call, times in ISO 8601 UTC. */
+export function callsToCsv(calls: readonly CallRecord[]): string {
+  const rows = calls.map((call) => ({
+    id: call.id,
+    conversationId: call.conversationId,
+    state: call.state,
+    from: call.from?.display ?? '',
+    dialled: call.dialled?.display ?? '',
+    agent: call.agent ?? '',
+    team: call.team ?? '',
+    appId: call.appId ?? '',
+    startedAt: isoTime(call.startedAt),
+    answeredAt: isoTime(call.answeredAt),
+    endedAt: isoTime(call.endedAt),
+    durationSec: call.durationSec ?? '',
+    waitedSec: call.waitedSec ?? '',
+    hangupReason: call.hangupReason ?? '',
+    custom: call.custom === undefined ? '' : typeof call.custom === 'string' ? call.custom : JSON.stringify(call.custom),
+  }));
+  return stringify(rows, { header: true, columns: [...columns], record_delimiter: 'windows', cast: { string: defuseFormula } });
+}

@@ -1,0 +1,141 @@
+import { settingsSchema, type Settings } from '../../core/settings/settingsSchema';
+import { fill, h } from '../dom';
+import type { Store } from '../store';
+
+export interface SettingsActions {
+  save(settings: unknown): Promise<Array<{ path: string; message: string }>>;
+  regenerateToken(): void;
+  copy(text: string): void;
+}
+
+type EditableKey = 'port' | 'host' | 'agents' | 'teams' | 'crmUrlTemplate' | 'maxCalls' | 'notificationSound' | 'startAtLogin';
+
+interface FieldSpec {
+  key: EditableKey;
+  label: string;
+  kind: 'number' | 'text' | 'list' | 'checkbox';
+  hint?: string;
+}
+
+const fields: FieldSpec[] = [
+  { key: 'port', label: 'Port', kind: 'number', hint: 'The local port the tunnel forwards to.' },
+  { key: 'host', label: 'Listen address', kind: 'text', hint: 'Keep 127.0.0.1 unless you know why: the tunnel reaches it there.' },
+  { key: 'agents', label: 'Agent ids', kind: 'list', hint: 'Comma separated, e.g. 204 or 204_2222223. Empty: every agent.' },
+  { key: 'teams', label: 'Teams', kind: 'list', hint: 'Comma separated, e.g. Sales. Empty: every team.' },
+  { key: 'crmUrlTemplate', label: 'CRM link', kind: 'text', hint: 'https://crm.example.com/search?phone={from}' },
+  { key: 'maxCalls', label: 'Calls kept in history', kind: 'number' },
+  { key: 'notificationSound', label: 'Play a sound with notifications', kind: 'checkbox' },
+  { key: 'startAtLogin', label: 'Start at login', kind: 'checkbox' },
+];
+
+/** Every setting of the one settings schema, checked as you type with that schema's messages. */
+export function createSettingsView(store: Store, actions: SettingsActions) {
+  const inputs = new Map<EditableKey, HTMLInputElement>();
+  const errors = new Map<EditableKey, HTMLElement>();
+
+  const valueOf = (spec: FieldSpec): unknown => {
+    const input = inputs.get(spec.key) as HTMLInputElement;
+    if (spec.kind === 'checkbox') return input.checked;
+    if (spec.kind === 'number') return input.value.trim() === '' ? undefined : Number(input.value);
+    if (spec.kind === 'list') return input.value.split(',').map((item) => item.trim()).filter(Boolean);
+    return input.value.trim();
+  };
+
+  const showError = (key: string, message: string | undefined): void => {
+    const target = errors.get(key.split('.')[0] as EditableKey);
+    if (!target) return;
+    target.textContent = message ?? '';
+    inputs.get(key.split('.')[0] as EditableKey)?.setAttribute('aria-invalid', String(Boolean(message)));
+  };
+
+  const check = (spec: FieldSpec): boolean => {
+    const parsed = settingsSchema.shape[spec.key].safeParse(valueOf(spec) ?? Number.NaN);
+    showError(spec.key, parsed.success ? undefined : parsed.error.issues[0]?.message);
+    return parsed.success;
+  };
+
+  const formFields = fields.map((spec) => {
+    const id = `setting-${spec.key}`;
+    const input = h('input', {
+      id,
+      name: spec.key,
+      type: spec.kind === 'checkbox' ? 'checkbox' : spec.kind === 'number' ? 'number' : 'text',
+      'aria-describedby': `${id}-error`,
+      onInput: () => check(spec),
+    });
+    inputs.set(spec.key, input);
+    const error = h('span', { class: 'error', id: `${id}-error`, role: 'alert' });
+    errors.set(spec.key, error);
+    return spec.kind === 'checkbox'
+      ? h('div', { class: 'field checkbox' }, h('label', { for: id }, input, ` ${spec.label}`), error)
+      : h('div', { class: 'field' }, h('label', { for: id }, spec.label), input, spec.hint && h('small', {}, spec.hint), error);
+  });
+
+  const savedNotice = h('span', { class: 'saved', 'aria-live': 'polite' });
+  const form = h(
+    'form',
+    {
+      class: 'settings-form',
+      novalidate: true,
+      onSubmit: (event: Event) => {
+        event.preventDefault();
+        void submit();
+      },
+    },
+    ...formFields,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Save'), savedNotice),
+  );
+
+  async function submit(): Promise<void> {
+    savedNotice.textContent = '';
+    if (!fields.map(check).every(Boolean)) return;
+    const next = { ...store.state.settings, ...Object.fromEntries(fields.map((spec) => [spec.key, valueOf(spec)])) };
+    const issues = await actions.save(next);
+    for (const issue of issues) showError(issue.path, issue.message);
+    savedNotice.textContent = issues.length === 0 ? 'Saved.' : '';
+  }
+
+  const connection = h('div', { class: 'connection' });
+  const element = h('section', { class: 'view settings-view', 'aria-label': 'Settings' }, connection, h('h2', {}, 'Settings'), form);
+
+  function renderConnection(settings: Settings): void {
+    const webhookUrl = store.state.status?.receiver.webhookUrl ?? `http://${settings.host}:${settings.port}/telecmi/${settings.token}`;
+    const path = `/telecmi/${settings.token}`;
+    fill(
+      connection,
+      h('h2', {}, 'Connect TeleCMI'),
+      h('label', { for: 'webhook-url' }, 'Webhook URL (local)'),
+      h('div', { class: 'copy-row' }, h('input', { id: 'webhook-url', readonly: true, value: webhookUrl }), h('button', { type: 'button', onClick: () => actions.copy(webhookUrl) }, 'Copy')),
+      h(
+        'div',
+        { class: 'copy-row' },
+        h('span', { class: 'token-note' }, 'The token in the URL is its password.'),
+        h('button', { type: 'button', onClick: () => confirm('Make a new token? TeleCMI must then be given the new URL.') && actions.regenerateToken() }, 'New token'),
+      ),
+      h(
+        'ol',
+        { class: 'guide' },
+        h('li', {}, 'Open a tunnel to this port: ', h('code', {}, `ngrok http ${settings.port}`), ' or ', h('code', {}, `cloudflared tunnel --url http://127.0.0.1:${settings.port}`)),
+        h('li', {}, 'In the TeleCMI dashboard: your number → Settings → Webhooks → Add, type "notify", method POST.'),
+        h('li', {}, 'URL: the tunnel’s https address followed by ', h('code', {}, path.replace(settings.token, '<token>')), ' (copy the URL above for the token).'),
+        h('li', {}, 'Send a test call, then watch the Webhook log.'),
+      ),
+    );
+  }
+
+  return {
+    element,
+    update(): void {
+      const { settings } = store.state;
+      if (!settings) return;
+      renderConnection(settings);
+      if (form.contains(document.activeElement)) return;
+      for (const spec of fields) {
+        const input = inputs.get(spec.key) as HTMLInputElement;
+        const value = settings[spec.key];
+        if (spec.kind === 'checkbox') input.checked = Boolean(value);
+        else input.value = Array.isArray(value) ? value.join(', ') : String(value);
+      }
+    },
+  };
+}

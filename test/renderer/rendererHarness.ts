@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { newCallRecord, applyEvent } from '../../src/core/calls/callLifecycle';
+import type { CallRecord } from '../../src/core/calls/callRecord';
+import { settingsSchema } from '../../src/core/settings/settingsSchema';
+import { agentLegPayload, sampleCall, type AgentLegStatus } from '../../src/core/telecmi/sampleEvents';
+import { parseTelecmiEvent } from '../../src/core/telecmi/parseEvent';
+import { chromiumLaunchOptions } from '../support/chromium';
+import { installFakeBridge, type FakeBridgeControl } from './fakeBridge';
+
+export const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url));
+const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png' };
+
+/** Serves the built renderer on loopback: Chromium refuses module scripts from file:// URLs. */
+export async function serveRenderer(): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const path = normalize(new URL(req.url ?? '/', 'http://x').pathname).replace(/^(\.\.[/\\])+/, '');
+    readFile(join(rendererDir, path === '/' ? 'index.html' : path)).then(
+      (body) => res.writeHead(200, { 'content-type': types[extname(path)] ?? 'text/html' }).end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, server };
+}
+
+export const launchChromium = (): Promise<Browser> => chromium.launch(chromiumLaunchOptions());
+
+/** A call as the app would hold it: realistic payloads through the real pipeline functions. */
+export function fixtureCall(overrides: Parameters<typeof sampleCall>[0], statuses: AgentLegStatus[], startedAt: number, read = true): CallRecord {
+  const call = sampleCall(overrides);
+  const events = statuses.map((status, step) => {
+    const parsed = parseTelecmiEvent(agentLegPayload(call, status, startedAt + step * 30_000), startedAt + step * 30_000 + 200);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return parsed.event;
+  });
+  const [first, ...rest] = events;
+  if (!first) throw new Error('a call needs an event');
+  return { ...rest.reduce(applyEvent, newCallRecord(first)), read };
+}
+
+export const fixtureSettings = settingsSchema.parse({ token: 'fixture-token-0123456789abcdefgh', crmUrlTemplate: 'https://crm.example.com/search?phone={from}' });
+
+export function fixtureStatus(state: 'listening' | 'error' = 'listening') {
+  return {
+    receiver:
+      state === 'listening'
+        ? { state, origin: 'http://127.0.0.1:8787', webhookUrl: `http://127.0.0.1:8787/telecmi/${fixtureSettings.token}` }
+        : { state, error: 'port 8787 is already in use on 127.0.0.1: quit the other program or choose another port' },
+    pausedUntil: null,
+    unread: 0,
+    startAtLogin: false,
+  };
+}
+
+/** Errors thrown in each page: a test that leaves one has failed, whatever it asserted. */
+export const pageErrors = new WeakMap<Page, string[]>();
+
+/** Opens the window page with the fake bridge answering from these fixtures. */
+export async function openWindow(browser: Browser, url: string, answers: Record<string, unknown>, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 400, height: 600 }, colorScheme });
+  const errors: string[] = [];
+  pageErrors.set(page, errors);
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.addInitScript(installFakeBridge, {
+    answers: {
+      'calls:list': [],
+      'status:get': fixtureStatus(),
+      'settings:get': fixtureSettings,
+      'request-log:list': [],
+      'calls:mark-read': undefined,
+      'calls:save-csv': { ok: true, message: 'Saved /home/agent/calls.csv' },
+      'app:send-test-call': { ok: true, message: 'Test call sent: a notification should appear.' },
+      'calls:open-crm': { ok: true, message: 'Opened in your browser.' },
+      'app:copy-text': undefined,
+      ...answers,
+    },
+  });
+  await page.goto(url);
+  await page.waitForSelector('.status:not(.starting)');
+  return page;
+}
+
+export const invocations = (page: Page, channel: string) =>
+  page.evaluate((name) => (globalThis as unknown as { fakeBridge: FakeBridgeControl }).fakeBridge.invocations.filter((call) => call.channel === name), channel);
+
+export const push = (page: Page, channel: string, payload: unknown) =>
+  page.evaluate(([name, value]) => (globalThis as unknown as { fakeBridge: FakeBridgeControl }).fakeBridge.push(name as string, value), [channel, payload] as const);

@@ -1,0 +1,174 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CallRecord } from '../../src/core/calls/callRecord';
+import { fixtureCall, fixtureStatus, invocations, launchChromium, openWindow, pageErrors, push, serveRenderer } from './rendererHarness';
+
+const now = Date.now();
+const screenshots = 'test-results/screenshots';
+
+/** A realistic morning: answered, missed and ringing calls from several agents and teams. */
+const history: CallRecord[] = [
+  fixtureCall({ from: '919812345678', user: '204_2222223', team: 'Sales_2222223', custom: { crm: 'true', ticket: 'T-1042' } }, ['started'], now - 40_000, false),
+  fixtureCall({ from: '442079460000', user: '205_2222223', team: 'Support_2222223', custom: { plan: 'gold' } }, ['started', 'hangup'], now - 11 * 60_000, false),
+  fixtureCall({ from: '14155550123', user: '204_2222223', team: 'Sales_2222223' }, ['started', 'answered', 'hangup'], now - 2 * 3600_000),
+  fixtureCall({ from: '61298765432', user: '207_2222223', team: 'Support_2222223' }, ['started', 'answered'], now - 5 * 3600_000),
+];
+
+describe('tray window in Chromium', () => {
+  let browser: Browser;
+  let server: Server;
+  let url: string;
+  let page: Page | undefined;
+
+  beforeAll(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    ({ server, url } = await serveRenderer());
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+  });
+  afterEach(async () => {
+    if (page) expect(pageErrors.get(page)).toEqual([]);
+    await page?.close();
+    page = undefined;
+  });
+
+  const rows = (target: Page) => target.locator('.row');
+  const callers = (target: Page) => rows(target).locator('.caller').allTextContents();
+
+  it('lists recent calls newest first, unread ones marked, in light and dark', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      page = await openWindow(browser, url, { 'calls:list': history, 'status:get': { ...fixtureStatus(), unread: 2 } }, scheme);
+      expect(await callers(page)).toEqual(['+91 98123 45678', '+44 20 7946 0000', '+1 415 555 0123', '+61 2 9876 5432']);
+      expect(await rows(page).evaluateAll((elements) => elements.map((row) => row.classList.contains('unread')))).toEqual([true, true, false, false]);
+      expect(await rows(page).locator('.badge').allTextContents()).toEqual(['Ringing', 'Missed', 'Ended · 0:30', 'Answered']);
+      expect(await rows(page).locator('.when').allTextContents()).toEqual(['just now', '11 min ago', '2 h ago', '5 h ago']);
+      expect(await page.locator('.status').textContent()).toBe('Listening on http://127.0.0.1:8787');
+      await page.screenshot({ path: `${screenshots}/calls-${scheme}.png` });
+      expect(pageErrors.get(page)).toEqual([]);
+      await page.close();
+    }
+    page = undefined;
+  });
+
+  it('puts a call that arrives at the top, unread', async () => {
+    page = await openWindow(browser, url, { 'calls:list': history.slice(2) });
+    const arriving = fixtureCall({ from: '919900011122', user: '204_2222223' }, ['started'], Date.now(), false);
+    await push(page, 'calls:changed', { type: 'upserted', call: arriving });
+    await expect.poll(() => callers(page as Page)).toEqual(['+91 99000 11122', '+1 415 555 0123', '+61 2 9876 5432']);
+    expect(await rows(page).first().getAttribute('class')).toContain('unread');
+    expect(await page.locator('.count').textContent()).toBe('3 of 3 · 1 unread');
+  });
+
+  it('narrows the list as you search by number, agent, team or custom field, and by state', async () => {
+    page = await openWindow(browser, url, { 'calls:list': history });
+    const search = page.getByLabel('Search calls');
+    await search.fill('7946');
+    expect(await callers(page)).toEqual(['+44 20 7946 0000']);
+    await search.fill('support');
+    expect(await callers(page)).toEqual(['+44 20 7946 0000', '+61 2 9876 5432']);
+    await search.fill('T-1042');
+    expect(await callers(page)).toEqual(['+91 98123 45678']);
+    await search.fill('nobody');
+    expect(await page.locator('.empty').first().textContent()).toBe('No call matches this search.');
+    await search.fill('');
+    await page.getByLabel('Filter by state').selectOption('missed');
+    expect(await callers(page)).toEqual(['+44 20 7946 0000']);
+    await page.screenshot({ path: `${screenshots}/search.png` });
+  });
+
+  it('opens a call with every field, its custom fields and timeline, and marks it read', async () => {
+    page = await openWindow(browser, url, { 'calls:list': history });
+    await rows(page).first().click();
+    const details = page.getByRole('region', { name: 'Call details' });
+    await expect.poll(() => details.isVisible()).toBe(true);
+    expect(await details.locator('.caller-title').textContent()).toBe('+91 98123 45678');
+    const fieldsText = await details.locator('table.fields').first().textContent();
+    expect(fieldsText).toContain('Agent204_2222223');
+    expect(fieldsText).toContain('TeamSales_2222223');
+    expect(await details.locator('table.custom').textContent()).toBe('crmtrueticketT-1042');
+    expect(await details.locator('.timeline li').allTextContents()).toEqual([expect.stringContaining('agent-leg:started')]);
+    expect(await invocations(page, 'calls:mark-read')).toEqual([{ channel: 'calls:mark-read', args: [[history[0]?.id]] }]);
+    await details.getByRole('button', { name: 'Open in CRM' }).click();
+    expect(await invocations(page, 'calls:open-crm')).toEqual([{ channel: 'calls:open-crm', args: [history[0]?.id] }]);
+    await page.screenshot({ path: `${screenshots}/details.png` });
+  });
+
+  it('exports the visible calls as CSV', async () => {
+    page = await openWindow(browser, url, { 'calls:list': history });
+    await page.getByLabel('Search calls').fill('sales');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const [saved] = await invocations(page, 'calls:save-csv');
+    const lines = String(saved?.args[0]).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('id,conversationId,state,from,dialled,agent,team,appId,startedAt,answeredAt,endedAt,durationSec,waitedSec,hangupReason,custom');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toContain(',ringing,+91 98123 45678,,204_2222223,Sales_2222223,2222223,');
+    expect(lines[1]).toContain(',"{""crm"":""true"",""ticket"":""T-1042""}"');
+    expect(await page.locator('.status').textContent()).toContain('Saved /home/agent/calls.csv');
+  });
+
+  it('refuses an invalid port in settings with the schema message', async () => {
+    page = await openWindow(browser, url, {});
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const port = page.getByLabel('Port');
+    expect(await port.inputValue()).toBe('8787');
+    await port.fill('70000');
+    expect(await page.locator('#setting-port-error').textContent()).toBe('must be between 1 and 65535');
+    await page.getByRole('button', { name: 'Save' }).click();
+    expect(await invocations(page, 'settings:update')).toEqual([]);
+    await page.getByLabel('CRM link').fill('ftp://crm/{from}');
+    expect(await page.locator('#setting-crmUrlTemplate-error').textContent()).toBe('must be an http:// or https:// URL');
+    expect(await page.locator('.guide').textContent()).toContain('ngrok http 8787');
+    await page.screenshot({ path: `${screenshots}/settings.png`, fullPage: true });
+  });
+
+  it('saves valid settings through the bridge', async () => {
+    page = await openWindow(browser, url, {});
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByLabel('Agent ids').fill('204, 205');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page?.locator('.saved').textContent()).toBe('Saved.');
+    const [update] = await invocations(page, 'settings:update');
+    expect(update?.args[0]).toMatchObject({ agents: ['204', '205'], port: 8787 });
+  });
+
+  it('lists a refused request in the webhook log', async () => {
+    page = await openWindow(browser, url, {
+      'request-log:list': [{ time: now - 5000, method: 'POST', path: '/telecmi/***', status: 200, reason: 'recorded', durationMs: 1.2 }],
+    });
+    await page.getByRole('tab', { name: 'Webhook log' }).click();
+    await push(page, 'request-log:added', { time: now, method: 'GET', path: '/telecmi/***', status: 401, reason: 'invalid token', durationMs: 0.4 });
+    await expect.poll(() => page?.locator('.log tbody tr').count()).toBe(2);
+    expect(await page.locator('.log tr.refused').textContent()).toContain('GET /telecmi/***401invalid token');
+    await page.screenshot({ path: `${screenshots}/webhook-log.png` });
+  });
+
+  it('says what is wrong and what to do when the receiver cannot listen', async () => {
+    page = await openWindow(browser, url, { 'status:get': fixtureStatus('error') });
+    expect(await page.locator('.status').textContent()).toBe(
+      'Not receiving calls: port 8787 is already in use on 127.0.0.1: quit the other program or choose another port. Change the port in Settings.',
+    );
+    expect(await page.locator('.empty').first().textContent()).toContain('No calls yet');
+    await page.screenshot({ path: `${screenshots}/error-empty.png` });
+  });
+
+  it('opens the call a notification was clicked for', async () => {
+    page = await openWindow(browser, url, { 'calls:list': history });
+    await push(page, 'window:show', { view: 'calls', callId: history[1]?.id });
+    await expect.poll(() => page?.locator('.caller-title').textContent()).toBe('+44 20 7946 0000');
+  });
+
+  it('draws only the rows on screen of 10,000 calls', async () => {
+    const many = Array.from({ length: 10_000 }, (_, index) => ({ ...history[index % 4], id: `call-${index}` }) as CallRecord);
+    page = await openWindow(browser, url, { 'calls:list': many });
+    const drawn = await rows(page).count();
+    expect(drawn).toBeGreaterThan(5);
+    expect(drawn).toBeLessThan(40);
+    await page.locator('.list').evaluate((list) => (list.scrollTop = 58 * 5000));
+    await expect.poll(() => rows(page as Page).first().getAttribute('data-call-id')).toMatch(/^call-49\d\d$/);
+  });
+});
