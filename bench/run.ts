@@ -1,7 +1,13 @@
 /** `npm run bench`: every benchmark, with its baselines measured in the same run. */
 import { receiverBench } from './receiver.bench';
+import { rendererBench } from './renderer.bench';
 
-const results = [await receiverBench()];
+const only = process.argv[2];
+const benches = { receiver: receiverBench, renderer: rendererBench };
+const results: boolean[] = [];
+for (const [name, bench] of Object.entries(benches)) {
+  if (!only || only === name) results.push(await bench());
+}
 if (results.includes(false)) {
   console.log('\nSome targets were missed.');
   process.exitCode = 1;

@@ -114,6 +114,7 @@ describe('tray window in Chromium', () => {
   it('refuses an invalid port in settings with the schema message', async () => {
     page = await openWindow(browser, url, {});
     await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.screenshot({ path: `${screenshots}/settings.png` });
     const port = page.getByLabel('Port');
     expect(await port.inputValue()).toBe('8787');
     await port.fill('70000');
@@ -123,7 +124,7 @@ describe('tray window in Chromium', () => {
     await page.getByLabel('CRM link').fill('ftp://crm/{from}');
     expect(await page.locator('#setting-crmUrlTemplate-error').textContent()).toBe('must be an http:// or https:// URL');
     expect(await page.locator('.guide').textContent()).toContain('ngrok http 8787');
-    await page.screenshot({ path: `${screenshots}/settings.png`, fullPage: true });
+    await page.screenshot({ path: `${screenshots}/settings-errors.png` });
   });
 
   it('saves valid settings through the bridge', async () => {
