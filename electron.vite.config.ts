@@ -3,8 +3,8 @@ import { defineConfig } from 'electron-vite';
 export default defineConfig({
   main: {
     build: {
-      // electron-store is ESM-only: bundled into main; other dependencies load from node_modules.
-      externalizeDeps: { exclude: ['electron-store'] },
+      // Dependencies load from node_modules; devDependencies used here (electron-store, which
+      // is ESM-only) are bundled.
       rollupOptions: { input: { index: 'src/main/index.ts' } },
     },
   },
