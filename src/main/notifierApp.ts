@@ -43,7 +43,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   const trayWindow = createTrayWindow({ electron, preloadPath: paths.preload, load: options.renderer.load, devTools: options.devTools });
   const push = createPusher(() => trayWindow.window.webContents);
 
-  const showWindow = (view: 'calls' | 'settings', callId?: string): void => {
+  const showWindow = (view: 'calls' | 'settings' | 'welcome', callId?: string): void => {
     trayWindow.showNear(tray.bounds());
     push('window:show', { view, callId });
   };
@@ -167,6 +167,8 @@ export async function startNotifierApp(options: NotifierAppOptions) {
 
   await service.start();
   refresh();
+  // First run: the token is made, so show the URL and the next steps once.
+  if (!settings.get().welcomed) showWindow('welcome');
 
   return {
     service,

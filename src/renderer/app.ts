@@ -7,6 +7,7 @@ import { createCallListView } from './views/callListView';
 import { createRequestLogView } from './views/requestLogView';
 import { createSettingsView } from './views/settingsView';
 import { createStatusBar } from './views/statusBar';
+import { createWelcomeView } from './views/welcomeView';
 
 /** The tray window: it talks to the app through the preload bridge and nothing else. */
 export async function startWindow(bridge: TelecmiBridge, root: HTMLElement, now: () => number = Date.now): Promise<void> {
@@ -45,19 +46,28 @@ export async function startWindow(bridge: TelecmiBridge, root: HTMLElement, now:
     regenerateToken: () => void bridge.invoke('settings:regenerate-token').then((next) => store.update({ settings: next })),
     copy: (text) => void bridge.invoke('app:copy-text', text).then(() => notify('Webhook URL copied.')),
   });
+  const welcome = createWelcomeView(store, {
+    copy: (text) => void bridge.invoke('app:copy-text', text).then(() => notify('Webhook URL copied.')),
+    sendTestCall: () => void bridge.invoke('app:send-test-call').then(({ message }) => notify(message)),
+    done: () => {
+      const { settings: current } = store.state;
+      if (current) void bridge.invoke('settings:update', { ...current, welcomed: true }).then((answer) => answer.ok && store.update({ settings: answer.settings }));
+      open('calls');
+    },
+  });
   const requestLog = createRequestLogView(store);
   const statusBar = createStatusBar(store, now);
 
   const tabs = (['calls', 'log', 'settings'] as const).map((view) =>
     h('button', { type: 'button', role: 'tab', 'data-view': view, onClick: () => open(view) }, { calls: 'Calls', log: 'Webhook log', settings: 'Settings' }[view]),
   );
-  const views = { calls: callList, details, log: requestLog, settings };
+  const views = { welcome, calls: callList, details, log: requestLog, settings };
   root.append(h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Views' }, ...tabs), ...Object.values(views).map((view) => view.element), statusBar.element);
 
   store.subscribe(() => {
     const { view } = store.state;
     for (const [name, part] of Object.entries(views)) part.element.hidden = name !== view;
-    for (const tab of tabs) tab.setAttribute('aria-selected', String(tab.dataset.view === (view === 'details' ? 'calls' : view)));
+    for (const tab of tabs) tab.setAttribute('aria-selected', String(tab.dataset.view === (view === 'details' || view === 'welcome' ? 'calls' : view)));
     views[view].update();
     statusBar.update();
   });

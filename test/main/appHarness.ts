@@ -15,7 +15,7 @@ export async function startApp(settings: Partial<Settings> = {}, { platform = 'l
   const written: Settings[] = [];
   const port = await freePort();
   const store = createSettingsStore({
-    file: { read: () => settingsSchema.parse({ port, ...settings }), write: (value) => void written.push(value) },
+    file: { read: () => settingsSchema.parse({ port, welcomed: true, ...settings }), write: (value) => void written.push(value) },
     log: silentLogger,
   });
   const loginItems: boolean[] = [];

@@ -208,6 +208,19 @@ describe('the Electron app on a fake Electron', () => {
     });
   });
 
+  describe('first run', () => {
+    it('opens the welcome at start until it is dismissed', async () => {
+      const { window, pushes } = await start({ welcomed: false });
+      expect(window.visible).toBe(true);
+      expect(pushes('window:show')).toEqual([{ view: 'welcome' }]);
+    });
+
+    it('stays in the tray once welcomed', async () => {
+      const { window } = await start({ welcomed: true });
+      expect(window.visible).toBe(false);
+    });
+  });
+
   describe('window', () => {
     it('is sandboxed and isolated, and denies navigation, new windows and permissions', async () => {
       const { window, fake } = await start();

@@ -157,6 +157,21 @@ describe('tray window in Chromium', () => {
     await page.screenshot({ path: `${screenshots}/error-empty.png` });
   });
 
+  it('welcomes a first run with the webhook URL, the next steps and a test call', async () => {
+    page = await openWindow(browser, url, {});
+    await push(page, 'window:show', { view: 'welcome' });
+    const welcome = page.getByRole('region', { name: 'Welcome' });
+    await expect.poll(() => welcome.isVisible()).toBe(true);
+    expect(await welcome.getByLabel('Webhook URL').inputValue()).toBe('http://127.0.0.1:8787/telecmi/fixture-token-0123456789abcdefgh');
+    expect(await welcome.textContent()).toContain('ngrok http 8787');
+    await page.screenshot({ path: `${screenshots}/welcome.png` });
+    await welcome.getByRole('button', { name: 'Send test call' }).click();
+    await expect.poll(() => page?.locator('.status').textContent()).toContain('Test call sent: a notification should appear.');
+    await welcome.getByRole('button', { name: 'Done' }).click();
+    expect((await invocations(page, 'settings:update'))[0]?.args[0]).toMatchObject({ welcomed: true });
+    expect(await page.getByRole('region', { name: 'Recent calls' }).isVisible()).toBe(true);
+  });
+
   it('opens the call a notification was clicked for', async () => {
     page = await openWindow(browser, url, { 'calls:list': history });
     await push(page, 'window:show', { view: 'calls', callId: history[1]?.id });

@@ -43,7 +43,7 @@ export const pushChannels = {
   'status:changed': appStatusSchema,
   'request-log:added': requestLogEntrySchema,
   /** A notification was clicked, or the tray asked for a view. */
-  'window:show': z.object({ view: z.enum(['calls', 'settings']), callId: z.string().optional() }),
+  'window:show': z.object({ view: z.enum(['calls', 'settings', 'welcome']), callId: z.string().optional() }),
 } as const satisfies Record<PushChannel, z.ZodType>;
 
 export type InvokeArgs<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['args']>;

@@ -43,6 +43,8 @@ export const settingsSchema = z.object({
     .max(100_000, 'must be at most 100000')
     .default(1000),
   startAtLogin: z.boolean().default(false),
+  /** False until the first-run welcome has been dismissed. */
+  welcomed: z.boolean().default(false),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
