@@ -32,6 +32,7 @@ export function createCallService({ settings, notifier, historyStore, log, isMut
   let isWanted = createCallFilter(settings);
   let running: RunningServer | undefined;
   let status: ReceiverStatus = { state: 'stopped' };
+  let lastEventAt: number | null = null;
 
   const history = createCallHistory({ store: historyStore, maxCalls: settings.maxCalls, log });
   const requestLog = createRequestLog();
@@ -45,7 +46,11 @@ export function createCallService({ settings, notifier, historyStore, log, isMut
 
   async function startReceiver(): Promise<ReceiverStatus> {
     report({ state: 'starting' });
-    const app = createReceiver({ token: current.token, ingest: pipeline.ingest, requestLog, log });
+    const ingest = (event: Parameters<typeof pipeline.ingest>[0]) => {
+      lastEventAt = event.receivedAt;
+      return pipeline.ingest(event);
+    };
+    const app = createReceiver({ token: current.token, ingest, requestLog, log });
     try {
       running = await listen(app, current);
     } catch (error) {
@@ -67,6 +72,8 @@ export function createCallService({ settings, notifier, historyStore, log, isMut
     requestLog,
     pipeline,
     status: (): ReceiverStatus => status,
+    /** When the receiver last accepted a TeleCMI event (epoch ms), or null. */
+    lastEventAt: (): number | null => lastEventAt,
 
     /** Starts listening. A failure (port in use...) is reported in the status, not thrown. */
     start: startReceiver,
