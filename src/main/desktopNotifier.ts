@@ -9,8 +9,8 @@ export interface DesktopNotifierOptions {
   iconPath: string;
   /** Read at each notification, so a settings change applies to the next call. */
   playSound: () => boolean;
-  /** A click opens the window on that call (or on the list, for a summary). */
-  onClick: (callId: string | undefined) => void;
+  /** A click opens the window on that call, the list (a summary) or Settings (a new URL). */
+  onClick: (target: { view: 'calls' | 'settings'; callId?: string }) => void;
   log: Logger;
 }
 
@@ -34,7 +34,7 @@ export function createDesktopNotifier({ Notification, iconPath, playSound, onCli
         return;
       }
       const { title, body } = describeNotification(notification);
-      const callId = notification.type === 'summary' ? undefined : notification.call.id;
+      const callId = notification.type === 'ringing' || notification.type === 'missed' ? notification.call.id : undefined;
       const ringing = notification.type === 'ringing';
       const toast = new Notification({
         title,
@@ -44,8 +44,8 @@ export function createDesktopNotifier({ Notification, iconPath, playSound, onCli
         urgency: ringing ? 'critical' : 'normal',
         timeoutType: ringing ? 'never' : 'default',
       });
-      toast.on('click', () => onClick(callId));
-      track(callId ?? `summary-${Date.now()}`, toast);
+      toast.on('click', () => onClick(notification.type === 'url-changed' ? { view: 'settings' } : { view: 'calls', callId }));
+      track(callId ?? `${notification.type}-${Date.now()}`, toast);
       toast.show();
     },
   };

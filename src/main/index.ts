@@ -4,7 +4,9 @@ import * as electron from 'electron';
 import Store from 'electron-store';
 import { appIdentity } from '../core/app/appIdentity';
 import { openHistoryFile } from '../core/history/historyFile';
+import { createSecretStore } from '../core/settings/secretStore';
 import { createSettingsStore } from '../core/settings/settingsStore';
+import { createNgrokDriver } from '../core/tunnel/ngrokDriver';
 import { openOrStartOver } from '../core/storage/keptAside';
 import type { Settings } from '../core/settings/settingsSchema';
 import type { ElectronDeps } from './electronDeps';
@@ -54,6 +56,8 @@ async function start(): Promise<NotifierApp> {
   return startNotifierApp({
     electron: deps,
     settings: createSettingsStore({ file: { read: () => settingsFile.store, write: (value) => (settingsFile.store = value) }, log }),
+    secrets: createSecretStore({ cipher: electron.safeStorage, file: new Store({ name: 'secrets', clearInvalidConfig: true }), log }),
+    tunnelDriver: createNgrokDriver(),
     historyStore: openHistoryFile({
       filePath: join(userData, 'calls.json'),
       open: () => new Store({ name: 'calls', clearInvalidConfig: false, serialize: JSON.stringify }),

@@ -8,7 +8,12 @@ import { createCallService } from '../core/callService';
 import type { HistoryStore } from '../core/history/callHistory';
 import type { Logger } from '../core/log/logger';
 import { generateWebhookToken } from '../core/receiver/webhookToken';
+import type { SecretStore } from '../core/settings/secretStore';
 import type { SettingsStore } from '../core/settings/settingsStore';
+import { checkConnection } from '../core/tunnel/connectionDoctor';
+import type { TunnelDriver } from '../core/tunnel/tunnelDriver';
+import { createTunnelHost } from '../core/tunnel/tunnelHost';
+import { createTunnelManager } from '../core/tunnel/tunnelManager';
 import { agentLegPayload, sampleCall } from '../core/telecmi/sampleEvents';
 import { sendEvent } from '../core/telecmi/sendEvent';
 import { createDesktopNotifier } from './desktopNotifier';
@@ -20,6 +25,9 @@ import { createTrayWindow } from './trayWindow';
 export interface NotifierAppOptions {
   electron: ElectronDeps;
   settings: SettingsStore;
+  /** The ngrok authtoken, encrypted by the OS keychain. */
+  secrets: SecretStore;
+  tunnelDriver: TunnelDriver;
   historyStore: HistoryStore;
   log: Logger;
   paths: {
@@ -43,38 +51,55 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   const trayWindow = createTrayWindow({ electron, preloadPath: paths.preload, load: options.renderer.load, devTools: options.devTools });
   const push = createPusher(() => trayWindow.window.webContents);
 
-  const showWindow = (view: 'calls' | 'settings' | 'welcome', callId?: string): void => {
+  const showWindow = (view: 'calls' | 'settings' | 'welcome' | 'check', callId?: string): void => {
     trayWindow.showNear(tray.bounds());
     push('window:show', { view, callId });
   };
 
+  const notifier = createDesktopNotifier({
+    Notification: electron.Notification,
+    iconPath: paths.notificationIcon,
+    playSound: () => settings.get().notificationSound,
+    onClick: ({ view, callId }) => showWindow(view, callId),
+    log,
+  });
   const service = createCallService({
     settings: settings.get(),
-    notifier: createDesktopNotifier({
-      Notification: electron.Notification,
-      iconPath: paths.notificationIcon,
-      playSound: () => settings.get().notificationSound,
-      onClick: (callId) => showWindow('calls', callId),
-      log,
-    }),
+    notifier,
     historyStore: options.historyStore,
     log,
     isMuted: () => isPaused(settings.get().pausedUntil, now()),
     onStatus: () => refresh(),
   });
+  const tunnel = createTunnelManager({
+    driver: options.tunnelDriver,
+    log,
+    onStatus: () => refresh(),
+    onUrlChanged: (url) => notifier.notify({ type: 'url-changed', url }),
+    lastUrl: settings.get().lastPublicUrl,
+  });
+  const tunnelHost = createTunnelHost(tunnel, () => options.secrets.get());
+  const syncTunnel = (): Promise<void> => tunnelHost.sync(settings.get(), service.status());
 
   function status(): AppStatus {
-    const { pausedUntil, startAtLogin } = settings.get();
+    const { pausedUntil, startAtLogin, token, ownTunnelUrl, tunnelMode } = settings.get();
+    const tunnelStatus = tunnel.status();
+    const publicOrigin = tunnelStatus.state === 'online' ? tunnelStatus.url : tunnelMode === 'own' ? ownTunnelUrl : '';
     return {
       receiver: service.status(),
       pausedUntil: isPaused(pausedUntil, now()) ? pausedUntil : null,
       unread: service.history.list().filter((call) => !call.read).length,
       startAtLogin,
+      tunnel: tunnelStatus,
+      publicWebhookUrl: publicOrigin ? `${publicOrigin}/telecmi/${token}` : undefined,
+      ngrokAuthtokenSaved: options.secrets.has(),
+      lastEventAt: service.lastEventAt(),
     };
   }
 
   let resumeTimer: NodeJS.Timeout | undefined;
   function refresh(): void {
+    rememberPublicUrl();
     const current = status();
     tray.render(trayView(current, now()));
     push('status:changed', current);
@@ -104,7 +129,8 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     'pause-hour': () => settings.patch({ pausedUntil: pauseUntil('hour', new Date(now())) }),
     'pause-tomorrow': () => settings.patch({ pausedUntil: pauseUntil('tomorrow', new Date(now())) }),
     resume: () => settings.patch({ pausedUntil: null }),
-    'copy-webhook-url': () => electron.clipboard.writeText(service.status().webhookUrl ?? ''),
+    'copy-webhook-url': () => electron.clipboard.writeText(status().publicWebhookUrl ?? service.status().webhookUrl ?? ''),
+    'check-connection': () => showWindow('check'),
     'send-test-call': () => sendTestCall().then(({ message }) => log.info(message)),
     'toggle-start-at-login': () => settings.patch({ startAtLogin: !settings.get().startAtLogin }),
     'open-logs': () => electron.shell.openPath(paths.logsFolder),
@@ -146,6 +172,28 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     'request-log:list': () => service.requestLog.entries(),
     'app:send-test-call': () => sendTestCall(),
     'app:copy-text': (text) => electron.clipboard.writeText(text),
+    'tunnel:set-authtoken': async (authtoken) => {
+      options.secrets.set(authtoken);
+      await syncTunnel();
+      refresh();
+      return { ok: true, message: 'ngrok authtoken saved.' };
+    },
+    'tunnel:clear-authtoken': async () => {
+      options.secrets.clear();
+      await syncTunnel();
+      refresh();
+      return { ok: true, message: 'ngrok authtoken removed.' };
+    },
+    'tunnel:check': () => {
+      const { ownTunnelUrl, tunnelMode, token } = settings.get();
+      return checkConnection({
+        receiver: service.status(),
+        tunnel: tunnelMode === 'own' ? { state: 'off' } : tunnel.status(),
+        ownTunnelUrl,
+        token,
+        lastEventAt: service.lastEventAt(),
+      });
+    },
   };
   registerIpc({
     ipcMain: electron.ipcMain,
@@ -162,10 +210,19 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   settings.onChange((next, previous) => {
     if (next.startAtLogin !== previous.startAtLogin) options.setStartAtLogin(next.startAtLogin);
     refresh();
-    void service.apply(next).then(refresh);
+    void service.apply(next).then(syncTunnel).then(refresh);
   });
+  // The new public URL is remembered, so the next session notices a change too.
+  let announcedUrl = settings.get().lastPublicUrl;
+  const rememberPublicUrl = (): void => {
+    const current = tunnel.status();
+    if (current.state !== 'online' || current.url === announcedUrl) return;
+    announcedUrl = current.url;
+    settings.patch({ lastPublicUrl: current.url });
+  };
 
   await service.start();
+  await syncTunnel();
   refresh();
   // First run: the token is made, so show the URL and the next steps once.
   if (!settings.get().welcomed) showWindow('welcome');
@@ -180,6 +237,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     /** Stops the receiver and writes the history; call it before quitting. */
     async stop(): Promise<void> {
       clearTimeout(resumeTimer);
+      await tunnel.stop();
       await service.stop();
       tray.destroy();
     },

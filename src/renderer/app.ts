@@ -1,4 +1,4 @@
-import type { TelecmiBridge } from '../core/ipc/ipcContract';
+import { ngrokAuthtokenSchema, type TelecmiBridge } from '../core/ipc/ipcContract';
 import { h } from './dom';
 import { callsToCsv } from './logic/csvExport';
 import { applyHistoryChange, createStore, type View } from './store';
@@ -37,15 +37,28 @@ export async function startWindow(bridge: TelecmiBridge, root: HTMLElement, now:
     copy: (text) => void bridge.invoke('app:copy-text', text).then(() => notify('Number copied.')),
     openCrm: (callId) => void bridge.invoke('calls:open-crm', callId).then(({ message }) => notify(message)),
   });
-  const settings = createSettingsView(store, {
-    save: async (next) => {
-      const answer = await bridge.invoke('settings:update', next);
-      if (answer.ok) store.update({ settings: answer.settings });
-      return answer.ok ? [] : answer.issues;
+  const settings = createSettingsView(
+    store,
+    {
+      save: async (next) => {
+        const answer = await bridge.invoke('settings:update', next);
+        if (answer.ok) store.update({ settings: answer.settings });
+        return answer.ok ? [] : answer.issues;
+      },
     },
-    regenerateToken: () => void bridge.invoke('settings:regenerate-token').then((next) => store.update({ settings: next })),
-    copy: (text) => void bridge.invoke('app:copy-text', text).then(() => notify('Webhook URL copied.')),
-  });
+    {
+      copy: (text) => void bridge.invoke('app:copy-text', text).then(() => notify('Webhook URL copied.')),
+      regenerateToken: () => void bridge.invoke('settings:regenerate-token').then((next) => store.update({ settings: next })),
+      saveAuthtoken: async (authtoken) => {
+        const checked = ngrokAuthtokenSchema.safeParse(authtoken);
+        if (!checked.success) return checked.error.issues[0]?.message ?? 'not an ngrok authtoken';
+        return (await bridge.invoke('tunnel:set-authtoken', checked.data)).message;
+      },
+      clearAuthtoken: async () => (await bridge.invoke('tunnel:clear-authtoken')).message,
+      check: () => bridge.invoke('tunnel:check'),
+    },
+    now,
+  );
   const welcome = createWelcomeView(store, {
     copy: (text) => void bridge.invoke('app:copy-text', text).then(() => notify('Webhook URL copied.')),
     sendTestCall: () => void bridge.invoke('app:send-test-call').then(({ message }) => notify(message)),
@@ -75,7 +88,12 @@ export async function startWindow(bridge: TelecmiBridge, root: HTMLElement, now:
   bridge.on('calls:changed', (change) => store.update({ calls: applyHistoryChange(store.state.calls, change) }));
   bridge.on('status:changed', (status) => store.update({ status }));
   bridge.on('request-log:added', (entry) => store.update({ requestLog: [entry, ...store.state.requestLog].slice(0, 200) }));
-  bridge.on('window:show', ({ view, callId }) => open(callId ? 'details' : view, callId));
+  bridge.on('window:show', ({ view, callId }) => {
+    if (view === 'check') {
+      open('settings');
+      void settings.runCheck();
+    } else open(callId ? 'details' : view, callId);
+  });
 
   const [calls, status, currentSettings, entries] = await Promise.all([
     bridge.invoke('calls:list'),

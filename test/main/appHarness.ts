@@ -1,5 +1,7 @@
 import { silentLogger } from '../../src/core/log/logger';
+import { createSecretStore } from '../../src/core/settings/secretStore';
 import { createSettingsStore } from '../../src/core/settings/settingsStore';
+import { loopbackTunnel } from '../support/loopbackTunnel';
 import { settingsSchema, type Settings } from '../../src/core/settings/settingsSchema';
 import { startNotifierApp } from '../../src/main/notifierApp';
 import { memoryStore, recordingLogger } from '../support/fakes';
@@ -9,7 +11,14 @@ import { FakeBrowserWindow, FakeTray, fakeElectron } from './fakeElectron';
 export const ourPage = 'file:///app/out/renderer/index.html';
 
 /** The real app composition on a fake Electron, with its receiver on a free loopback port. */
-export async function startApp(settings: Partial<Settings> = {}, { platform = 'linux' as NodeJS.Platform, now = Date.now } = {}) {
+/** safeStorage's stand-in: reversible, and visibly not the plain text. */
+export const fakeCipher = {
+  isEncryptionAvailable: () => true,
+  encryptString: (text: string) => Buffer.from(`enc:${[...text].reverse().join('')}`),
+  decryptString: (bytes: Buffer) => [...bytes.toString().slice(4)].reverse().join(''),
+};
+
+export async function startApp(settings: Partial<Settings> = {}, { platform = 'linux' as NodeJS.Platform, now = Date.now, authtoken = '', tunnelFailures = [] as string[] } = {}) {
   const fake = fakeElectron(platform);
   const log = recordingLogger();
   const written: Settings[] = [];
@@ -19,9 +28,20 @@ export async function startApp(settings: Partial<Settings> = {}, { platform = 'l
     log: silentLogger,
   });
   const loginItems: boolean[] = [];
+  const secretFile = new Map<string, unknown>();
+  const secrets = createSecretStore({
+    cipher: fakeCipher,
+    file: { get: (key) => secretFile.get(key), set: (key, value) => void secretFile.set(key, value), delete: (key) => void secretFile.delete(key) },
+    log: silentLogger,
+  });
+  if (authtoken) secrets.set(authtoken);
+  const tunnel = loopbackTunnel();
+  tunnel.failWith(...tunnelFailures);
   const app = await startNotifierApp({
     electron: fake.electron,
     settings: store,
+    secrets,
+    tunnelDriver: tunnel.driver,
     historyStore: memoryStore(),
     log,
     paths: {
@@ -45,6 +65,8 @@ export async function startApp(settings: Partial<Settings> = {}, { platform = 'l
     window,
     store,
     written,
+    tunnel,
+    secretFile,
     loginItems,
     log,
     /** Calls an IPC channel from our own window. */

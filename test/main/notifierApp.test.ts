@@ -30,6 +30,7 @@ describe('the Electron app on a fake Electron', () => {
         '  Resume (disabled)',
         'Copy webhook URL',
         'Send test call',
+        'Check connection…',
         '---',
         'Start at login [ ]',
         'Settings…',
@@ -205,6 +206,69 @@ describe('the Electron app on a fake Electron', () => {
       expect(webhookUrl()).not.toBe(before);
       expect(written.at(-1)?.token).toBe(settings.token);
       expect((await postJson(before, loadEvent('leg-b-started'))).status).toBe(401);
+    });
+  });
+
+  describe('built-in tunnel', () => {
+    const authtoken = '2xyzNGROKauthtoken_abcdefghijklmnop';
+
+    it('opens ngrok to the receiver once an authtoken is saved, and offers the public URL', async () => {
+      const { tunnel, invoke, app, tray, fake, webhookUrl } = await start({ tunnelMode: 'ngrok' });
+      expect(tunnel.opened).toHaveLength(0);
+      expect(await invoke('tunnel:set-authtoken', authtoken)).toEqual({ ok: true, message: 'ngrok authtoken saved.' });
+      expect(tunnel.last()?.target).toEqual({ localPort: Number(new URL(webhookUrl()).port), authtoken });
+      const status = app.status();
+      expect(status).toMatchObject({ tunnel: { state: 'online', url: tunnel.last()?.url }, ngrokAuthtokenSaved: true });
+      expect(status.publicWebhookUrl).toBe(`${tunnel.last()?.url}${new URL(webhookUrl()).pathname}`);
+      expect(tray.tooltip).toContain(`Tunnel online: ${tunnel.last()?.url}`);
+      tray.clickItem('Copy webhook URL');
+      expect(fake.calls.clipboard).toEqual([status.publicWebhookUrl]);
+    });
+
+    it('keeps the authtoken encrypted and out of every answer to the window', async () => {
+      const { invoke, secretFile, pushes, log } = await start({ tunnelMode: 'ngrok' });
+      await invoke('tunnel:set-authtoken', authtoken);
+      expect(JSON.stringify([...secretFile.values()])).not.toContain(authtoken);
+      const answers = [await invoke('settings:get'), await invoke('status:get'), pushes('status:changed'), log.lines];
+      expect(JSON.stringify(answers)).not.toContain(authtoken);
+      expect(JSON.stringify(answers)).not.toContain('NGROK');
+    });
+
+    it('refuses a value too short to be an authtoken', async () => {
+      const { invoke } = await start({ tunnelMode: 'ngrok' });
+      await expect(invoke('tunnel:set-authtoken', 'abc')).rejects.toThrow(/paste the whole ngrok authtoken/);
+    });
+
+    it('shows a tunnel that cannot connect as an error in the tray and the window, and retries', async () => {
+      const { tray, app, pushes } = await start({ tunnelMode: 'ngrok' }, { authtoken, tunnelFailures: ['authentication failed: bad authtoken'] });
+      expect(app.status().tunnel).toMatchObject({ state: 'offline', reason: 'authentication failed: bad authtoken', retryAt: expect.any(Number) });
+      expect(tray.image).toBe('/assets/tray/error.png');
+      expect(tray.tooltip).toContain('Tunnel offline: authentication failed: bad authtoken');
+      expect(pushes('status:changed').at(-1)).toMatchObject({ tunnel: { state: 'offline' } });
+      await expect.poll(() => app.status().tunnel.state, { timeout: 3000 }).toBe('online');
+    });
+
+    it('announces a new public URL with a notification that opens Settings, and remembers it', async () => {
+      const { tunnel, store, window, pushes } = await start({ tunnelMode: 'ngrok', lastPublicUrl: 'https://old.ngrok-free.app' }, { authtoken });
+      const toast = FakeNotification.instances.find((notification) => notification.options.title === 'Your public webhook URL changed');
+      expect(toast?.options.body).toContain(`${tunnel.last()?.url}/telecmi/…`);
+      expect(store.get().lastPublicUrl).toBe(tunnel.last()?.url);
+      toast?.click();
+      expect(window.visible).toBe(true);
+      expect(pushes('window:show').at(-1)).toEqual({ view: 'settings' });
+    });
+
+    it('checks every hop of the path through the tunnel', async () => {
+      const { invoke } = await start({ tunnelMode: 'ngrok' }, { authtoken });
+      const report = (await invoke('tunnel:check')) as { hops: Array<{ hop: string; ok: boolean | null }> };
+      expect(report.hops.map((hop) => `${hop.hop}:${hop.ok}`)).toEqual(['receiver:true', 'tunnel:true', 'public-url:true', 'token:true']);
+    });
+
+    it('closes the tunnel when switched back to a tunnel of one’s own', async () => {
+      const { tunnel, invoke, store, app } = await start({ tunnelMode: 'ngrok' }, { authtoken });
+      await invoke('settings:update', { ...store.get(), tunnelMode: 'own' });
+      await expect.poll(() => app.status().tunnel.state).toBe('off');
+      expect(tunnel.last()?.closed).toBe(true);
     });
   });
 

@@ -53,6 +53,9 @@ export function fixtureStatus(state: 'listening' | 'error' = 'listening') {
     pausedUntil: null,
     unread: 0,
     startAtLogin: false,
+    tunnel: { state: 'off' as const },
+    ngrokAuthtokenSaved: false,
+    lastEventAt: null,
   };
 }
 

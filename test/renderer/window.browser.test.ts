@@ -172,6 +172,66 @@ describe('tray window in Chromium', () => {
     expect(await page.getByRole('region', { name: 'Recent calls' }).isVisible()).toBe(true);
   });
 
+  it('sets up the built-in ngrok tunnel without ever showing the authtoken again', async () => {
+    const online = { ...fixtureStatus(), tunnel: { state: 'online', url: 'https://calm-fox.ngrok-free.app' }, ngrokAuthtokenSaved: true, publicWebhookUrl: 'https://calm-fox.ngrok-free.app/telecmi/fixture-token-0123456789abcdefgh' };
+    page = await openWindow(browser, url, { 'tunnel:set-authtoken': { ok: true, message: 'ngrok authtoken saved.' } });
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    expect(await page.getByLabel('Reserved ngrok domain (optional)').isVisible()).toBe(false);
+    await page.getByLabel('Tunnel', { exact: true }).selectOption('ngrok');
+    expect(await page.getByLabel('Reserved ngrok domain (optional)').isVisible()).toBe(true);
+    expect(await page.getByLabel('Your tunnel’s public URL').isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Save', exact: true }).first().click();
+    await expect.poll(async () => ((await invocations(page as Page, 'settings:update'))[0]?.args[0] as { tunnelMode?: string })?.tunnelMode).toBe('ngrok');
+    await push(page, 'status:changed', fixtureStatus());
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await push(page, 'status:changed', { ...fixtureStatus() });
+    const field = page.getByLabel('ngrok authtoken', { exact: true });
+    await field.fill('short');
+    await page.locator('.ngrok').getByRole('button', { name: 'Save' }).click();
+    expect(await page.locator('.ngrok .saved').textContent()).toBe('paste the whole ngrok authtoken');
+    await field.fill('2abcdefghijklmnopqrstuvwxyz_0123456789');
+    await page.locator('.ngrok').getByRole('button', { name: 'Save' }).click();
+    expect(await invocations(page, 'tunnel:set-authtoken')).toEqual([{ channel: 'tunnel:set-authtoken', args: ['2abcdefghijklmnopqrstuvwxyz_0123456789'] }]);
+    expect(await field.inputValue()).toBe('');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await push(page, 'status:changed', online);
+    expect(await page.getByLabel('Webhook URL for TeleCMI').inputValue()).toBe(online.publicWebhookUrl);
+    expect(await page.locator('.ngrok label').textContent()).toBe('ngrok authtoken: saved (encrypted)');
+    expect(await page.locator('.status').textContent()).toBe('Listening on http://127.0.0.1:8787 · tunnel online');
+    await page.locator('.settings-view').evaluate((view) => (view.scrollTop = 0));
+    await page.screenshot({ path: `${screenshots}/settings-ngrok.png` });
+  });
+
+  it('checks the connection hop by hop and says what to do', async () => {
+    page = await openWindow(browser, url, {
+      'tunnel:check': {
+        hops: [
+          { hop: 'receiver', ok: true, detail: 'Listening on http://127.0.0.1:8787.' },
+          { hop: 'tunnel', ok: false, detail: 'The ngrok tunnel is offline: authentication failed.', fix: 'Check the ngrok authtoken in Settings.' },
+          { hop: 'public-url', ok: null, detail: 'not checked: an earlier step failed' },
+          { hop: 'token', ok: null, detail: 'not checked: an earlier step failed' },
+        ],
+        lastEventAt: now - 3 * 60_000,
+      },
+    });
+    await push(page, 'window:show', { view: 'check' });
+    const doctor = page.getByRole('list', { name: 'Connection check' });
+    await expect.poll(() => doctor.locator('li').count()).toBe(5);
+    expect(await doctor.locator('li').allTextContents()).toEqual([
+      '✓Receiver: Listening on http://127.0.0.1:8787.',
+      '✗Tunnel: The ngrok tunnel is offline: authentication failed.Check the ngrok authtoken in Settings.',
+      '–Public URL: not checked: an earlier step failed',
+      '–Token: not checked: an earlier step failed',
+      'Last event received 3 min ago.',
+    ]);
+    await page.screenshot({ path: `${screenshots}/connection-check.png` });
+  });
+
+  it('says so in the status bar when the tunnel is offline', async () => {
+    page = await openWindow(browser, url, { 'status:get': { ...fixtureStatus(), tunnel: { state: 'offline', reason: 'authentication failed', retryAt: now + 5000 } } });
+    expect(await page.locator('.status').textContent()).toBe('Tunnel offline: authentication failed. Retrying by itself; check the ngrok authtoken in Settings.');
+  });
+
   it('opens the call a notification was clicked for', async () => {
     page = await openWindow(browser, url, { 'calls:list': history });
     await push(page, 'window:show', { view: 'calls', callId: history[1]?.id });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { receiverStatusSchema } from '../receiver/receiverStatus';
+import { tunnelStatusSchema } from '../tunnel/tunnelStatus';
 
 /** Everything the tray and the window's status bar show, derived in one place. */
 export const appStatusSchema = z.object({
@@ -8,5 +9,12 @@ export const appStatusSchema = z.object({
   pausedUntil: z.number().nullable(),
   unread: z.number().int().min(0),
   startAtLogin: z.boolean(),
+  tunnel: tunnelStatusSchema,
+  /** The URL to give TeleCMI: the tunnel's public address with the token, when the app knows it. */
+  publicWebhookUrl: z.string().optional(),
+  /** Whether an ngrok authtoken is saved; the token itself never leaves the main process. */
+  ngrokAuthtokenSaved: z.boolean(),
+  /** When the receiver last accepted an event (epoch ms). */
+  lastEventAt: z.number().nullable(),
 });
 export type AppStatus = z.infer<typeof appStatusSchema>;

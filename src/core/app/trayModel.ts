@@ -10,6 +10,7 @@ export type MenuAction =
   | 'resume'
   | 'copy-webhook-url'
   | 'send-test-call'
+  | 'check-connection'
   | 'toggle-start-at-login'
   | 'open-settings'
   | 'open-logs'
@@ -53,6 +54,7 @@ export function trayView(status: AppStatus, now: number): TrayView {
       },
       { type: 'item', label: 'Copy webhook URL', action: 'copy-webhook-url', enabled: listening },
       { type: 'item', label: 'Send test call', action: 'send-test-call', enabled: listening },
+      { type: 'item', label: 'Check connection…', action: 'check-connection' },
       separator,
       { type: 'checkbox', label: 'Start at login', action: 'toggle-start-at-login', checked: status.startAtLogin },
       { type: 'item', label: 'Settings…', action: 'open-settings' },
@@ -64,7 +66,7 @@ export function trayView(status: AppStatus, now: number): TrayView {
 }
 
 function trayIcon(status: AppStatus, paused: boolean): TrayIcon {
-  if (status.receiver.state === 'error') return 'error';
+  if (status.receiver.state === 'error' || status.tunnel.state === 'offline') return 'error';
   if (paused) return 'paused';
   return status.unread > 0 ? 'unread' : 'listening';
 }
@@ -75,10 +77,17 @@ function tooltip(status: AppStatus, paused: boolean): string {
     receiver.state === 'error' ? `Not receiving calls: ${receiver.error ?? 'the receiver stopped'}`
     : receiver.state === 'listening' ? `Listening on ${receiver.origin ?? ''}/telecmi/…`
     : 'Starting…';
-  const lines = [appIdentity.productName, state];
+  const lines = [appIdentity.productName, state, ...tunnelLine(status)];
   if (paused) lines.push('Notifications paused');
   if (status.unread > 0) lines.push(unreadLabel(status.unread));
   return lines.join('\n');
+}
+
+function tunnelLine({ tunnel }: AppStatus): string[] {
+  if (tunnel.state === 'online') return [`Tunnel online: ${tunnel.url}`];
+  if (tunnel.state === 'offline') return [`Tunnel offline: ${tunnel.reason}`];
+  if (tunnel.state === 'connecting') return ['Tunnel connecting…'];
+  return [];
 }
 
 function unreadLabel(unread: number): string {

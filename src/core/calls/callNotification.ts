@@ -4,7 +4,9 @@ import type { CallRecord } from './callRecord';
 export type CallNotification =
   | { type: 'ringing'; call: CallRecord }
   | { type: 'missed'; call: CallRecord }
-  | { type: 'summary'; calls: CallRecord[] };
+  | { type: 'summary'; calls: CallRecord[] }
+  /** The built-in tunnel came up on a new public URL: TeleCMI still posts to the old one. */
+  | { type: 'url-changed'; url: string };
 
 /** The notifier port: Electron's `Notification` and the terminal's JSON lines implement it. */
 export interface Notifier {
@@ -30,6 +32,11 @@ export function describeNotification(notification: CallNotification): Notificati
       return {
         title: `${notification.calls.length} new calls`,
         body: notification.calls.map(callerOf).join(', '),
+      };
+    case 'url-changed':
+      return {
+        title: 'Your public webhook URL changed',
+        body: `TeleCMI still posts to the old one. Copy the new URL (${notification.url}/telecmi/…) from Settings into the TeleCMI dashboard.`,
       };
   }
 }

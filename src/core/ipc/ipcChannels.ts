@@ -17,6 +17,9 @@ export const invokeChannelNames = [
   'request-log:list',
   'app:send-test-call',
   'app:copy-text',
+  'tunnel:set-authtoken',
+  'tunnel:clear-authtoken',
+  'tunnel:check',
 ] as const;
 
 export const pushChannelNames = ['calls:changed', 'status:changed', 'request-log:added', 'window:show'] as const;

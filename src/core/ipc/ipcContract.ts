@@ -3,6 +3,7 @@ import { appStatusSchema } from '../app/appStatus';
 import { callRecordSchema, historyChangeSchema } from '../calls/callRecord';
 import { requestLogEntrySchema } from '../receiver/requestLog';
 import { settingsSchema } from '../settings/settingsSchema';
+import { connectionReportSchema } from '../tunnel/connectionDoctor';
 import type { InvokeChannel, PushChannel } from './ipcChannels';
 
 export { invokeChannelNames, pushChannelNames, type InvokeChannel, type PushChannel } from './ipcChannels';
@@ -13,6 +14,8 @@ export { invokeChannelNames, pushChannelNames, type InvokeChannel, type PushChan
  * renderer's types come from here.
  */
 const noArgs = z.tuple([]);
+
+export const ngrokAuthtokenSchema = z.string().trim().min(10, 'paste the whole ngrok authtoken').max(300, 'that is longer than an ngrok authtoken');
 const outcome = z.object({ ok: z.boolean(), message: z.string() });
 
 export const invokeChannels = {
@@ -36,6 +39,10 @@ export const invokeChannels = {
   'request-log:list': { args: noArgs, result: z.array(requestLogEntrySchema) },
   'app:send-test-call': { args: noArgs, result: outcome },
   'app:copy-text': { args: z.tuple([z.string().max(10_000)]), result: z.void() },
+  /** Write-only: the token goes in, and only "saved" ever comes back. */
+  'tunnel:set-authtoken': { args: z.tuple([ngrokAuthtokenSchema]), result: outcome },
+  'tunnel:clear-authtoken': { args: noArgs, result: outcome },
+  'tunnel:check': { args: noArgs, result: connectionReportSchema },
 } as const satisfies Record<InvokeChannel, { args: z.ZodType; result: z.ZodType }>;
 
 export const pushChannels = {
@@ -43,7 +50,7 @@ export const pushChannels = {
   'status:changed': appStatusSchema,
   'request-log:added': requestLogEntrySchema,
   /** A notification was clicked, or the tray asked for a view. */
-  'window:show': z.object({ view: z.enum(['calls', 'settings', 'welcome']), callId: z.string().optional() }),
+  'window:show': z.object({ view: z.enum(['calls', 'settings', 'welcome', 'check']), callId: z.string().optional() }),
 } as const satisfies Record<PushChannel, z.ZodType>;
 
 export type InvokeArgs<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['args']>;

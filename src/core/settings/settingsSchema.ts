@@ -43,6 +43,16 @@ export const settingsSchema = z.object({
     .max(100_000, 'must be at most 100000')
     .default(1000),
   startAtLogin: z.boolean().default(false),
+  /** "own": the user runs ngrok or cloudflared; "ngrok": the app opens the tunnel itself. */
+  tunnelMode: z.enum(['own', 'ngrok'], { error: 'must be "own" or "ngrok"' }).default('own'),
+  /** With a tunnel of one's own: its public https URL, so the connection check can use it. */
+  ownTunnelUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be the tunnel’s http(s) URL' })]).default(''),
+  /** A reserved ngrok domain (`agent.ngrok.app`); empty: ngrok picks one, new each session. */
+  ngrokDomain: z
+    .union([z.literal(''), z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'must be a domain name, like agent.ngrok.app')])
+    .default(''),
+  /** The public URL of the last built-in tunnel: a new one means TeleCMI must be told. */
+  lastPublicUrl: z.string().default(''),
   /** False until the first-run welcome has been dismissed. */
   welcomed: z.boolean().default(false),
 });

@@ -1,23 +1,39 @@
-import { settingsSchema, type Settings } from '../../core/settings/settingsSchema';
-import { fill, h } from '../dom';
+import { settingsSchema } from '../../core/settings/settingsSchema';
+import { h } from '../dom';
+import { createConnectionPanel, type ConnectionActions } from './connectionPanel';
 import type { Store } from '../store';
 
 export interface SettingsActions {
   save(settings: unknown): Promise<Array<{ path: string; message: string }>>;
-  regenerateToken(): void;
-  copy(text: string): void;
 }
 
-type EditableKey = 'port' | 'host' | 'agents' | 'teams' | 'crmUrlTemplate' | 'maxCalls' | 'notificationSound' | 'startAtLogin';
+type EditableKey =
+  | 'tunnelMode'
+  | 'ownTunnelUrl'
+  | 'ngrokDomain'
+  | 'port'
+  | 'host'
+  | 'agents'
+  | 'teams'
+  | 'crmUrlTemplate'
+  | 'maxCalls'
+  | 'notificationSound'
+  | 'startAtLogin';
 
 interface FieldSpec {
   key: EditableKey;
   label: string;
-  kind: 'number' | 'text' | 'list' | 'checkbox';
+  kind: 'number' | 'text' | 'list' | 'checkbox' | 'select';
   hint?: string;
+  options?: Record<string, string>;
+  /** Shown only with this tunnel mode. */
+  tunnel?: 'own' | 'ngrok';
 }
 
 const fields: FieldSpec[] = [
+  { key: 'tunnelMode', label: 'Tunnel', kind: 'select', options: { own: 'I run my own tunnel (ngrok, cloudflared…)', ngrok: 'Built-in ngrok' } },
+  { key: 'ownTunnelUrl', label: 'Your tunnel’s public URL', kind: 'text', hint: 'e.g. https://abc.trycloudflare.com: lets "Check connection" test the whole path.', tunnel: 'own' },
+  { key: 'ngrokDomain', label: 'Reserved ngrok domain (optional)', kind: 'text', hint: 'e.g. agent.ngrok.app: keeps the URL the same across restarts.', tunnel: 'ngrok' },
   { key: 'port', label: 'Port', kind: 'number', hint: 'The local port the tunnel forwards to.' },
   { key: 'host', label: 'Listen address', kind: 'text', hint: 'Keep 127.0.0.1 unless you know why: the tunnel reaches it there.' },
   { key: 'agents', label: 'Agent ids', kind: 'list', hint: 'Comma separated, e.g. 204 or 204_2222223. Empty: every agent.' },
@@ -29,13 +45,15 @@ const fields: FieldSpec[] = [
 ];
 
 /** Every setting of the one settings schema, checked as you type with that schema's messages. */
-export function createSettingsView(store: Store, actions: SettingsActions) {
-  const inputs = new Map<EditableKey, HTMLInputElement>();
+export function createSettingsView(store: Store, actions: SettingsActions, connectionActions: ConnectionActions, now: () => number) {
+  const inputs = new Map<EditableKey, HTMLInputElement | HTMLSelectElement>();
+  const rows = new Map<EditableKey, HTMLElement>();
   const errors = new Map<EditableKey, HTMLElement>();
 
   const valueOf = (spec: FieldSpec): unknown => {
     const input = inputs.get(spec.key) as HTMLInputElement;
     if (spec.kind === 'checkbox') return input.checked;
+    if (spec.kind === 'select') return input.value;
     if (spec.kind === 'number') return input.value.trim() === '' ? undefined : Number(input.value);
     if (spec.kind === 'list') return input.value.split(',').map((item) => item.trim()).filter(Boolean);
     return input.value.trim();
@@ -56,20 +74,34 @@ export function createSettingsView(store: Store, actions: SettingsActions) {
 
   const formFields = fields.map((spec) => {
     const id = `setting-${spec.key}`;
-    const input = h('input', {
-      id,
-      name: spec.key,
-      type: spec.kind === 'checkbox' ? 'checkbox' : spec.kind === 'number' ? 'number' : 'text',
-      'aria-describedby': `${id}-error`,
-      onInput: () => check(spec),
-    });
+    const input = spec.options
+      ? h(
+          'select',
+          { id, name: spec.key, onChange: () => (check(spec), showTunnelFields()) },
+          ...Object.entries(spec.options).map(([value, label]) => h('option', { value }, label)),
+        )
+      : h('input', {
+          id,
+          name: spec.key,
+          type: spec.kind === 'checkbox' ? 'checkbox' : spec.kind === 'number' ? 'number' : 'text',
+          'aria-describedby': `${id}-error`,
+          onInput: () => check(spec),
+        });
     inputs.set(spec.key, input);
     const error = h('span', { class: 'error', id: `${id}-error`, role: 'alert' });
     errors.set(spec.key, error);
-    return spec.kind === 'checkbox'
-      ? h('div', { class: 'field checkbox' }, h('label', { for: id }, input, ` ${spec.label}`), error)
-      : h('div', { class: 'field' }, h('label', { for: id }, spec.label), input, spec.hint && h('small', {}, spec.hint), error);
+    const row =
+      spec.kind === 'checkbox'
+        ? h('div', { class: 'field checkbox' }, h('label', { for: id }, input, ` ${spec.label}`), error)
+        : h('div', { class: 'field' }, h('label', { for: id }, spec.label), input, spec.hint && h('small', {}, spec.hint), error);
+    rows.set(spec.key, row);
+    return row;
   });
+
+  function showTunnelFields(): void {
+    const mode = inputs.get('tunnelMode')?.value;
+    for (const spec of fields) if (spec.tunnel) (rows.get(spec.key) as HTMLElement).hidden = spec.tunnel !== mode;
+  }
 
   const savedNotice = h('span', { class: 'saved', 'aria-live': 'polite' });
   const form = h(
@@ -95,47 +127,24 @@ export function createSettingsView(store: Store, actions: SettingsActions) {
     savedNotice.textContent = issues.length === 0 ? 'Saved.' : '';
   }
 
-  const connection = h('div', { class: 'connection' });
-  const element = h('section', { class: 'view settings-view', 'aria-label': 'Settings' }, connection, h('h2', {}, 'Settings'), form);
-
-  function renderConnection(settings: Settings): void {
-    const webhookUrl = store.state.status?.receiver.webhookUrl ?? `http://${settings.host}:${settings.port}/telecmi/${settings.token}`;
-    const path = `/telecmi/${settings.token}`;
-    fill(
-      connection,
-      h('h2', {}, 'Connect TeleCMI'),
-      h('label', { for: 'webhook-url' }, 'Webhook URL (local)'),
-      h('div', { class: 'copy-row' }, h('input', { id: 'webhook-url', readonly: true, value: webhookUrl }), h('button', { type: 'button', onClick: () => actions.copy(webhookUrl) }, 'Copy')),
-      h(
-        'div',
-        { class: 'copy-row' },
-        h('span', { class: 'token-note' }, 'The token in the URL is its password.'),
-        h('button', { type: 'button', onClick: () => confirm('Make a new token? TeleCMI must then be given the new URL.') && actions.regenerateToken() }, 'New token'),
-      ),
-      h(
-        'ol',
-        { class: 'guide' },
-        h('li', {}, 'Open a tunnel to this port: ', h('code', {}, `ngrok http ${settings.port}`), ' or ', h('code', {}, `cloudflared tunnel --url http://127.0.0.1:${settings.port}`)),
-        h('li', {}, 'In the TeleCMI dashboard: your number → Settings → Webhooks → Add, type "notify", method POST.'),
-        h('li', {}, 'URL: the tunnel’s https address followed by ', h('code', {}, path.replace(settings.token, '<token>')), ' (copy the URL above for the token).'),
-        h('li', {}, 'Send a test call, then watch the Webhook log.'),
-      ),
-    );
-  }
+  const connection = createConnectionPanel(store, connectionActions, now);
+  const element = h('section', { class: 'view settings-view', 'aria-label': 'Settings' }, connection.element, h('h2', {}, 'Settings'), form);
 
   return {
     element,
     update(): void {
       const { settings } = store.state;
       if (!settings) return;
-      renderConnection(settings);
+      connection.update();
       if (form.contains(document.activeElement)) return;
       for (const spec of fields) {
         const input = inputs.get(spec.key) as HTMLInputElement;
         const value = settings[spec.key];
-        if (spec.kind === 'checkbox') input.checked = Boolean(value);
+        if (spec.kind === 'checkbox') (input as HTMLInputElement).checked = Boolean(value);
         else input.value = Array.isArray(value) ? value.join(', ') : String(value);
       }
+      showTunnelFields();
     },
+    runCheck: connection.runCheck,
   };
 }

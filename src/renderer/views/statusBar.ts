@@ -17,9 +17,13 @@ export function createStatusBar(store: Store, now: () => number) {
       } else if (status?.pausedUntil && status.pausedUntil > now()) {
         tone = 'paused';
         text = `Paused until ${new Date(status.pausedUntil).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}: calls are kept, not shown. Resume from the tray menu.`;
+      } else if (status?.tunnel.state === 'offline') {
+        tone = 'error';
+        text = `Tunnel offline: ${status.tunnel.reason}. ${status.tunnel.retryAt ? 'Retrying by itself; check the ngrok authtoken in Settings.' : ''}`.trim();
       } else if (receiver?.state === 'listening') {
         tone = 'listening';
-        text = `Listening on ${receiver.origin ?? ''}`;
+        const tunnel = status?.tunnel.state === 'online' ? ` · tunnel online` : status?.tunnel.state === 'connecting' ? ' · tunnel connecting…' : '';
+        text = `Listening on ${receiver.origin ?? ''}${tunnel}`;
       }
       element.className = `status ${tone}`;
       element.textContent = notice ? `${text} — ${notice}` : text;
