@@ -6,17 +6,20 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../support/freePort';
 
 const bin = fileURLToPath(new URL('../../bin/telecmi-notifier.js', import.meta.url));
 const run = promisify(execFile);
 
 /** A running `serve`, read line by line from its stdout. */
-function serve(args: string[]) {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], { stdio: 'pipe' });
+function serve(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], { stdio: 'pipe', env });
   const lines: unknown[] = [];
   const waiters: Array<() => void> = [];
   let stderr = '';
+  let stdout = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   createInterface({ input: child.stdout }).on('line', (line) => {
     lines.push(JSON.parse(line));
     waiters.splice(0).forEach((wake) => wake());
@@ -29,7 +32,7 @@ function serve(args: string[]) {
     return lines[index] as Record<string, unknown>;
   };
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, nextLine, exited, stderr: () => stderr };
+  return { child, nextLine, exited, stderr: () => stderr, stdout: () => stdout };
 }
 
 describe('telecmi-notifier CLI', () => {
@@ -99,6 +102,28 @@ describe('telecmi-notifier CLI', () => {
       (error: { code: number; stdout: string }) => error,
     );
     expect(failed).toMatchObject({ code: 1, stdout: expect.stringContaining('-> 401 {"ok":false,"error":"invalid token"}') });
+  });
+
+  it('reports a built-in ngrok tunnel that cannot connect, keeps the authtoken secret, and still serves locally', async () => {
+    const authtoken = '2xyzSECRETngrokToken_0123456789';
+    const server = serve(['--data-dir', mkdtempSync(join(tmpdir(), 'telecmi-cli-')), '--ngrok-authtoken-env', 'MY_NGROK_TOKEN'], {
+      ...process.env,
+      MY_NGROK_TOKEN: authtoken,
+      TELECMI_NGROK_SERVER_ADDR: `127.0.0.1:${await freePort()}`,
+    });
+    child = server.child;
+    const { webhookUrl } = await server.nextLine(0);
+    expect(await server.nextLine(1)).toEqual({ type: 'tunnel', state: 'connecting', attempt: 1 });
+    expect(await server.nextLine(2)).toMatchObject({ type: 'tunnel', state: 'offline', reason: expect.stringMatching(/failed to connect session/), retryAt: expect.any(Number) });
+    await run(process.execPath, [bin, 'simulate', '--url', String(webhookUrl)]);
+    expect(await server.nextLine(3)).toMatchObject({ type: 'notification', kind: 'ringing' });
+    expect(server.stdout()).not.toContain(authtoken);
+    expect(server.stderr()).not.toContain(authtoken);
+  });
+
+  it('refuses --ngrok-authtoken-env naming an empty variable', async () => {
+    const failed = await run(process.execPath, [bin, 'serve', '--port', '0', '--ngrok-authtoken-env', 'NOT_SET_ANYWHERE']).catch((error: { code: number; stderr: string }) => error);
+    expect(failed).toMatchObject({ code: 2, stderr: expect.stringContaining('environment variable NOT_SET_ANYWHERE is empty or not set') });
   });
 
   it('prints its commands when asked for help', async () => {
