@@ -1,4 +1,5 @@
 import { describeNotification, type CallNotification, type Notifier } from '../core/calls/callNotification';
+import type { CallRecord } from '../core/calls/callRecord';
 import type { Logger } from '../core/log/logger';
 import type { ElectronDeps } from './electronDeps';
 
@@ -11,6 +12,9 @@ export interface DesktopNotifierOptions {
   playSound: () => boolean;
   /** A click opens the window on that call, the list (a summary) or Settings (a new URL). */
   onClick: (target: { view: 'calls' | 'settings'; callId?: string }) => void;
+  /** The call's CRM link, when a template is set: offered as a notification button where the platform has them (macOS). */
+  crmUrl: (call: CallRecord) => string | undefined;
+  openExternal: (url: string) => void;
   log: Logger;
 }
 
@@ -18,7 +22,7 @@ export interface DesktopNotifierOptions {
 const maxTracked = 50;
 
 /** Native notifications. A missed call replaces its ringing toast: Electron cannot edit one in place. */
-export function createDesktopNotifier({ Notification, iconPath, playSound, onClick, log }: DesktopNotifierOptions): Notifier {
+export function createDesktopNotifier({ Notification, iconPath, playSound, onClick, crmUrl, openExternal, log }: DesktopNotifierOptions): Notifier {
   const toasts = new Map<string, Toast>();
 
   function track(key: string, toast: Toast): void {
@@ -36,6 +40,7 @@ export function createDesktopNotifier({ Notification, iconPath, playSound, onCli
       const { title, body } = describeNotification(notification);
       const callId = notification.type === 'ringing' || notification.type === 'missed' ? notification.call.id : undefined;
       const ringing = notification.type === 'ringing';
+      const crm = notification.type === 'ringing' || notification.type === 'missed' ? crmUrl(notification.call) : undefined;
       const toast = new Notification({
         title,
         body,
@@ -43,7 +48,9 @@ export function createDesktopNotifier({ Notification, iconPath, playSound, onCli
         silent: !playSound(),
         urgency: ringing ? 'critical' : 'normal',
         timeoutType: ringing ? 'never' : 'default',
+        ...(crm && { actions: [{ type: 'button' as const, text: 'Open in CRM' }] }),
       });
+      if (crm) toast.on('action', () => openExternal(crm));
       toast.on('click', () => onClick(notification.type === 'url-changed' ? { view: 'settings' } : { view: 'calls', callId }));
       track(callId ?? `${notification.type}-${Date.now()}`, toast);
       toast.show();

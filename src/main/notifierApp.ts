@@ -61,6 +61,8 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     iconPath: paths.notificationIcon,
     playSound: () => settings.get().notificationSound,
     onClick: ({ view, callId }) => showWindow(view, callId),
+    crmUrl: (call) => crmUrlFor(settings.get().crmUrlTemplate, call),
+    openExternal: (url) => void electron.shell.openExternal(url),
     log,
   });
   const service = createCallService({

@@ -96,6 +96,15 @@ describe('the Electron app on a fake Electron', () => {
       expect(FakeNotification.instances[0]?.options.silent).toBe(true);
     });
 
+    it('offers the CRM link as a notification button when a template is set', async () => {
+      const { webhookUrl, fake } = await start({ crmUrlTemplate: 'https://crm.example.com/search?phone={from}' });
+      await postJson(webhookUrl(), loadEvent('leg-b-started'));
+      const [toast] = FakeNotification.instances;
+      expect(toast?.options.actions).toEqual([{ type: 'button', text: 'Open in CRM' }]);
+      toast?.emit('action', {}, 0);
+      expect(fake.calls.openExternal).toEqual(['https://crm.example.com/search?phone=440000000000']);
+    });
+
     it('opens the window on the call when clicked', async () => {
       const { webhookUrl, window, pushes } = await start();
       await postJson(webhookUrl(), loadEvent('leg-b-started'));
