@@ -10,11 +10,13 @@ export interface BurstOptions {
 }
 
 /**
- * Announces new calls at once, until more than `limit` arrive within `windowMs`: the rest of
- * that window are held and announced together in one summary when it closes.
+ * Announces new calls at once, until more than `limit` arrive within one window of `windowMs`
+ * (opened by the first call after a quiet spell): the rest of that window are held and announced
+ * together in one summary when it closes.
  */
 export function createBurstCoalescer({ limit, windowMs, emit, now = Date.now }: BurstOptions) {
-  const recent: number[] = [];
+  let windowStart = Number.NEGATIVE_INFINITY;
+  let shown = 0;
   let held: CallRecord[] = [];
   let timer: NodeJS.Timeout | undefined;
 
@@ -29,14 +31,17 @@ export function createBurstCoalescer({ limit, windowMs, emit, now = Date.now }: 
   return {
     ringing(call: CallRecord): void {
       const time = now();
-      while (recent.length > 0 && (recent[0] ?? 0) <= time - windowMs) recent.shift();
-      if (recent.length < limit && !timer) {
-        recent.push(time);
+      if (time - windowStart >= windowMs && !timer) {
+        windowStart = time;
+        shown = 0;
+      }
+      if (shown < limit && !timer) {
+        shown += 1;
         emit({ type: 'ringing', call });
         return;
       }
       held.push(call);
-      timer ??= setTimeout(release, windowMs);
+      timer ??= setTimeout(release, windowStart + windowMs - time);
     },
 
     /** Announces what is held now; call it on shutdown. */

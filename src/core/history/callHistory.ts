@@ -51,10 +51,10 @@ export function createCallHistory({ store, maxCalls, log, flushDelayMs = 1000 }:
 
   function evictBeyondLimit(): string[] {
     const evicted: string[] = [];
-    for (const id of calls.keys()) {
-      if (calls.size <= limit) break;
-      remove(id);
-      evicted.push(id);
+    while (calls.size > limit) {
+      const oldest = calls.keys().next().value as string;
+      remove(oldest);
+      evicted.push(oldest);
     }
     return evicted;
   }

@@ -62,8 +62,8 @@ export function createReceiver({ token, ingest, requestLog, log, bodyLimitBytes 
       res.set('Allow', 'GET, POST');
       return refuse(res, 405, `method ${req.method} not allowed: TeleCMI sends GET or POST`);
     }
-    const query = req.query as Record<string, unknown>;
-    const given = req.params.token ?? query.token;
+    // Express parses the query string anew at each read of req.query: read it only when needed.
+    const given = req.params.token ?? (req.query as Record<string, unknown>).token;
     if (given === undefined) return refuse(res, 401, 'missing token: use /telecmi/<token> or ?token=<token>');
     if (typeof given !== 'string' || !isToken(given)) return refuse(res, 401, 'invalid token');
     if (req.method === 'GET') return next();
