@@ -142,12 +142,16 @@ const bodyErrors: Record<string, [number, string]> = {
 };
 
 function errorHandler(log: Logger): ErrorRequestHandler {
-  return (error: { type?: string; limit?: number }, req, res, _next) => {
+  return (error: { type?: string; limit?: number; status?: number }, req, res, _next) => {
     const known = error.type === undefined ? undefined : bodyErrors[error.type];
     if (known) {
       const [status, reason] = known;
       const detail = status === 413 && error.limit ? ` (limit ${error.limit} bytes)` : '';
       return refuse(res, status, reason + detail);
+    }
+    // Express's own client errors, such as a path whose percent-encoding does not decode.
+    if (error.status !== undefined && error.status >= 400 && error.status < 500) {
+      return refuse(res, error.status, error.status === 400 ? 'malformed request URL' : `request refused (${error.status})`);
     }
     log.error('receiver failed on a request', { path: maskToken(req.originalUrl), error: String(error) });
     if (!res.headersSent) refuse(res, 500, 'internal error');

@@ -34,7 +34,26 @@ export function createRequestLog(capacity = 200) {
   };
 }
 
-/** Hides the token wherever it can travel: the path segment and the query parameter. */
+/**
+ * Hides the token wherever Express would find it: the path segment after `/telecmi/` (routing
+ * ignores case) and any query parameter whose decoded name is `token`.
+ */
 export function maskToken(url: string): string {
-  return url.replace(/^\/telecmi\/[^/?#]+/, '/telecmi/***').replace(/([?&]token=)[^&#]*/g, '$1***');
+  const queryStart = url.indexOf('?');
+  const path = (queryStart === -1 ? url : url.slice(0, queryStart)).replace(/^(\/telecmi\/)[^/]+/i, '$1***');
+  if (queryStart === -1) return path;
+  const query = url
+    .slice(queryStart + 1)
+    .split('&')
+    .map((pair) => (isTokenName(pair.split('=')[0] ?? '') ? `${pair.split('=')[0]}=***` : pair))
+    .join('&');
+  return `${path}?${query}`;
+}
+
+function isTokenName(encodedName: string): boolean {
+  try {
+    return decodeURIComponent(encodedName.replaceAll('+', ' ')).trim().toLowerCase() === 'token';
+  } catch {
+    return encodedName.toLowerCase().includes('token');
+  }
 }

@@ -46,7 +46,13 @@ export const settingsSchema = z.object({
   /** "own": the user runs ngrok or cloudflared; "ngrok": the app opens the tunnel itself. */
   tunnelMode: z.enum(['own', 'ngrok'], { error: 'must be "own" or "ngrok"' }).default('own'),
   /** With a tunnel of one's own: its public https URL, so the connection check can use it. */
-  ownTunnelUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be the tunnel’s http(s) URL' })]).default(''),
+  ownTunnelUrl: z
+    .union([
+      z.literal(''),
+      // Kept without a trailing slash, so `/telecmi/<token>` can be appended.
+      z.url({ protocol: /^https?$/, error: 'must be the tunnel’s http(s) URL' }).transform((url) => url.replace(/\/+$/, '')),
+    ])
+    .default(''),
   /** A reserved ngrok domain (`agent.ngrok.app`); empty: ngrok picks one, new each session. */
   ngrokDomain: z
     .union([z.literal(''), z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'must be a domain name, like agent.ngrok.app')])

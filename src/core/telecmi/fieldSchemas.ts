@@ -14,8 +14,13 @@ export const numericField = z.preprocess(
   z.number({ error: expecting('a number') }),
 );
 
+/** Epoch milliseconds a Date can hold (up to the year 275760): anything larger is no time. */
 export const epochMillisField = numericField.pipe(
-  z.number().int('expected whole epoch milliseconds').positive('expected epoch milliseconds'),
+  z
+    .number()
+    .int('expected whole epoch milliseconds')
+    .positive('expected epoch milliseconds')
+    .max(8_640_000_000_000_000, 'expected epoch milliseconds'),
 );
 
 export const idField = z.string({ error: expecting('text') }).trim().min(1, 'must not be empty');

@@ -9,10 +9,13 @@ const columns = [
 const isoTime = (time: number | undefined): string => (time === undefined ? '' : new Date(time).toISOString());
 
 /**
- * Spreadsheets run a cell that starts with `=`, `@`, `+` or `-` as a formula: such text is
- * prefixed with `'`. Phone numbers (`+44 …`, a sign then a digit) stay as they are.
+ * Spreadsheets run a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a
+ * formula: such text is prefixed with `'`. Only the phone number columns keep a leading `+`,
+ * and only when the cell is nothing but a number (`+44 20 7946 0000`).
  */
-const defuseFormula = (value: string): string => (/^[=@\t\r]|^[+-](?!\d)/.test(value) ? `'${value}` : value);
+const phoneColumns = new Set(['from', 'dialled']);
+const defuseFormula = (value: string, { column }: { column?: string | number }): string =>
+  (phoneColumns.has(String(column)) && /^\+[\d ]+$/.test(value)) || !/^[=+\-@\t\r]/.test(value) ? value : `'${value}`;
 
 /** The calls as CSV (RFC 4180 quoting by csv-stringify), one row per call, times in ISO 8601 UTC. */
 export function callsToCsv(calls: readonly CallRecord[]): string {

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listen } from '../../../src/core/receiver/listen';
+import { maskToken } from '../../../src/core/receiver/requestLog';
 import { allEventNames, loadEvent } from '../../support/fixtures';
 import { getWithQuery, postForm, postJson, send, startTestService, testToken } from '../../support/receiverServer';
 
@@ -77,6 +78,7 @@ describe('receiver', () => {
     ['an unsupported charset', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json; charset=latin-9' }, body: '{}' }), 415, /unsupported charset/],
     ['an unknown path', () => send(`${'ORIGIN'}/elsewhere`), 404, /no such endpoint: GET \/elsewhere/],
     ['a path below the token', () => send('WEBHOOK/more'), 404, /no such endpoint/],
+    ['a token that does not decode', () => send(`${'ORIGIN'}/telecmi/%E0%A4%A`), 400, /malformed request URL/],
   ])('refuses %s with a JSON error', async (_label, make, status, message) => {
     const { origin, webhookUrl } = running;
     const realFetch = globalThis.fetch;
@@ -146,5 +148,19 @@ describe('listening', () => {
     } finally {
       await first.service.stop();
     }
+  });
+});
+
+describe('request log masking', () => {
+  it.each([
+    ['/telecmi/secret-value', '/telecmi/***'],
+    ['/TELECMI/secret-value?x=1', '/TELECMI/***?x=1'],
+    ['/telecmi?token=secret-value&x=1', '/telecmi?token=***&x=1'],
+    ['/telecmi?%74oken=secret-value', '/telecmi?%74oken=***'],
+    ['/telecmi?TOKEN=secret-value', '/telecmi?TOKEN=***'],
+    ['/telecmi?%E0%A4%A=secret-value', '/telecmi?%E0%A4%A=secret-value'],
+    ['/healthz', '/healthz'],
+  ])('masks %s as %s', (url, masked) => {
+    expect(maskToken(url)).toBe(masked);
   });
 });
