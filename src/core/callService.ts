@@ -33,6 +33,8 @@ export function createCallService({ settings, notifier, historyStore, log, isMut
   let running: RunningServer | undefined;
   let status: ReceiverStatus = { state: 'stopped' };
   let lastEventAt: number | null = null;
+  /** Restarts run one after another: two quick changes must not race for the same port. */
+  let restarts: Promise<unknown> = Promise.resolve();
 
   const history = createCallHistory({ store: historyStore, maxCalls: settings.maxCalls, log });
   const requestLog = createRequestLog();
@@ -79,15 +81,19 @@ export function createCallService({ settings, notifier, historyStore, log, isMut
     start: startReceiver,
 
     /** Applies changed settings; restarts the receiver only when where or how it listens changed. */
-    async apply(next: ServiceSettings): Promise<ReceiverStatus> {
+    apply(next: ServiceSettings): Promise<ReceiverStatus> {
       const previous = current;
       current = next;
       isWanted = createCallFilter(next);
       if (next.maxCalls !== previous.maxCalls) history.setMaxCalls(next.maxCalls);
       const moved = next.host !== previous.host || next.port !== previous.port || next.token !== previous.token;
-      if (!moved && status.state !== 'error') return status;
-      await stopReceiver();
-      return startReceiver();
+      if (!moved && status.state !== 'error') return restarts.then(() => status);
+      const restart = restarts.then(async () => {
+        await stopReceiver();
+        return startReceiver();
+      });
+      restarts = restart;
+      return restart;
     },
 
     /** Stops listening, announces held calls and writes the history. */

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadEvent } from '../support/fixtures';
+import { freePort } from '../support/freePort';
 import { postJson, startTestService, testToken } from '../support/receiverServer';
 
 describe('call service', () => {
@@ -46,5 +47,24 @@ describe('call service', () => {
     expect(status.webhookUrl).toBe(running.webhookUrl);
     await postJson(running.webhookUrl, loadEvent('leg-b-started'));
     expect(running.notifier.shown).toEqual([]);
+  });
+});
+
+describe('call service under quick changes', () => {
+  it('ends two quick port changes listening on the last port', async () => {
+    const running = await startTestService();
+    try {
+      const settings = { host: '127.0.0.1', token: testToken, agents: [], teams: [], maxCalls: 1000 };
+      const [first, second] = await Promise.all([
+        running.service.apply({ ...settings, port: await freePort() }),
+        running.service.apply({ ...settings, port: 0, token: 'another-token-0123456789abcdefgh' }),
+      ]);
+      expect(first.state).toBe('listening');
+      expect(second).toMatchObject({ state: 'listening', webhookUrl: expect.stringMatching(/another-token/) });
+      expect(running.service.status()).toEqual(second);
+      expect((await postJson(second.webhookUrl ?? '', loadEvent('leg-b-started'))).status).toBe(200);
+    } finally {
+      await running.service.stop();
+    }
   });
 });

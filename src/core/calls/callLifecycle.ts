@@ -23,6 +23,17 @@ function advance(current: CallState, event: CallEvent): CallState {
   return next !== undefined && callStateRank[next] > callStateRank[current] ? next : current;
 }
 
+/** An `answered` that overtook its hangup: the call was answered before it ended, so it ended. */
+function answeredBeforeItEnded(call: CallRecord, event: CallEvent): boolean {
+  return (
+    call.state === 'missed' &&
+    event.kind === 'agent-leg' &&
+    event.status === 'answered' &&
+    call.endedAt !== undefined &&
+    event.time.getTime() <= call.endedAt
+  );
+}
+
 /** A record for an agent-leg event seen first; the state is whatever that event says. */
 export function newCallRecord(event: CallEvent, dialled?: PhoneNumber): CallRecord {
   const time = event.time.getTime();
@@ -58,9 +69,10 @@ export function newCallRecord(event: CallEvent, dialled?: PhoneNumber): CallReco
  */
 export function applyEvent(call: CallRecord, event: CallEvent): CallRecord {
   const time = event.time.getTime();
-  const state = advance(call.state, event);
-  const answeredAt = state === 'answered' && call.state !== 'answered' ? time : call.answeredAt;
-  const endedAt = state !== call.state && (state === 'ended' || state === 'missed') ? time : call.endedAt;
+  const late = answeredBeforeItEnded(call, event);
+  const state = late ? 'ended' : advance(call.state, event);
+  const answeredAt = (state === 'answered' && call.state !== 'answered') || late ? time : call.answeredAt;
+  const endedAt = !late && state !== call.state && (state === 'ended' || state === 'missed') ? time : call.endedAt;
   return {
     id: call.id,
     conversationId: call.conversationId,

@@ -45,7 +45,9 @@ export function createCallPipeline({
   function announce(before: CallRecord | undefined, after: CallRecord): void {
     if (isMuted()) return;
     if (!before && after.state === 'ringing') announcer.ringing(after);
-    else if (after.state === 'missed' && before?.state !== 'missed') notifier.notify({ type: 'missed', call: after });
+    // Only a call that was announced ringing is announced missed: a hangup that overtook its
+    // other events, or that of a call cleared from the history, says nothing.
+    else if (after.state === 'missed' && before?.state === 'ringing') notifier.notify({ type: 'missed', call: after });
   }
 
   function onAgentLeg(event: CallEvent): IngestOutcome {

@@ -64,21 +64,23 @@ export function createTunnelManager({
     }
   }
 
-  async function stop(): Promise<void> {
-    generation += 1;
+  /** Ends the current run (a retry or a late connection of it is dropped) and closes its tunnel. */
+  async function stop(): Promise<number> {
+    const run = ++generation;
     clearTimeout(retryTimer);
     const closing = tunnel;
     tunnel = undefined;
     await closing?.close().catch((error: unknown) => log.warn('tunnel did not close cleanly', { error: String(error) }));
+    return run;
   }
 
   return {
     status: (): TunnelStatus => status,
 
-    /** Opens a tunnel to the target, closing any earlier one. */
+    /** Opens a tunnel to the target, closing any earlier one; the latest call wins. */
     async start(target: TunnelTarget): Promise<void> {
-      await stop();
-      await connect(target, generation, 1);
+      const run = await stop();
+      await connect(target, run, 1);
     },
 
     /** Closes the tunnel and stops retrying. */

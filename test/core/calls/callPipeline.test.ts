@@ -74,6 +74,23 @@ describe('call pipeline', () => {
     expect(history.get(first.callId)?.timeline).toHaveLength(1);
   });
 
+  it('turns a missed call into an ended one when its answer arrives after its hangup', () => {
+    const { history, pipeline } = setup();
+    const call = agentCall('late-answer');
+    pipeline.ingest(call.started);
+    pipeline.ingest(call.hangup);
+    pipeline.ingest(call.answered);
+    expect(history.get(call.started.callId)).toMatchObject({ state: 'ended', answeredAt: call.answered.time.getTime(), durationSec: 62 });
+  });
+
+  it('records but does not announce a hangup for a call it never saw ringing', () => {
+    const { notifier, history, pipeline } = setup();
+    const call = agentCall('hangup-only');
+    pipeline.ingest(call.hangup);
+    expect(history.get(call.started.callId)?.state).toBe('missed');
+    expect(notifier.shown).toEqual([]);
+  });
+
   it('never moves a call back when events arrive out of order', () => {
     const { notifier, history, pipeline } = setup();
     const call = agentCall('5');

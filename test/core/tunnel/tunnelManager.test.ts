@@ -129,3 +129,14 @@ describe('the real ngrok driver', () => {
     await manager.stop();
   });
 });
+
+describe('tunnel manager under quick changes', () => {
+  it('keeps only the latest of two overlapping starts open, and none after stop', async () => {
+    const { manager, tunnel } = setup();
+    await Promise.all([manager.start({ localPort: 1, authtoken }), manager.start({ localPort: 2, authtoken })]);
+    const open = tunnel.opened.filter((entry) => !entry.closed);
+    expect(open.map((entry) => entry.target.localPort)).toEqual([2]);
+    await manager.stop();
+    expect(tunnel.opened.filter((entry) => !entry.closed)).toEqual([]);
+  });
+});
