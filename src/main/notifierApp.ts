@@ -90,7 +90,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     return {
       receiver: service.status(),
       pausedUntil: isPaused(pausedUntil, now()) ? pausedUntil : null,
-      unread: service.history.list().filter((call) => !call.read).length,
+      unread: service.history.unreadCount(),
       startAtLogin,
       tunnel: tunnelStatus,
       publicWebhookUrl: publicOrigin ? `${publicOrigin}/telecmi/${token}` : undefined,
@@ -100,7 +100,9 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   }
 
   let resumeTimer: NodeJS.Timeout | undefined;
+  let stopping = false;
   function refresh(): void {
+    if (stopping) return;
     rememberPublicUrl();
     const current = status();
     tray.render(trayView(current, now()));
@@ -149,7 +151,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   const handlers: InvokeHandlers = {
     'calls:list': () => service.history.list(),
     'calls:mark-read': (ids) => service.history.markRead(ids),
-    'calls:mark-all-read': () => service.history.markRead(service.history.list().map((call) => call.id)),
+    'calls:mark-all-read': () => service.history.markAllRead(),
     'calls:clear': () => service.history.clear(),
     'calls:open-crm': async (callId) => {
       const call = service.history.get(callId);
@@ -238,9 +240,10 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     status,
     /** Stops the receiver and writes the history; call it before quitting. */
     async stop(): Promise<void> {
-      clearTimeout(resumeTimer);
+      stopping = true;
       await tunnel.stop();
       await service.stop();
+      clearTimeout(resumeTimer);
       tray.destroy();
     },
   };

@@ -54,6 +54,10 @@ export function applyHistoryChange(calls: CallRecord[], change: HistoryChange): 
       const removed = new Set(change.ids);
       return calls.filter((call) => !removed.has(call.id));
     }
+    case 'read': {
+      const read = new Set(change.ids);
+      return calls.map((call) => (read.has(call.id) && !call.read ? { ...call, read: true } : call));
+    }
     case 'upserted': {
       const index = calls.findIndex((call) => call.id === change.call.id);
       if (index === -1) return [change.call, ...calls];

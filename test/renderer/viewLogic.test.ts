@@ -79,15 +79,15 @@ describe('CSV export', () => {
   });
 
   it('defuses text a spreadsheet would run as a formula, but not phone numbers', () => {
-    const call = fixtureCall({ from: '14155550123', user: '=HYPERLINK("http://evil")', team: '-cmd' }, ['started'], now);
+    const call = fixtureCall({ from: '14155550123', user: '=HYPERLINK("http://evil")', team: '-1+1+cmd|calc' }, ['started'], now);
     const row = callsToCsv([call]).split('\r\n')[1];
     expect(row).toContain(',+1 415 555 0123,');
-    expect(row).toContain(`,"'=HYPERLINK(""http://evil"")",'-cmd,`);
+    expect(row).toContain(`,"'=HYPERLINK(""http://evil"")",'-1+1+cmd|calc,`);
   });
 });
 
 describe('history changes in the window', () => {
-  const [a, b] = [fixtureCall({}, ['started'], now), fixtureCall({}, ['started'], now + 1)];
+  const [a, b] = [fixtureCall({}, ['started'], now, false), fixtureCall({}, ['started'], now + 1, false)];
 
   it('puts a new call first, updates one in place, removes and clears', () => {
     let calls = applyHistoryChange([], { type: 'upserted', call: a });
@@ -96,6 +96,7 @@ describe('history changes in the window', () => {
     calls = applyHistoryChange(calls, { type: 'upserted', call: { ...a, state: 'answered' } });
     expect(calls.map((call) => call.state)).toEqual(['ringing', 'answered']);
     expect(applyHistoryChange(calls, { type: 'removed', ids: [a.id] }).map((call) => call.id)).toEqual([b.id]);
+    expect(applyHistoryChange(calls, { type: 'read', ids: [b.id] }).map((call) => call.read)).toEqual([true, a.read]);
     expect(applyHistoryChange(calls, { type: 'cleared' })).toEqual([]);
   });
 });

@@ -54,6 +54,7 @@ export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 export const historyChangeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('upserted'), call: callRecordSchema }),
   z.object({ type: z.literal('removed'), ids: z.array(z.string()) }),
+  z.object({ type: z.literal('read'), ids: z.array(z.string()) }),
   z.object({ type: z.literal('cleared') }),
 ]);
 export type HistoryChange = z.infer<typeof historyChangeSchema>;

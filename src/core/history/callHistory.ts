@@ -102,11 +102,25 @@ export function createCallHistory({ store, maxCalls, log, flushDelayMs = 1000 }:
       if (evicted.length > 0) changed({ type: 'removed', ids: evicted });
     },
 
+    /** One change for any number of calls: "Mark all read" on 100,000 calls is one push. */
     markRead(ids: readonly string[]): void {
-      for (const id of ids) {
+      const marked = ids.filter((id) => {
         const call = calls.get(id);
-        if (call && !call.read) this.upsert({ ...call, read: true });
-      }
+        if (!call || call.read) return false;
+        calls.set(id, { ...call, read: true });
+        return true;
+      });
+      if (marked.length > 0) changed({ type: 'read', ids: marked });
+    },
+
+    markAllRead(): void {
+      this.markRead([...calls.keys()]);
+    },
+
+    unreadCount(): number {
+      let unread = 0;
+      for (const call of calls.values()) if (!call.read) unread += 1;
+      return unread;
     },
 
     clear(): void {

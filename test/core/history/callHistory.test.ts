@@ -98,6 +98,18 @@ describe('call history', () => {
     history.markRead(['leg-b-unread']);
     expect(history.get('leg-b-unread')?.read).toBe(true);
   });
+
+  it('marks thousands of calls read in one change, and counts the unread', () => {
+    const history = createCallHistory({ store: memoryStore(), maxCalls: 5000, log: silentLogger });
+    for (let index = 0; index < 5000; index += 1) history.upsert(call(`many-${index}`));
+    const changes: string[] = [];
+    history.onChange((change) => changes.push(change.type));
+    expect(history.unreadCount()).toBe(5000);
+    history.markAllRead();
+    expect(changes).toEqual(['read']);
+    expect(history.unreadCount()).toBe(0);
+    expect(history.list().map((record) => record.id).slice(0, 2)).toEqual(['leg-b-many-4999', 'leg-b-many-4998']);
+  });
 });
 
 describe('history file', () => {
