@@ -170,7 +170,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
       return { ok: true, message: `Saved ${filePath}` };
     },
     'settings:get': () => settings.get(),
-    'settings:update': (input) => settings.update(input),
+    'settings:update': (changes) => settings.update({ ...settings.get(), ...changes }),
     'settings:regenerate-token': () => settings.patch({ token: generateWebhookToken() }),
     'status:get': () => status(),
     'request-log:list': () => service.requestLog.entries(),
@@ -213,6 +213,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   service.requestLog.onEntry((entry) => push('request-log:added', entry));
   settings.onChange((next, previous) => {
     if (next.startAtLogin !== previous.startAtLogin) options.setStartAtLogin(next.startAtLogin);
+    push('settings:changed', next);
     refresh();
     void service.apply(next).then(syncTunnel).then(refresh);
   });

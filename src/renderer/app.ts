@@ -63,8 +63,7 @@ export async function startWindow(bridge: TelecmiBridge, root: HTMLElement, now:
     copy: (text) => void bridge.invoke('app:copy-text', text).then(() => notify('Webhook URL copied.')),
     sendTestCall: () => void bridge.invoke('app:send-test-call').then(({ message }) => notify(message)),
     done: () => {
-      const { settings: current } = store.state;
-      if (current) void bridge.invoke('settings:update', { ...current, welcomed: true }).then((answer) => answer.ok && store.update({ settings: answer.settings }));
+      void bridge.invoke('settings:update', { welcomed: true }).then((answer) => answer.ok && store.update({ settings: answer.settings }));
       open('calls');
     },
   });
@@ -87,6 +86,7 @@ export async function startWindow(bridge: TelecmiBridge, root: HTMLElement, now:
 
   bridge.on('calls:changed', (change) => store.update({ calls: applyHistoryChange(store.state.calls, change) }));
   bridge.on('status:changed', (status) => store.update({ status }));
+  bridge.on('settings:changed', (next) => store.update({ settings: next }));
   bridge.on('request-log:added', (entry) => store.update({ requestLog: [entry, ...store.state.requestLog].slice(0, 200) }));
   bridge.on('window:show', ({ view, callId }) => {
     if (view === 'check') {
@@ -101,6 +101,7 @@ export async function startWindow(bridge: TelecmiBridge, root: HTMLElement, now:
     bridge.invoke('settings:get'),
     bridge.invoke('request-log:list'),
   ]);
-  store.update({ calls, status, settings: currentSettings, requestLog: entries });
+  // The first run opens on the welcome; a push sent before this page listened would be lost.
+  store.update({ calls, status, settings: currentSettings, requestLog: entries, view: currentSettings.welcomed ? store.state.view : 'welcome' });
   setInterval(() => store.state.view === 'calls' && callList.tick(), 30_000);
 }

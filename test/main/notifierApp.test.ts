@@ -207,6 +207,15 @@ describe('the Electron app on a fake Electron', () => {
       await expect.poll(() => app.service.status()).toMatchObject({ state: 'listening', origin: `http://127.0.0.1:${busy}` });
     });
 
+    it('lays what the window saves over the current settings, keeping a pause set from the tray', async () => {
+      const { invoke, tray, store, pushes } = await start();
+      tray.clickItem('For 1 hour');
+      const pausedUntil = store.get().pausedUntil;
+      expect(pushes('settings:changed').at(-1)).toMatchObject({ pausedUntil });
+      expect(await invoke('settings:update', { agents: ['204'] })).toMatchObject({ ok: true, settings: { agents: ['204'], pausedUntil } });
+      expect(store.get().pausedUntil).toBe(pausedUntil);
+    });
+
     it('regenerates the token and listens on the new URL at once', async () => {
       const { invoke, webhookUrl, written } = await start();
       const before = webhookUrl();

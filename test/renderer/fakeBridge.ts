@@ -27,8 +27,10 @@ export function installFakeBridge(fixture: FakeBridgeFixture): void {
   const bridge = {
     invoke: async (channel: string, ...args: unknown[]) => {
       control.invocations.push({ channel, args });
-      // Saving settings answers what was saved, as the app does when the schema accepts it.
-      if (channel === 'settings:update' && !(channel in control.answers)) return { ok: true, settings: args[0] };
+      // Saving settings answers them laid over the current ones, as the app does when the schema accepts them.
+      if (channel === 'settings:update' && !(channel in control.answers)) {
+        return { ok: true, settings: { ...(control.answers['settings:get'] as object), ...(args[0] as object) } };
+      }
       return control.answers[channel];
     },
     on: (channel: string, listener: (payload: unknown) => void) => {

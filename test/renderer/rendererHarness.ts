@@ -42,7 +42,7 @@ export function fixtureCall(overrides: Parameters<typeof sampleCall>[0], statuse
   return { ...rest.reduce(applyEvent, newCallRecord(first)), read };
 }
 
-export const fixtureSettings = settingsSchema.parse({ token: 'fixture-token-0123456789abcdefgh', crmUrlTemplate: 'https://crm.example.com/search?phone={from}' });
+export const fixtureSettings = settingsSchema.parse({ token: 'fixture-token-0123456789abcdefgh', welcomed: true, crmUrlTemplate: 'https://crm.example.com/search?phone={from}' });
 
 export function fixtureStatus(state: 'listening' | 'error' = 'listening') {
   return {

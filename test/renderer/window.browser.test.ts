@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../src/core/calls/callRecord';
-import { fixtureCall, fixtureStatus, invocations, launchChromium, openWindow, pageErrors, push, serveRenderer } from './rendererHarness';
+import { fixtureCall, fixtureSettings, fixtureStatus, invocations, launchChromium, openWindow, pageErrors, push, serveRenderer } from './rendererHarness';
 
 const now = Date.now();
 const screenshots = 'test-results/screenshots';
@@ -127,6 +127,14 @@ describe('tray window in Chromium', () => {
     await page.screenshot({ path: `${screenshots}/settings-errors.png` });
   });
 
+  it('shows settings changed elsewhere (the tray) while the window is open', async () => {
+    page = await openWindow(browser, url, {});
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    expect(await page.getByLabel('Start at login').isChecked()).toBe(false);
+    await push(page, 'settings:changed', { ...fixtureSettings, startAtLogin: true });
+    expect(await page.getByLabel('Start at login').isChecked()).toBe(true);
+  });
+
   it('saves valid settings through the bridge', async () => {
     page = await openWindow(browser, url, {});
     await page.getByRole('tab', { name: 'Settings' }).click();
@@ -135,6 +143,8 @@ describe('tray window in Chromium', () => {
     await expect.poll(() => page?.locator('.saved').textContent()).toBe('Saved.');
     const [update] = await invocations(page, 'settings:update');
     expect(update?.args[0]).toMatchObject({ agents: ['204', '205'], port: 8787 });
+    expect(update?.args[0]).not.toHaveProperty('token');
+    expect(update?.args[0]).not.toHaveProperty('pausedUntil');
   });
 
   it('lists a refused request in the webhook log', async () => {
@@ -158,8 +168,7 @@ describe('tray window in Chromium', () => {
   });
 
   it('welcomes a first run with the webhook URL, the next steps and a test call', async () => {
-    page = await openWindow(browser, url, {});
-    await push(page, 'window:show', { view: 'welcome' });
+    page = await openWindow(browser, url, { 'settings:get': { ...fixtureSettings, welcomed: false } });
     const welcome = page.getByRole('region', { name: 'Welcome' });
     await expect.poll(() => welcome.isVisible()).toBe(true);
     expect(await welcome.getByLabel('Webhook URL').inputValue()).toBe('http://127.0.0.1:8787/telecmi/fixture-token-0123456789abcdefgh');
@@ -168,7 +177,7 @@ describe('tray window in Chromium', () => {
     await welcome.getByRole('button', { name: 'Send test call' }).click();
     await expect.poll(() => page?.locator('.status').textContent()).toContain('Test call sent: a notification should appear.');
     await welcome.getByRole('button', { name: 'Done' }).click();
-    expect((await invocations(page, 'settings:update'))[0]?.args[0]).toMatchObject({ welcomed: true });
+    expect((await invocations(page, 'settings:update'))[0]?.args[0]).toEqual({ welcomed: true });
     expect(await page.getByRole('region', { name: 'Recent calls' }).isVisible()).toBe(true);
   });
 

@@ -22,7 +22,7 @@ export const invokeChannelNames = [
   'tunnel:check',
 ] as const;
 
-export const pushChannelNames = ['calls:changed', 'status:changed', 'request-log:added', 'window:show'] as const;
+export const pushChannelNames = ['calls:changed', 'status:changed', 'settings:changed', 'request-log:added', 'window:show'] as const;
 
 export type InvokeChannel = (typeof invokeChannelNames)[number];
 export type PushChannel = (typeof pushChannelNames)[number];

@@ -26,9 +26,12 @@ export const invokeChannels = {
   'calls:open-crm': { args: z.tuple([z.string().max(200)]), result: outcome },
   'calls:save-csv': { args: z.tuple([z.string().max(50_000_000)]), result: outcome },
   'settings:get': { args: noArgs, result: settingsSchema },
-  /** The whole settings object, as the form holds it; answers the schema's messages when refused. */
+  /**
+   * The settings the window changed, laid over the current ones (so a pause set from the tray
+   * meanwhile is kept); answers the schema's messages when refused.
+   */
   'settings:update': {
-    args: z.tuple([z.unknown()]),
+    args: z.tuple([z.record(z.string(), z.unknown())]),
     result: z.discriminatedUnion('ok', [
       z.object({ ok: z.literal(true), settings: settingsSchema }),
       z.object({ ok: z.literal(false), issues: z.array(z.object({ path: z.string(), message: z.string() })) }),
@@ -48,6 +51,7 @@ export const invokeChannels = {
 export const pushChannels = {
   'calls:changed': historyChangeSchema,
   'status:changed': appStatusSchema,
+  'settings:changed': settingsSchema,
   'request-log:added': requestLogEntrySchema,
   /** A notification was clicked, or the tray asked for a view. */
   'window:show': z.object({ view: z.enum(['calls', 'settings', 'welcome', 'check']), callId: z.string().optional() }),

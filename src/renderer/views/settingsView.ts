@@ -4,7 +4,8 @@ import { createConnectionPanel, type ConnectionActions } from './connectionPanel
 import type { Store } from '../store';
 
 export interface SettingsActions {
-  save(settings: unknown): Promise<Array<{ path: string; message: string }>>;
+  /** Saves the fields of the form; the app lays them over its current settings. */
+  save(changes: Record<string, unknown>): Promise<Array<{ path: string; message: string }>>;
 }
 
 type EditableKey =
@@ -121,8 +122,7 @@ export function createSettingsView(store: Store, actions: SettingsActions, conne
   async function submit(): Promise<void> {
     savedNotice.textContent = '';
     if (!fields.map(check).every(Boolean)) return;
-    const next = { ...store.state.settings, ...Object.fromEntries(fields.map((spec) => [spec.key, valueOf(spec)])) };
-    const issues = await actions.save(next);
+    const issues = await actions.save(Object.fromEntries(fields.map((spec) => [spec.key, valueOf(spec)])));
     for (const issue of issues) showError(issue.path, issue.message);
     savedNotice.textContent = issues.length === 0 ? 'Saved.' : '';
   }
