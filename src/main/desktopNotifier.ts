@@ -15,14 +15,18 @@ export interface DesktopNotifierOptions {
   /** The call's CRM link, when a template is set: offered as a notification button where the platform has them (macOS). */
   crmUrl: (call: CallRecord) => string | undefined;
   openExternal: (url: string) => void;
+  platform: NodeJS.Platform;
   log: Logger;
 }
+
+/** Linux notification daemons read the body as markup: text from a webhook must stay text. */
+const escapeMarkup = (text: string): string => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 /** Toasts kept alive (click handlers die with a collected Notification) and found again on update. */
 const maxTracked = 50;
 
 /** Native notifications. A missed call replaces its ringing toast: Electron cannot edit one in place. */
-export function createDesktopNotifier({ Notification, iconPath, playSound, onClick, crmUrl, openExternal, log }: DesktopNotifierOptions): Notifier {
+export function createDesktopNotifier({ Notification, iconPath, playSound, onClick, crmUrl, openExternal, platform, log }: DesktopNotifierOptions): Notifier {
   const toasts = new Map<string, Toast>();
 
   function track(key: string, toast: Toast): void {
@@ -43,7 +47,7 @@ export function createDesktopNotifier({ Notification, iconPath, playSound, onCli
       const crm = notification.type === 'ringing' || notification.type === 'missed' ? crmUrl(notification.call) : undefined;
       const toast = new Notification({
         title,
-        body,
+        body: platform === 'linux' ? escapeMarkup(body) : body,
         icon: iconPath,
         silent: !playSound(),
         urgency: ringing ? 'critical' : 'normal',

@@ -56,7 +56,17 @@ async function start(): Promise<NotifierApp> {
   return startNotifierApp({
     electron: deps,
     settings: createSettingsStore({ file: { read: () => settingsFile.store, write: (value) => (settingsFile.store = value) }, log }),
-    secrets: createSecretStore({ cipher: electron.safeStorage, file: new Store({ name: 'secrets', clearInvalidConfig: true }), log }),
+    secrets: createSecretStore({
+      cipher: {
+        isEncryptionAvailable: () => electron.safeStorage.isEncryptionAvailable(),
+        getSelectedStorageBackend: () => (process.platform === 'linux' ? electron.safeStorage.getSelectedStorageBackend() : 'os'),
+        encryptString: (text) => electron.safeStorage.encryptString(text),
+        decryptString: (bytes) => electron.safeStorage.decryptString(bytes),
+      },
+      // Readable by this user only, encrypted or not.
+      file: new Store({ name: 'secrets', clearInvalidConfig: true, configFileMode: 0o600 }),
+      log,
+    }),
     tunnelDriver: createNgrokDriver(),
     historyStore: openHistoryFile({
       filePath: join(userData, 'calls.json'),

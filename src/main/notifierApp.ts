@@ -63,6 +63,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     onClick: ({ view, callId }) => showWindow(view, callId),
     crmUrl: (call) => crmUrlFor(settings.get().crmUrlTemplate, call),
     openExternal: (url) => void electron.shell.openExternal(url),
+    platform: electron.platform,
     log,
   });
   const service = createCallService({
@@ -95,6 +96,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
       tunnel: tunnelStatus,
       publicWebhookUrl: publicOrigin ? `${publicOrigin}/telecmi/${token}` : undefined,
       ngrokAuthtokenSaved: options.secrets.has(),
+      secretsEncrypted: options.secrets.encrypts(),
       lastEventAt: service.lastEventAt(),
     };
   }

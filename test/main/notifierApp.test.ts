@@ -90,6 +90,19 @@ describe('the Electron app on a fake Electron', () => {
       expect(toast?.shown).toBe(true);
     });
 
+    it('keeps webhook text as text on Linux, where notification bodies are markup', async () => {
+      const bodies: unknown[] = [];
+      for (const platform of ['linux', 'darwin'] as const) {
+        const { webhookUrl, app } = await startApp({}, { platform });
+        await postJson(webhookUrl(), { ...loadEvent('leg-b-started'), custom: '{"note": "<a href=\\"https://evil.example\\">Pay</a> & <b>now</b>"}' });
+        bodies.push(FakeNotification.instances[0]?.options.body);
+        await app.stop();
+      }
+      const [linux, mac] = bodies.map((body) => ({ options: { body: String(body) } }));
+      expect(linux?.options.body).toContain('note: &lt;a href="https://evil.example"&gt;Pay&lt;/a&gt; &amp; &lt;b&gt;now&lt;/b&gt;');
+      expect(mac?.options.body).toContain('note: <a href="https://evil.example">Pay</a> & <b>now</b>');
+    });
+
     it('is silent when the sound is switched off', async () => {
       const { webhookUrl } = await start({ notificationSound: false });
       await postJson(webhookUrl(), loadEvent('leg-b-started'));

@@ -55,6 +55,7 @@ export function fixtureStatus(state: 'listening' | 'error' = 'listening') {
     startAtLogin: false,
     tunnel: { state: 'off' as const },
     ngrokAuthtokenSaved: false,
+    secretsEncrypted: true,
     lastEventAt: null,
   };
 }

@@ -14,6 +14,8 @@ export const appStatusSchema = z.object({
   publicWebhookUrl: z.string().optional(),
   /** Whether an ngrok authtoken is saved; the token itself never leaves the main process. */
   ngrokAuthtokenSaved: z.boolean(),
+  /** Whether the OS keychain encrypts it (not on a Linux desktop without a keyring). */
+  secretsEncrypted: z.boolean(),
   /** When the receiver last accepted an event (epoch ms). */
   lastEventAt: z.number().nullable(),
 });

@@ -3,6 +3,8 @@ import type { Logger } from '../log/logger';
 /** Electron's safeStorage, as a port: the OS keychain encrypts, the file holds only ciphertext. */
 export interface Cipher {
   isEncryptionAvailable(): boolean;
+  /** Linux only: `basic_text` means a hardcoded key, which protects nothing. */
+  getSelectedStorageBackend?(): string;
   encryptString(text: string): Buffer;
   decryptString(encrypted: Buffer): string;
 }
@@ -22,16 +24,22 @@ export function createSecretStore({ cipher, file, log }: { cipher: Cipher; file:
   return {
     has: (): boolean => typeof read() === 'string',
     get: (): string | undefined => read(),
+    /** Whether what `set` stores is really encrypted. */
+    encrypts,
     set(authtoken: string): void {
-      if (cipher.isEncryptionAvailable()) {
+      if (encrypts()) {
         file.set('ngrokAuthtoken', { encrypted: true, value: cipher.encryptString(authtoken).toString('base64') });
         return;
       }
-      log.warn('no OS keychain to encrypt the ngrok authtoken: it is stored unencrypted in the app data folder');
+      log.warn('no OS keychain to encrypt the ngrok authtoken: it is stored unencrypted, readable only by this user, in the app data folder');
       file.set('ngrokAuthtoken', { encrypted: false, value: authtoken });
     },
     clear: (): void => file.delete('ngrokAuthtoken'),
   };
+
+  function encrypts(): boolean {
+    return cipher.isEncryptionAvailable() && cipher.getSelectedStorageBackend?.() !== 'basic_text';
+  }
 
   function read(): string | undefined {
     const stored = file.get('ngrokAuthtoken') as { encrypted?: unknown; value?: unknown } | undefined;

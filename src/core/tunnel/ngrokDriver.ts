@@ -31,7 +31,8 @@ export function createNgrokDriver({ serverAddr, connectTimeoutMs = 20_000 }: Ngr
           events.onReconnect();
         });
       if (serverAddr) builder.serverAddr(serverAddr);
-      const session = await withTimeout(builder.connect(), connectTimeoutMs, 'ngrok did not answer in time');
+      // A session that comes up after the timeout is closed, or it would keep reconnecting unseen.
+      const session = await withTimeout(builder.connect(), connectTimeoutMs, 'ngrok did not answer in time', (late) => void late.close());
       try {
         const endpoint = session.httpEndpoint();
         if (domain) endpoint.domain(domain);
@@ -53,10 +54,15 @@ export function createNgrokDriver({ serverAddr, connectTimeoutMs = 20_000 }: Ngr
   };
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string, onLate?: (value: T) => void): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer = setTimeout(() => {
+      timedOut = true;
+      reject(new Error(message));
+    }, ms);
   });
+  promise.then((value) => timedOut && onLate?.(value), () => undefined);
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -41,11 +41,15 @@ export function createConnectionPanel(store: Store, actions: ConnectionActions, 
     );
   }
 
-  function ngrokControls(saved: boolean): HTMLElement {
+  function ngrokControls(saved: boolean, encrypted: boolean): HTMLElement {
     return h(
       'div',
       { class: 'ngrok' },
-      h('label', { for: 'ngrok-authtoken' }, saved ? 'ngrok authtoken: saved (encrypted)' : 'ngrok authtoken'),
+      h(
+        'label',
+        { for: 'ngrok-authtoken' },
+        saved ? `ngrok authtoken: saved (${encrypted ? 'encrypted' : 'not encrypted: this desktop has no keyring'})` : 'ngrok authtoken',
+      ),
       h(
         'div',
         { class: 'copy-row' },
@@ -107,7 +111,7 @@ export function createConnectionPanel(store: Store, actions: ConnectionActions, 
           h('button', { type: 'button', onClick: () => confirm('Make a new token? TeleCMI must then be given the new URL.') && actions.regenerateToken() }, 'New token'),
         ),
         guide(settings, publicUrl),
-        settings.tunnelMode === 'ngrok' && ngrokControls(status?.ngrokAuthtokenSaved ?? false),
+        settings.tunnelMode === 'ngrok' && ngrokControls(status?.ngrokAuthtokenSaved ?? false, status?.secretsEncrypted ?? false),
         h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onClick: () => void runCheck() }, 'Check connection')),
         results,
       );
