@@ -23,7 +23,6 @@ export interface CallPipelineOptions {
   dedupeCapacity?: number;
 }
 
-export type CallPipeline = ReturnType<typeof createCallPipeline>;
 
 /**
  * Turns TeleCMI events into call records and notifications. Synchronous and cheap, so the

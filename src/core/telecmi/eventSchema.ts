@@ -163,4 +163,3 @@ export type CallEvent = ParsedEvent & {
   hangupReason?: string | undefined;
 };
 
-export type EventStatus = CallEvent['status'];
