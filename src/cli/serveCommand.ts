@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { webhookUrlFor } from '../core/receiver/webhookUrl';
 import { z } from 'zod';
 import { createCallService } from '../core/callService';
 import { maskToken } from '../core/receiver/requestLog';
@@ -118,7 +119,7 @@ async function startTunnel({ authtoken, domain, localPort, token, log }: { autht
     driver: createNgrokDriver({ serverAddr: process.env.TELECMI_NGROK_SERVER_ADDR }),
     log,
     onStatus: (status) =>
-      print({ type: 'tunnel', ...status, ...(status.state === 'online' && { publicWebhookUrl: `${status.url}/telecmi/${token}` }) }),
+      print({ type: 'tunnel', ...status, ...(status.state === 'online' && { publicWebhookUrl: webhookUrlFor(status.url, token) }) }),
     onUrlChanged: () => undefined,
   });
   await tunnel.start({ localPort, authtoken, ...(domain && { domain }) });

@@ -7,6 +7,7 @@ import { createReceiver } from './receiver/createReceiver';
 import { listen, type RunningServer } from './receiver/listen';
 import { createRequestLog } from './receiver/requestLog';
 import type { ReceiverStatus } from './receiver/receiverStatus';
+import { webhookUrlFor } from './receiver/webhookUrl';
 import type { Settings } from './settings/settingsSchema';
 
 export type ServiceSettings = Pick<Settings, 'host' | 'port' | 'token' | 'agents' | 'teams' | 'maxCalls'>;
@@ -61,7 +62,7 @@ export function createCallService({ settings, notifier, historyStore, log, isMut
       return report({ state: 'error', error: message });
     }
     log.info('receiver listening', { origin: running.origin });
-    return report({ state: 'listening', origin: running.origin, webhookUrl: `${running.origin}/telecmi/${current.token}` });
+    return report({ state: 'listening', origin: running.origin, webhookUrl: webhookUrlFor(running.origin, current.token) });
   }
 
   async function stopReceiver(): Promise<void> {

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { webhookUrlFor } from '../core/receiver/webhookUrl';
 import type { BrowserWindow } from 'electron';
 import type { AppStatus } from '../core/app/appStatus';
 import { crmUrlFor } from '../core/app/externalLinks';
@@ -94,7 +95,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
       unread: service.history.unreadCount(),
       startAtLogin,
       tunnel: tunnelStatus,
-      publicWebhookUrl: publicOrigin ? `${publicOrigin}/telecmi/${token}` : undefined,
+      publicWebhookUrl: publicOrigin ? webhookUrlFor(publicOrigin, token) : undefined,
       ngrokAuthtokenSaved: options.secrets.has(),
       secretsEncrypted: options.secrets.encrypts(),
       lastEventAt: service.lastEventAt(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webhookUrlFor } from '../receiver/webhookUrl';
 import type { ReceiverStatus } from '../receiver/receiverStatus';
 import type { TunnelStatus } from './tunnelStatus';
 
@@ -88,7 +89,7 @@ export async function checkConnection({ receiver, tunnel, ownTunnelUrl, token, l
   hops.push({ hop: 'public-url', ok: true, detail: `${publicUrl} reaches this app.` });
 
   // A request without fields: 400 proves the token was accepted, and records nothing.
-  const webhook = await probe(() => get(`${publicUrl}/telecmi/${token}`));
+  const webhook = await probe(() => get(webhookUrlFor(publicUrl, token)));
   hops.push(
     webhook.status === 400
       ? { hop: 'token', ok: true, detail: 'The webhook URL and its token are accepted.' }

@@ -1,6 +1,8 @@
 import type { Settings } from '../../core/settings/settingsSchema';
 import type { ConnectionReport } from '../../core/tunnel/connectionDoctor';
+import { tunnelCommands } from '../../core/receiver/webhookUrl';
 import { fill, h } from '../dom';
+import { localWebhookUrl } from '../logic/webhook';
 import { relativeTime } from '../logic/format';
 import type { Store } from '../store';
 
@@ -73,6 +75,7 @@ export function createConnectionPanel(store: Store, actions: ConnectionActions, 
   }
 
   function guide(settings: Settings, publicUrl: string | undefined): HTMLElement {
+    const commands = tunnelCommands(settings.port);
     const steps =
       settings.tunnelMode === 'ngrok'
         ? [
@@ -81,7 +84,7 @@ export function createConnectionPanel(store: Store, actions: ConnectionActions, 
             h('li', {}, 'Without a reserved domain the URL changes when the app restarts: you will be told, and must update TeleCMI.'),
           ]
         : [
-            h('li', {}, 'Open a tunnel to this port: ', h('code', {}, `ngrok http ${settings.port}`), ' or ', h('code', {}, `cloudflared tunnel --url http://127.0.0.1:${settings.port}`)),
+            h('li', {}, 'Open a tunnel to this port: ', h('code', {}, commands.ngrok), ' or ', h('code', {}, commands.cloudflared)),
             h('li', {}, 'In the TeleCMI dashboard: your number → Settings → Webhooks → Add, type "notify", method POST.'),
             h('li', {}, 'URL: the tunnel’s https address followed by ', h('code', {}, '/telecmi/<token>'), ' (copy the URL above for the token).'),
             h('li', {}, publicUrl ? 'Check the connection below.' : 'Paste the tunnel’s https address under Settings → Your tunnel’s public URL, then check the connection.'),
@@ -96,7 +99,7 @@ export function createConnectionPanel(store: Store, actions: ConnectionActions, 
       const { settings, status } = store.state;
       // Redrawing would take the caret out of the authtoken field while it is typed in.
       if (!settings || element.contains(document.activeElement)) return;
-      const localUrl = status?.receiver.webhookUrl ?? `http://${settings.host}:${settings.port}/telecmi/${settings.token}`;
+      const localUrl = localWebhookUrl(settings, status);
       const publicUrl = status?.publicWebhookUrl;
       const shown = publicUrl ?? localUrl;
       fill(

@@ -1,4 +1,6 @@
+import { tunnelCommands } from '../../core/receiver/webhookUrl';
 import { fill, h } from '../dom';
+import { localWebhookUrl } from '../logic/webhook';
 import type { Store } from '../store';
 
 export interface WelcomeActions {
@@ -16,7 +18,8 @@ export function createWelcomeView(store: Store, actions: WelcomeActions) {
     update(): void {
       const { settings, status } = store.state;
       if (!settings) return;
-      const webhookUrl = status?.receiver.webhookUrl ?? `http://${settings.host}:${settings.port}/telecmi/${settings.token}`;
+      const webhookUrl = localWebhookUrl(settings, status);
+      const commands = tunnelCommands(settings.port);
       fill(
         body,
         h('h2', {}, 'Welcome to TeleCMI Notifier'),
@@ -30,7 +33,7 @@ export function createWelcomeView(store: Store, actions: WelcomeActions) {
             'Your private webhook URL (a token was made for you):',
             h('div', { class: 'copy-row' }, h('input', { readonly: true, value: webhookUrl, 'aria-label': 'Webhook URL' }), h('button', { type: 'button', onClick: () => actions.copy(webhookUrl) }, 'Copy')),
           ),
-          h('li', {}, 'Expose it with a tunnel: ', h('code', {}, `ngrok http ${settings.port}`), ' or ', h('code', {}, `cloudflared tunnel --url http://127.0.0.1:${settings.port}`), '.'),
+          h('li', {}, 'Expose it with a tunnel: ', h('code', {}, commands.ngrok), ' or ', h('code', {}, commands.cloudflared), '.'),
           h('li', {}, 'In the TeleCMI dashboard: your number → Settings → Webhooks → Add, type "notify", method POST, URL: the tunnel’s https address with the same /telecmi/… path.'),
         ),
         h('p', {}, 'See a notification now, before the first real call:'),
