@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
-import { chromiumLaunchOptions } from '../test/support/chromium';
+import { chromiumLaunchOptions } from './chromium';
 
 const source = readFileSync('assets/icon.svg', 'utf8');
 const part = (id: string): string => {

@@ -8,7 +8,7 @@ import type { CallRecord } from '../../src/core/calls/callRecord';
 import { settingsSchema } from '../../src/core/settings/settingsSchema';
 import { agentLegPayload, sampleCall, type AgentLegStatus } from '../../src/core/telecmi/sampleEvents';
 import { parseTelecmiEvent } from '../../src/core/telecmi/parseEvent';
-import { chromiumLaunchOptions } from '../support/chromium';
+import { chromiumLaunchOptions } from '../../scripts/chromium';
 import { installFakeBridge, type FakeBridgeControl } from './fakeBridge';
 
 export const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url));
