@@ -1,4 +1,19 @@
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+
+/**
+ * `npm run dev` only: Vite's dev server injects styles as <style> elements and reloads over a
+ * WebSocket, which the built app's strict CSP (src/renderer/index.html) refuses. The built app
+ * keeps the strict one.
+ */
+export const devContentSecurityPolicy: Plugin = {
+  name: 'telecmi-dev-content-security-policy',
+  apply: 'serve',
+  transformIndexHtml: (html) =>
+    html
+      .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+      .replace("connect-src 'none'", "connect-src 'self' ws://localhost:* ws://127.0.0.1:*"),
+};
 
 export default defineConfig({
   main: {
@@ -21,6 +36,7 @@ export default defineConfig({
   },
   renderer: {
     root: 'src/renderer',
+    plugins: [devContentSecurityPolicy],
     build: {
       rollupOptions: { input: { index: 'src/renderer/index.html' } },
     },

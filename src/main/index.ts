@@ -1,10 +1,11 @@
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as electron from 'electron';
 import Store from 'electron-store';
 import { appIdentity } from '../core/app/appIdentity';
 import { openHistoryFile } from '../core/history/historyFile';
-import { createSecretStore } from '../core/settings/secretStore';
+import { openSecretStore } from '../core/settings/secretStore';
 import { createSettingsStore } from '../core/settings/settingsStore';
 import { createNgrokDriver } from '../core/tunnel/ngrokDriver';
 import { openOrStartOver } from '../core/storage/keptAside';
@@ -21,10 +22,12 @@ const assets = app.isPackaged ? join(process.resourcesPath, 'assets') : here('..
 const rendererFile = here('../renderer/index.html');
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
 
-// A data folder of one's own (a portable install, the end-to-end test), set before anything reads it.
-if (process.env.TELECMI_NOTIFIER_DATA_DIR) app.setPath('userData', process.env.TELECMI_NOTIFIER_DATA_DIR);
+// A data folder of one's own (a portable install, the end-to-end test), set before anything reads
+// it; setPath throws on a folder that does not exist yet.
+if (process.env.TELECMI_NOTIFIER_DATA_DIR) app.setPath('userData', privateFolder(process.env.TELECMI_NOTIFIER_DATA_DIR));
 
 let running: NotifierApp | undefined;
+let quitting = false;
 if (claimSingleInstance(app, () => running?.menuActions['open-calls']())) {
   app.setAppUserModelId(appIdentity.appId);
   // A tray app stays alive with no window open.
@@ -33,7 +36,6 @@ if (claimSingleInstance(app, () => running?.menuActions['open-calls']())) {
     app.dock?.hide();
     running = await start();
   });
-  let quitting = false;
   app.on('before-quit', (event) => {
     if (quitting || !running) return;
     event.preventDefault();
@@ -47,7 +49,7 @@ async function start(): Promise<NotifierApp> {
   const userData = app.getPath('userData');
   const settingsPath = join(userData, 'settings.json');
   const settingsFile = openOrStartOver(settingsPath, () => new Store<Settings>({ name: 'settings', clearInvalidConfig: false }), (store) => store.store, log);
-  const { Tray, Menu, Notification, nativeImage, BrowserWindow, screen, shell, clipboard, dialog, ipcMain } = electron;
+  const { Tray, Menu, Notification, nativeImage, BrowserWindow, screen, shell, clipboard, dialog, ipcMain, safeStorage } = electron;
   const deps: ElectronDeps = {
     ...{ app, Tray, Menu, Notification, nativeImage, BrowserWindow, screen, shell, clipboard, dialog, ipcMain },
     platform: process.platform,
@@ -56,12 +58,12 @@ async function start(): Promise<NotifierApp> {
   return startNotifierApp({
     electron: deps,
     settings: createSettingsStore({ file: { read: () => settingsFile.store, write: (value) => (settingsFile.store = value) }, log }),
-    secrets: createSecretStore({
+    secrets: await openSecretStore({
       cipher: {
-        isEncryptionAvailable: () => electron.safeStorage.isEncryptionAvailable(),
-        getSelectedStorageBackend: () => (process.platform === 'linux' ? electron.safeStorage.getSelectedStorageBackend() : 'os'),
-        encryptString: (text) => electron.safeStorage.encryptString(text),
-        decryptString: (bytes) => electron.safeStorage.decryptString(bytes),
+        isAsyncEncryptionAvailable: () => safeStorage.isAsyncEncryptionAvailable(),
+        getSelectedStorageBackend: () => (process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : 'os'),
+        encryptStringAsync: (text) => safeStorage.encryptStringAsync(text),
+        decryptStringAsync: (bytes) => safeStorage.decryptStringAsync(bytes),
       },
       // Readable by this user only, encrypted or not.
       file: new Store({ name: 'secrets', clearInvalidConfig: true, configFileMode: 0o600 }),
@@ -85,6 +87,14 @@ async function start(): Promise<NotifierApp> {
       isOurPage: (url) => (devServerUrl ? url.startsWith(devServerUrl) : url.startsWith(pathToFileURL(rendererFile).href)),
     },
     setStartAtLogin: loginItemSetter(deps),
+    isQuitting: () => quitting,
     devTools: !app.isPackaged,
   });
+}
+
+/** The folder, made if missing, readable by this user only where the platform has modes. */
+function privateFolder(folder: string): string {
+  const absolute = resolve(folder);
+  mkdirSync(absolute, { recursive: true, mode: 0o700 });
+  return absolute;
 }

@@ -57,10 +57,16 @@ export function trustedSender(isOurWindow: (webContentsId: number) => boolean, i
   };
 }
 
-/** Pushes from main to the window over the same contract. */
-export function createPusher(target: () => WebContents | undefined) {
+/**
+ * Pushes from main to the window over the same contract. The window is a view: failing to
+ * update it is logged and never stops what caused the push (a notification, a webhook answer).
+ */
+export function createPusher(target: () => WebContents | undefined, log: Logger) {
   return <C extends PushChannel>(channel: C, payload: PushPayload<C>): void => {
-    const contents = target();
-    if (contents && !contents.isDestroyed()) contents.send(channel, payload);
+    try {
+      target()?.send(channel, payload);
+    } catch (error) {
+      log.warn('could not update the window', { channel, error: String(error) });
+    }
   };
 }

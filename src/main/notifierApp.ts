@@ -40,6 +40,8 @@ export interface NotifierAppOptions {
   /** Loads the renderer into the window, and tells whether a URL is that renderer. */
   renderer: { load: (window: BrowserWindow) => Promise<void>; isOurPage: (url: string) => boolean };
   setStartAtLogin: (enabled: boolean) => void;
+  /** True once the app is quitting: until then, closing the window only hides it. */
+  isQuitting: () => boolean;
   devTools: boolean;
   now?: () => number;
 }
@@ -49,8 +51,16 @@ export type NotifierApp = Awaited<ReturnType<typeof startNotifierApp>>;
 /** Wires the core to the desktop: tray, notifications, window, IPC. Decisions stay in the core. */
 export async function startNotifierApp(options: NotifierAppOptions) {
   const { electron, settings, log, paths, now = Date.now } = options;
-  const trayWindow = createTrayWindow({ electron, preloadPath: paths.preload, load: options.renderer.load, devTools: options.devTools });
-  const push = createPusher(() => trayWindow.window.webContents);
+  const trayWindow = createTrayWindow({
+    electron,
+    preloadPath: paths.preload,
+    load: options.renderer.load,
+    devTools: options.devTools,
+    isQuitting: options.isQuitting,
+    onSessionEnd: () => service.history.flush(),
+    now,
+  });
+  const push = createPusher(() => trayWindow.webContents(), log);
 
   const showWindow = (view: 'calls' | 'settings' | 'welcome' | 'check', callId?: string): void => {
     trayWindow.showNear(tray.bounds());
@@ -164,7 +174,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
       return { ok: true, message: 'Opened in your browser.' };
     },
     'calls:save-csv': async (csv) => {
-      const { canceled, filePath } = await electron.dialog.showSaveDialog(trayWindow.window, {
+      const { canceled, filePath } = await electron.dialog.showSaveDialog(trayWindow.current(), {
         defaultPath: `telecmi-calls-${new Date(now()).toISOString().slice(0, 10)}.csv`,
         filters: [{ name: 'CSV', extensions: ['csv'] }],
       });
@@ -180,7 +190,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     'app:send-test-call': () => sendTestCall(),
     'app:copy-text': (text) => electron.clipboard.writeText(text),
     'tunnel:set-authtoken': async (authtoken) => {
-      options.secrets.set(authtoken);
+      await options.secrets.set(authtoken);
       await syncTunnel();
       refresh();
       return { ok: true, message: 'ngrok authtoken saved.' };

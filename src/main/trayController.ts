@@ -1,4 +1,4 @@
-import type { MenuItemConstructorOptions } from 'electron';
+import type { Menu as MenuType, MenuItemConstructorOptions } from 'electron';
 import type { MenuAction, MenuItemModel, TrayIcon, TrayView } from '../core/app/trayModel';
 import type { ElectronDeps } from './electronDeps';
 
@@ -11,12 +11,20 @@ export interface TrayControllerOptions {
   onClick: () => void;
 }
 
-/** Draws a `TrayView` (core/app/trayModel.ts) with Electron's Tray and Menu; decides nothing. */
+/**
+ * Draws a `TrayView` (core/app/trayModel.ts) with Electron's Tray and Menu; decides nothing.
+ * Each part is set only when it changed: setting a menu closes the one the user has open
+ * (electron#1393). On macOS a context menu set on the tray also opens on left click, which then
+ * toggles the window too (electron#24200): there the menu pops up on right click instead.
+ */
 export function createTrayController({ electron, iconPath, onAction, onClick }: TrayControllerOptions) {
   const { Tray, Menu, nativeImage, app, platform } = electron;
   const tray = new Tray(nativeImage.createFromPath(iconPath('listening')));
+  const popsUpMenu = platform === 'darwin';
+  const shown: { icon?: TrayIcon; tooltip?: string; menu?: string; badge?: string } = {};
+  let menu: MenuType | undefined;
   tray.on('click', onClick);
-  let shownIcon: TrayIcon | undefined;
+  if (popsUpMenu) tray.on('right-click', () => menu && tray.popUpContextMenu(menu));
 
   const toTemplate = (item: MenuItemModel): MenuItemConstructorOptions => {
     switch (item.type) {
@@ -31,18 +39,30 @@ export function createTrayController({ electron, iconPath, onAction, onClick }: 
     }
   };
 
+  function renderMenu(items: readonly MenuItemModel[]): void {
+    const model = JSON.stringify(items);
+    if (model === shown.menu) return;
+    shown.menu = model;
+    menu = Menu.buildFromTemplate(items.map(toTemplate));
+    if (!popsUpMenu) tray.setContextMenu(menu);
+  }
+
   return {
     render(view: TrayView): void {
-      if (view.icon !== shownIcon) {
+      if (view.icon !== shown.icon) {
         tray.setImage(nativeImage.createFromPath(iconPath(view.icon)));
-        shownIcon = view.icon;
+        shown.icon = view.icon;
       }
-      tray.setToolTip(view.tooltip);
-      tray.setContextMenu(Menu.buildFromTemplate(view.menu.map(toTemplate)));
-      if (platform === 'darwin') {
-        const badge = view.unread > 0 ? String(view.unread) : '';
+      if (view.tooltip !== shown.tooltip) {
+        tray.setToolTip(view.tooltip);
+        shown.tooltip = view.tooltip;
+      }
+      renderMenu(view.menu);
+      const badge = view.unread > 0 ? String(view.unread) : '';
+      if (platform === 'darwin' && badge !== shown.badge) {
         tray.setTitle(badge);
         app.dock?.setBadge(badge);
+        shown.badge = badge;
       }
     },
     bounds: () => tray.getBounds(),

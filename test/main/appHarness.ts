@@ -1,5 +1,5 @@
 import { silentLogger } from '../../src/core/log/logger';
-import { createSecretStore } from '../../src/core/settings/secretStore';
+import { openSecretStore } from '../../src/core/settings/secretStore';
 import { createSettingsStore } from '../../src/core/settings/settingsStore';
 import { loopbackTunnel } from '../support/loopbackTunnel';
 import { settingsSchema, type Settings } from '../../src/core/settings/settingsSchema';
@@ -10,14 +10,14 @@ import { FakeBrowserWindow, FakeTray, fakeElectron } from './fakeElectron';
 
 export const ourPage = 'file:///app/out/renderer/index.html';
 
-/** The real app composition on a fake Electron, with its receiver on a free loopback port. */
 /** safeStorage's stand-in: reversible, and visibly not the plain text. */
 export const fakeCipher = {
-  isEncryptionAvailable: () => true,
-  encryptString: (text: string) => Buffer.from(`enc:${[...text].reverse().join('')}`),
-  decryptString: (bytes: Buffer) => [...bytes.toString().slice(4)].reverse().join(''),
+  isAsyncEncryptionAvailable: async () => true,
+  encryptStringAsync: async (text: string) => Buffer.from(`enc:${[...text].reverse().join('')}`),
+  decryptStringAsync: async (bytes: Buffer) => ({ result: [...bytes.toString().slice(4)].reverse().join(''), shouldReEncrypt: false }),
 };
 
+/** The real app composition on a fake Electron, with its receiver on a free loopback port. */
 export async function startApp(settings: Partial<Settings> = {}, { platform = 'linux' as NodeJS.Platform, now = Date.now, authtoken = '', tunnelFailures = [] as string[] } = {}) {
   const fake = fakeElectron(platform);
   const log = recordingLogger();
@@ -28,13 +28,14 @@ export async function startApp(settings: Partial<Settings> = {}, { platform = 'l
     log: silentLogger,
   });
   const loginItems: boolean[] = [];
+  let quitting = false;
   const secretFile = new Map<string, unknown>();
-  const secrets = createSecretStore({
+  const secrets = await openSecretStore({
     cipher: fakeCipher,
     file: { get: (key) => secretFile.get(key), set: (key, value) => void secretFile.set(key, value), delete: (key) => void secretFile.delete(key) },
     log: silentLogger,
   });
-  if (authtoken) secrets.set(authtoken);
+  if (authtoken) await secrets.set(authtoken);
   const tunnel = loopbackTunnel();
   tunnel.failWith(...tunnelFailures);
   const app = await startNotifierApp({
@@ -52,6 +53,7 @@ export async function startApp(settings: Partial<Settings> = {}, { platform = 'l
     },
     renderer: { load: async () => undefined, isOurPage: (url) => url === ourPage },
     setStartAtLogin: (enabled) => void loginItems.push(enabled),
+    isQuitting: () => quitting,
     devTools: false,
     now,
   });
@@ -71,7 +73,10 @@ export async function startApp(settings: Partial<Settings> = {}, { platform = 'l
     log,
     /** Calls an IPC channel from our own window. */
     invoke: (channel: string, ...args: unknown[]) => fake.invoke(channel, fromOurWindow, ...args),
-    pushes: (channel: string) => window.webContents.sent.filter((sent) => sent.channel === channel).map((sent) => sent.payload),
+    /** What the app does on Quit before the windows close. */
+    beginQuitting: () => void (quitting = true),
+    /** What the window was sent, the newest window (made anew if one was destroyed). */
+    pushes: (channel: string) => (FakeBrowserWindow.last as FakeBrowserWindow).webContents.sent.filter((sent) => sent.channel === channel).map((sent) => sent.payload),
     webhookUrl: () => app.service.status().webhookUrl ?? '',
   };
 }

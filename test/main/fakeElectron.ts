@@ -32,6 +32,9 @@ export class FakeTray extends EventEmitter {
   tooltip = '';
   title = '';
   menu: MenuItemConstructorOptions[] = [];
+  /** How often a context menu was set: each time closes one the user has open. */
+  menusSet = 0;
+  popUps = 0;
   destroyed = false;
   constructor(image: { path: string }) {
     super();
@@ -49,6 +52,15 @@ export class FakeTray extends EventEmitter {
   }
   setContextMenu(menu: { template: MenuItemConstructorOptions[] }): void {
     this.menu = menu.template;
+    this.menusSet += 1;
+  }
+  popUpContextMenu(menu: { template: MenuItemConstructorOptions[] }): void {
+    this.menu = menu.template;
+    this.popUps += 1;
+  }
+  /** A right click, as macOS and Windows report it. */
+  rightClick(): void {
+    this.emit('right-click');
   }
   getBounds() {
     return { x: 1800, y: 0, width: 24, height: 24 };
@@ -98,27 +110,59 @@ export class FakeWebContents extends EventEmitter {
 
 export class FakeBrowserWindow extends EventEmitter {
   static last: FakeBrowserWindow | undefined;
-  webContents = new FakeWebContents();
+  static created = 0;
+  private contents = new FakeWebContents();
+  private destroyed = false;
   visible = false;
   position: [number, number] = [0, 0];
   constructor(readonly options: Electron.BrowserWindowConstructorOptions) {
     super();
     FakeBrowserWindow.last = this;
+    FakeBrowserWindow.created += 1;
+  }
+  /** Like Electron's: every use of a destroyed window throws. */
+  get webContents(): FakeWebContents {
+    this.assertAlive();
+    return this.contents;
   }
   show(): void {
+    this.assertAlive();
     this.visible = true;
   }
   hide(): void {
+    this.assertAlive();
     this.visible = false;
   }
-  focus(): void {}
+  focus(): void {
+    this.assertAlive();
+  }
+  /** The user closes it (close button, Alt+F4): destroyed unless a `close` listener prevents it. */
+  close(): void {
+    let prevented = false;
+    this.emit('close', { preventDefault: () => void (prevented = true) });
+    if (!prevented) this.destroy();
+  }
+  destroy(): void {
+    this.destroyed = true;
+    this.visible = false;
+    this.contents.isDestroyed = () => true;
+    this.emit('closed');
+  }
+  /** Focus moves elsewhere (a click on the tray icon, on Windows, blurs the window first). */
+  blur(): void {
+    this.emit('blur');
+  }
   isVisible = (): boolean => this.visible;
-  isDestroyed = (): boolean => false;
+  isDestroyed = (): boolean => this.destroyed;
   setPosition(x: number, y: number): void {
+    this.assertAlive();
     this.position = [x, y];
   }
   loadFile = async (): Promise<void> => undefined;
   loadURL = async (): Promise<void> => undefined;
+  private assertAlive(): void {
+    if (this.destroyed) throw new TypeError('Object has been destroyed');
+  }
 }
 
 type Handler = (event: unknown, ...args: unknown[]) => unknown;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadEvent } from '../support/fixtures';
 import { postJson } from '../support/receiverServer';
 import { startApp, ourPage } from './appHarness';
-import { FakeNotification } from './fakeElectron';
+import { FakeBrowserWindow, FakeNotification } from './fakeElectron';
 
 type App = Awaited<ReturnType<typeof startApp>>;
 
@@ -45,6 +45,7 @@ describe('the Electron app on a fake Electron', () => {
     it('counts unread calls in the menu and the icon, and on macOS in the badge', async () => {
       const { tray, webhookUrl, fake } = await start({}, { platform: 'darwin' });
       await postJson(webhookUrl(), loadEvent('leg-b-started'));
+      tray.rightClick();
       expect(tray.labels()[0]).toBe('Open recent calls (1 unread)');
       expect(tray.image).toBe('/assets/tray/unread.png');
       expect(tray.title).toBe('1');
@@ -339,6 +340,90 @@ describe('the Electron app on a fake Electron', () => {
       expect(window.position).toEqual([1512, 32]);
       tray.emit('click');
       expect(window.visible).toBe(false);
+    });
+  });
+
+  describe('on a real desktop', () => {
+    it('hides the window when the user closes it, and keeps notifying and updating it', async () => {
+      const { window, webhookUrl, tray, pushes } = await start();
+      tray.clickItem('Open recent calls');
+      window.close();
+      expect(window.isDestroyed()).toBe(false);
+      expect(window.visible).toBe(false);
+      const answer = await postJson(webhookUrl(), loadEvent('leg-b-started'));
+      expect(answer.status).toBe(200);
+      expect(FakeNotification.instances).toHaveLength(1);
+      expect(pushes('calls:changed')).toHaveLength(1);
+      tray.clickItem('Open recent calls (1 unread)');
+      expect(window.visible).toBe(true);
+    });
+
+    it('lets the window close when the app quits', async () => {
+      const { window, beginQuitting } = await start();
+      beginQuitting();
+      window.close();
+      expect(window.isDestroyed()).toBe(true);
+    });
+
+    it('still answers and notifies when the window was destroyed, and makes a new one to show', async () => {
+      const { window, webhookUrl, tray, log } = await start();
+      window.destroy();
+      const answer = await postJson(webhookUrl(), loadEvent('leg-b-started'));
+      expect(answer.status).toBe(200);
+      expect(FakeNotification.instances).toHaveLength(1);
+      expect(log.lines.filter((line) => line.level === 'error')).toEqual([]);
+      tray.clickItem('Open recent calls (1 unread)');
+      const shown = FakeBrowserWindow.last as FakeBrowserWindow;
+      expect(shown).not.toBe(window);
+      expect(shown.visible).toBe(true);
+      expect(shown.webContents.sent.map((sent) => sent.channel)).toContain('window:show');
+    });
+
+    it('on Windows, a click on the tray icon closes the open window instead of reopening it', async () => {
+      let clock = 1_000_000;
+      const { window, tray } = await start({}, { platform: 'win32', now: () => clock });
+      tray.emit('click');
+      expect(window.visible).toBe(true);
+      // Windows: the click blurs the window first (hiding it), then arrives as a click.
+      window.blur();
+      clock += 120;
+      tray.emit('click');
+      expect(window.visible).toBe(false);
+      clock += 2_000;
+      tray.emit('click');
+      expect(window.visible).toBe(true);
+    });
+
+    it('hides the window when it loses focus except on Linux, where focus is not reported reliably', async () => {
+      for (const platform of ['win32', 'linux'] as const) {
+        const { window, tray, app } = await startApp({}, { platform });
+        tray.emit('click');
+        window.blur();
+        expect([platform, window.visible]).toEqual([platform, platform === 'linux']);
+        await app.stop();
+      }
+    });
+
+    it('rebuilds the tray menu only when what it shows changed, so an open menu stays open', async () => {
+      const { tray, invoke, webhookUrl } = await start();
+      const built = tray.menusSet;
+      await invoke('settings:update', { notificationSound: false });
+      await invoke('status:get');
+      expect(tray.menusSet).toBe(built);
+      await postJson(webhookUrl(), loadEvent('leg-b-started'));
+      expect(tray.menusSet).toBe(built + 1);
+      expect(tray.labels()[0]).toBe('Open recent calls (1 unread)');
+    });
+
+    it('on macOS, a left click toggles the window and a right click pops up the menu', async () => {
+      const { tray, window } = await start({}, { platform: 'darwin' });
+      expect(tray.menusSet).toBe(0);
+      tray.emit('click');
+      expect(window.visible).toBe(true);
+      expect(tray.popUps).toBe(0);
+      tray.rightClick();
+      expect(tray.popUps).toBe(1);
+      expect(tray.labels()).toContain('Quit TeleCMI Notifier');
     });
   });
 });

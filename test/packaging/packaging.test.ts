@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { appIdentity } from '../../src/core/app/appIdentity';
 import type { TrayIcon } from '../../src/core/app/trayModel';
 import { iconFiles } from '../../scripts/generate-icons';
+import { devContentSecurityPolicy } from '../../electron.vite.config';
 
 /** The fields asserted below; the schema test checks the whole file. */
 interface BuilderConfig {
@@ -15,7 +16,7 @@ interface BuilderConfig {
   electronFuses: Record<string, boolean>;
   files: string[];
   linux: { target: string[]; maintainer: string; icon: string };
-  deb: { depends: string[] };
+  deb: { depends: string[]; recommends: string[] };
   win: { target: string[]; icon: string };
   mac: { target: string[]; icon: string; extendInfo: Record<string, unknown> };
 }
@@ -54,9 +55,20 @@ describe('electron-builder.yml', () => {
     });
   });
 
-  it('targets AppImage and deb, NSIS and dmg, with the deb needing libnotify', () => {
+  it('re-signs the macOS app ad hoc after flipping its fuses, so Apple silicon launches it unsigned', () => {
+    expect(config.electronFuses.resetAdHocDarwinSignature).toBe(true);
+  });
+
+  it('keeps electron-builder\'s deb dependencies, and only recommends the tray library Debian 12 lacks', () => {
+    const schema = JSON.parse(readFileSync('node_modules/app-builder-lib/scheme.json', 'utf8'));
+    const defaults = schema.definitions.DebOptions.properties.depends.default as string[];
+    expect(config.deb.depends).toEqual(expect.arrayContaining([...defaults, 'libnotify4', 'xdg-utils', 'libgtk-3-0']));
+    expect(config.deb.depends.join(' ')).not.toMatch(/appindicator/);
+    expect(config.deb.recommends).toEqual(['libayatana-appindicator3-1 | libappindicator3-1']);
+  });
+
+  it('targets AppImage and deb, NSIS and dmg', () => {
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
-    expect(config.deb.depends).toContain('libnotify4');
     expect(config.linux.maintainer).toBeTruthy();
     expect(JSON.parse(readFileSync('package.json', 'utf8')).homepage).toBeTruthy();
     expect(config.win.target).toEqual(['nsis']);
@@ -105,5 +117,20 @@ describe('the built app (npm run build)', () => {
     const preload = readFileSync('out/preload/index.cjs', 'utf8');
     expect(preload.match(/require\("([^"]+)"\)/g)).toEqual(['require("electron")']);
     expect(readFileSync('out/renderer/index.html', 'utf8')).toContain("default-src 'none'");
+  });
+
+  it('keeps the strict CSP in the built window, and relaxes it for the dev server only', () => {
+    const policy = (html: string): string => html.match(/http-equiv="Content-Security-Policy"\s+content="([^"]+)"/)?.[1] ?? '';
+    const builtPolicy = policy(readFileSync('out/renderer/index.html', 'utf8'));
+    expect(builtPolicy).toContain("style-src 'self';");
+    expect(builtPolicy).toContain("connect-src 'none'");
+    // Ignored in a <meta> tag, where Chromium logs an error for it.
+    expect(builtPolicy).not.toContain('frame-ancestors');
+    expect(devContentSecurityPolicy.apply).toBe('serve');
+    const transform = devContentSecurityPolicy.transformIndexHtml as (html: string) => string;
+    const devPolicy = policy(transform(readFileSync('src/renderer/index.html', 'utf8')));
+    expect(devPolicy).toContain("style-src 'self' 'unsafe-inline'");
+    expect(devPolicy).toContain('connect-src \'self\' ws://localhost:*');
+    expect(devPolicy).toContain("script-src 'self';");
   });
 });

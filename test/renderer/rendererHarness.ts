@@ -60,7 +60,7 @@ export function fixtureStatus(state: 'listening' | 'error' = 'listening') {
   };
 }
 
-/** Errors thrown in each page: a test that leaves one has failed, whatever it asserted. */
+/** Errors thrown in each page, and CSP violations: a test that leaves one has failed, whatever it asserted. */
 export const pageErrors = new WeakMap<Page, string[]>();
 
 /** Opens the window page with the fake bridge answering from these fixtures. */
@@ -69,6 +69,10 @@ export async function openWindow(browser: Browser, url: string, answers: Record<
   const errors: string[] = [];
   pageErrors.set(page, errors);
   page.on('pageerror', (error) => errors.push(error.message));
+  // Chromium reports what the Content Security Policy refused (or ignored) on the console.
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) errors.push(message.text());
+  });
   await page.addInitScript(installFakeBridge, {
     answers: {
       'calls:list': [],

@@ -59,9 +59,16 @@ export function createCallHistory({ store, maxCalls, log, flushDelayMs = 1000 }:
     return evicted;
   }
 
+  /** Listeners are views (window, tray): one that fails must not fail the event that changed the history. */
   function changed(change: HistoryChange): void {
     scheduleFlush();
-    for (const listener of listeners) listener(change);
+    for (const listener of listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        log.error('a history listener failed', { change: change.type, error: String(error) });
+      }
+    }
   }
 
   function scheduleFlush(): void {

@@ -1,12 +1,13 @@
 import type { Logger } from '../log/logger';
 
-/** Electron's safeStorage, as a port: the OS keychain encrypts, the file holds only ciphertext. */
+/** Electron's asynchronous safeStorage, as a port: the OS keychain encrypts, the file holds only ciphertext. */
 export interface Cipher {
-  isEncryptionAvailable(): boolean;
+  isAsyncEncryptionAvailable(): Promise<boolean>;
   /** Linux only: `basic_text` means a hardcoded key, which protects nothing. */
   getSelectedStorageBackend?(): string;
-  encryptString(text: string): Buffer;
-  decryptString(encrypted: Buffer): string;
+  encryptStringAsync(text: string): Promise<Buffer>;
+  /** `shouldReEncrypt`: the key was rotated; what was read should be stored again. */
+  decryptStringAsync(encrypted: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }>;
 }
 
 /** Where the secret lives: a conf / electron-store file of its own, apart from the settings. */
@@ -18,40 +19,50 @@ export interface SecretFile {
 
 /**
  * The ngrok authtoken: encrypted with the OS keychain where there is one, never logged, never
- * sent to the window (which only learns whether one is saved).
+ * sent to the window (which only learns whether one is saved). Decrypted once when opened and
+ * held in memory, so reading it is synchronous.
  */
-export function createSecretStore({ cipher, file, log }: { cipher: Cipher; file: SecretFile; log: Logger }) {
-  return {
-    has: (): boolean => typeof read() === 'string',
-    get: (): string | undefined => read(),
-    /** Whether what `set` stores is really encrypted. */
-    encrypts,
-    set(authtoken: string): void {
-      if (encrypts()) {
-        file.set('ngrokAuthtoken', { encrypted: true, value: cipher.encryptString(authtoken).toString('base64') });
-        return;
-      }
-      log.warn('no OS keychain to encrypt the ngrok authtoken: it is stored unencrypted, readable only by this user, in the app data folder');
-      file.set('ngrokAuthtoken', { encrypted: false, value: authtoken });
-    },
-    clear: (): void => file.delete('ngrokAuthtoken'),
-  };
+export async function openSecretStore({ cipher, file, log }: { cipher: Cipher; file: SecretFile; log: Logger }) {
+  const encrypts = (await cipher.isAsyncEncryptionAvailable()) && cipher.getSelectedStorageBackend?.() !== 'basic_text';
+  let authtoken = await read();
 
-  function encrypts(): boolean {
-    return cipher.isEncryptionAvailable() && cipher.getSelectedStorageBackend?.() !== 'basic_text';
+  async function write(value: string): Promise<void> {
+    if (encrypts) {
+      file.set('ngrokAuthtoken', { encrypted: true, value: (await cipher.encryptStringAsync(value)).toString('base64') });
+      return;
+    }
+    log.warn('no OS keychain to encrypt the ngrok authtoken: it is stored unencrypted, readable only by this user, in the app data folder');
+    file.set('ngrokAuthtoken', { encrypted: false, value });
   }
 
-  function read(): string | undefined {
+  async function read(): Promise<string | undefined> {
     const stored = file.get('ngrokAuthtoken') as { encrypted?: unknown; value?: unknown } | undefined;
     if (!stored || typeof stored.value !== 'string') return undefined;
     if (!stored.encrypted) return stored.value;
     try {
-      return cipher.decryptString(Buffer.from(stored.value, 'base64'));
+      const { result, shouldReEncrypt } = await cipher.decryptStringAsync(Buffer.from(stored.value, 'base64'));
+      if (shouldReEncrypt) await write(result);
+      return result;
     } catch {
       log.warn('the saved ngrok authtoken cannot be decrypted on this computer; save it again');
       return undefined;
     }
   }
+
+  return {
+    has: (): boolean => authtoken !== undefined,
+    get: (): string | undefined => authtoken,
+    /** Whether what `set` stores is really encrypted. */
+    encrypts: (): boolean => encrypts,
+    async set(value: string): Promise<void> {
+      await write(value);
+      authtoken = value;
+    },
+    clear(): void {
+      file.delete('ngrokAuthtoken');
+      authtoken = undefined;
+    },
+  };
 }
 
-export type SecretStore = ReturnType<typeof createSecretStore>;
+export type SecretStore = Awaited<ReturnType<typeof openSecretStore>>;

@@ -46,13 +46,13 @@ export function createCallListView(store: Store, actions: CallListActions, now: 
     onChange: () => drawRows(),
   });
 
-  function row(call: CallRecord, top: number): HTMLElement {
+  /** Placed by `drawRows` through `element.style`: an inline style attribute breaks the CSP. */
+  function row(call: CallRecord): HTMLElement {
     return h(
       'button',
       {
         class: `row state-${call.state}${call.read ? '' : ' unread'}`,
         role: 'listitem',
-        style: `transform: translateY(${top}px)`,
         'data-call-id': call.id,
         'aria-label': `${callerName(call)}, ${stateLabels[call.state]}${call.read ? '' : ', unread'}`,
         onClick: () => actions.open(call.id),
@@ -75,7 +75,7 @@ export function createCallListView(store: Store, actions: CallListActions, now: 
     virtualizer.getVirtualItems().forEach((item, position) => {
       const call = visible[item.index];
       if (!call) return;
-      const element = drawn.get(call) ?? row(call, item.start);
+      const element = drawn.get(call) ?? row(call);
       element.style.transform = `translateY(${item.start}px)`;
       (element.querySelector('.when') as HTMLElement).textContent = relativeTime(call.startedAt, now());
       if (rows.children[position] !== element) rows.insertBefore(element, rows.children[position] ?? null);

@@ -31,6 +31,20 @@ describe('call history', () => {
     expect(history.list().map((record) => record.id)).toEqual(['leg-b-c', 'leg-b-b', 'leg-b-a']);
   });
 
+  it('records a call and tells the other listeners even when one listener fails', () => {
+    const log = recordingLogger();
+    const history = createCallHistory({ store: memoryStore(), maxCalls: 10, log });
+    const heard: string[] = [];
+    history.onChange(() => {
+      throw new TypeError('Object has been destroyed');
+    });
+    history.onChange((change) => heard.push(change.type));
+    expect(() => history.upsert(call('a'))).not.toThrow();
+    expect(history.size()).toBe(1);
+    expect(heard).toEqual(['upserted']);
+    expect(log.lines.map((line) => line.message)).toEqual(['a history listener failed']);
+  });
+
   it('keeps a call in its place when it is updated', () => {
     const history = createCallHistory({ store: memoryStore(), maxCalls: 10, log: silentLogger });
     ['a', 'b'].forEach((id) => history.upsert(call(id)));

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { createSecretStore, type Cipher } from '../../../src/core/settings/secretStore';
+import { openSecretStore, type Cipher } from '../../../src/core/settings/secretStore';
 import { recordingLogger } from '../../support/fakes';
 
 const authtoken = '2abcSECRETngrok_0123456789';
+const reversed = (text: string): string => [...text].reverse().join('');
 
-function open(cipher: Partial<Cipher> = {}) {
-  const file = new Map<string, unknown>();
+async function open(cipher: Partial<Cipher> = {}, file = new Map<string, unknown>()) {
   const log = recordingLogger();
-  const secrets = createSecretStore({
+  const secrets = await openSecretStore({
     cipher: {
-      isEncryptionAvailable: () => true,
-      encryptString: (text) => Buffer.from([...text].reverse().join('')),
-      decryptString: (bytes) => [...bytes.toString()].reverse().join(''),
+      isAsyncEncryptionAvailable: async () => true,
+      encryptStringAsync: async (text) => Buffer.from(reversed(text)),
+      decryptStringAsync: async (bytes) => ({ result: reversed(bytes.toString()), shouldReEncrypt: false }),
       ...cipher,
     },
     file: { get: (key) => file.get(key), set: (key, value) => void file.set(key, value), delete: (key) => void file.delete(key) },
@@ -21,34 +21,51 @@ function open(cipher: Partial<Cipher> = {}) {
 }
 
 describe('secret store', () => {
-  it('keeps the authtoken encrypted and gives it back', () => {
-    const { secrets, file } = open();
-    secrets.set(authtoken);
+  it('keeps the authtoken encrypted and gives it back, also after reopening', async () => {
+    const { secrets, file } = await open();
+    await secrets.set(authtoken);
     expect(JSON.stringify([...file.values()])).not.toContain(authtoken);
     expect(secrets.get()).toBe(authtoken);
     expect(secrets.encrypts()).toBe(true);
+    const reopened = await open({}, file);
+    expect(reopened.secrets.get()).toBe(authtoken);
   });
 
-  it('does not call a hardcoded-key backend encryption: stores plainly, says so, never logs the token', () => {
-    const { secrets, file, log } = open({ getSelectedStorageBackend: () => 'basic_text' });
-    secrets.set(authtoken);
+  it('stores it again when the keychain says its key was rotated', async () => {
+    const { secrets, file } = await open();
+    await secrets.set(authtoken);
+    const rotated = await open(
+      {
+        encryptStringAsync: async (text) => Buffer.from(`v2:${reversed(text)}`),
+        decryptStringAsync: async (bytes) => ({ result: reversed(bytes.toString().replace(/^v2:/, '')), shouldReEncrypt: !bytes.toString().startsWith('v2:') }),
+      },
+      file,
+    );
+    expect(rotated.secrets.get()).toBe(authtoken);
+    expect(Buffer.from((file.get('ngrokAuthtoken') as { value: string }).value, 'base64').toString()).toBe(`v2:${reversed(authtoken)}`);
+  });
+
+  it('does not call a hardcoded-key backend encryption: stores plainly, says so, never logs the token', async () => {
+    const { secrets, file, log } = await open({ getSelectedStorageBackend: () => 'basic_text' });
+    await secrets.set(authtoken);
     expect(secrets.encrypts()).toBe(false);
     expect(file.get('ngrokAuthtoken')).toEqual({ encrypted: false, value: authtoken });
     expect(log.lines.map((line) => line.level)).toEqual(['warn']);
     expect(JSON.stringify(log.lines)).not.toContain(authtoken);
   });
 
-  it('forgets a token this computer cannot decrypt, and says so', () => {
-    const { secrets, log } = open({ decryptString: () => { throw new Error('key changed'); } });
-    secrets.set(authtoken);
-    expect(secrets.get()).toBeUndefined();
-    expect(secrets.has()).toBe(false);
-    expect(log.lines.at(-1)?.message).toMatch(/cannot be decrypted/);
+  it('forgets a token this computer cannot decrypt, and says so', async () => {
+    const { secrets, file } = await open();
+    await secrets.set(authtoken);
+    const elsewhere = await open({ decryptStringAsync: async () => Promise.reject(new Error('key changed')) }, file);
+    expect(elsewhere.secrets.get()).toBeUndefined();
+    expect(elsewhere.secrets.has()).toBe(false);
+    expect(elsewhere.log.lines.at(-1)?.message).toMatch(/cannot be decrypted/);
   });
 
-  it('removes it', () => {
-    const { secrets } = open();
-    secrets.set(authtoken);
+  it('removes it', async () => {
+    const { secrets } = await open();
+    await secrets.set(authtoken);
     secrets.clear();
     expect(secrets.has()).toBe(false);
   });
