@@ -50,7 +50,7 @@ async function startPipeline(): Promise<number> {
   const service = createCallService({
     settings: { host: '127.0.0.1', port: 0, token: benchToken, agents: [], teams: [], maxCalls: 1000 },
     notifier,
-    historyStore: openHistory(dataDir, silentLogger),
+    database: openHistory(dataDir, silentLogger),
     log: silentLogger,
     // Every call reaches the notifier: the worst case, and one latency sample per request.
     burst: { limit: Number.MAX_SAFE_INTEGER, windowMs: 1000 },

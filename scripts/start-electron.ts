@@ -19,5 +19,8 @@ const child = spawn(process.execPath, [electronVite, mode, ...rest], {
   stdio: 'inherit',
   env: { ...process.env, ELECTRON_EXEC_PATH: binary.path },
 });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+// Ctrl+C reaches the whole process group; elsewhere a SIGTERM is passed on. On Windows kill()
+// would end electron-vite outright and leave Electron running: the console's Ctrl+C reaches both.
+if (process.platform !== 'win32') process.on('SIGTERM', () => child.kill('SIGTERM'));
+process.on('SIGINT', () => undefined);
 child.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -35,8 +35,9 @@ async function main(argv: string[]): Promise<void> {
   await command.run(args);
 }
 
+// One line for the user, never a stack: wrong usage exits 2, anything else 1.
 main(process.argv.slice(2)).catch((error: unknown) => {
   const usage = error instanceof UsageError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
-  console.error(`telecmi-notifier: ${error instanceof Error && usage ? error.message : String((error as Error)?.stack ?? error)}`);
+  console.error(`telecmi-notifier: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = usage ? 2 : 1;
 });

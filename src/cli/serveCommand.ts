@@ -8,11 +8,12 @@ import type { Logger } from '../core/log/logger';
 import { createNgrokDriver } from '../core/tunnel/ngrokDriver';
 import { createTunnelManager } from '../core/tunnel/tunnelManager';
 import { createCliLogger, logLevels } from './cliLogger';
-import { defaultDataDir, openHistory, savedToken } from './dataDir';
+import { defaultDataDir, openHistory, privateDataDir, savedToken } from './dataDir';
 import { createTerminalNotifier } from './terminalNotifier';
 import { UsageError, validateOptions } from './usage';
 
 const fields = settingsSchema.shape;
+const environmentVariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable');
 const defaults = { port: fields.port.parse(undefined), maxCalls: fields.maxCalls.parse(undefined) };
 
 /** The flags, checked with the same schema as the app's settings (plus port 0: any free port). */
@@ -20,12 +21,13 @@ const serveOptionsSchema = z.object({
   host: fields.host,
   port: z.coerce.number().pipe(z.union([z.literal(0), fields.port.unwrap()])),
   token: fields.token.unwrap().optional(),
+  tokenEnv: environmentVariableName.optional(),
   dataDir: z.string().min(1).default(defaultDataDir),
   agents: fields.agents,
   teams: fields.teams,
   maxCalls: z.coerce.number().pipe(fields.maxCalls.unwrap()),
   logLevel: z.enum(logLevels).default('info'),
-  ngrokAuthtokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable').optional(),
+  ngrokAuthtokenEnv: environmentVariableName.optional(),
   ngrokDomain: fields.ngrokDomain,
 });
 
@@ -36,7 +38,9 @@ JSON line per notification on stdout; logs go to stderr. Ctrl+C stops it after s
 
   --host H         address to listen on (default 127.0.0.1; a tunnel reaches it there)
   --port P         port (default ${defaults.port}; 0 picks any free port)
-  --token T        webhook token (default: generated once and kept in the data folder)
+  --token-env NAME webhook token from environment variable NAME (default: generated once and
+                   kept in the data folder)
+  --token T        the same, as a value: visible to every local user in the process list
   --data-dir D     where history and the token are kept (default ${defaultDataDir})
   --user U         notify for this agent only (204 or 204_2222223); repeatable
   --team T         notify for this team only (Sales or Sales_2222223); repeatable
@@ -54,6 +58,7 @@ export async function serveCommand(args: string[]): Promise<void> {
       host: { type: 'string' },
       port: { type: 'string' },
       token: { type: 'string' },
+      'token-env': { type: 'string' },
       'data-dir': { type: 'string' },
       user: { type: 'string', multiple: true },
       team: { type: 'string', multiple: true },
@@ -67,6 +72,7 @@ export async function serveCommand(args: string[]): Promise<void> {
     host: values.host,
     port: values.port ?? defaults.port,
     token: values.token,
+    tokenEnv: values['token-env'],
     dataDir: values['data-dir'],
     agents: values.user,
     teams: values.team,
@@ -75,14 +81,14 @@ export async function serveCommand(args: string[]): Promise<void> {
     ngrokAuthtokenEnv: values['ngrok-authtoken-env'],
     ngrokDomain: values['ngrok-domain'],
   });
-  const authtoken = options.ngrokAuthtokenEnv && process.env[options.ngrokAuthtokenEnv];
-  if (options.ngrokAuthtokenEnv && !authtoken) throw new UsageError(`environment variable ${options.ngrokAuthtokenEnv} is empty or not set: put the ngrok authtoken in it`);
+  const authtoken = secretFromEnvironment(options.ngrokAuthtokenEnv, 'the ngrok authtoken');
   const log = createCliLogger(options.logLevel);
-  const token = options.token ?? savedToken(options.dataDir);
+  const dataDir = privateDataDir(options.dataDir);
+  const token = options.token ?? tokenFromEnvironment(options.tokenEnv) ?? savedToken(dataDir, log);
   const service = createCallService({
     settings: { ...options, token },
     notifier: createTerminalNotifier((line) => process.stdout.write(line)),
-    historyStore: openHistory(options.dataDir, log),
+    database: openHistory(dataDir, log),
     log,
   });
   const { state, webhookUrl, origin, error } = await service.start();
@@ -92,18 +98,36 @@ export async function serveCommand(args: string[]): Promise<void> {
   const tunnel = authtoken ? await startTunnel({ authtoken, domain: options.ngrokDomain, localPort: Number(new URL(origin ?? '').port), token, log }) : undefined;
   stopOnSignal(async () => {
     await tunnel?.stop();
-    await service.stop();
-    log.info('stopped; history saved');
-  });
+    const { historySaved } = await service.stop();
+    if (historySaved) log.info('stopped; history saved');
+    else log.error('stopped; the call history could NOT be saved (see the errors above)');
+    return historySaved ? 0 : 1;
+  }, log);
 }
 
-function stopOnSignal(stop: () => Promise<void>): void {
+/** A secret named by `--...-env NAME`: read from the environment, so it stays out of process lists. */
+function secretFromEnvironment(name: string | undefined, what: string): string | undefined {
+  if (!name) return undefined;
+  const value = process.env[name];
+  if (!value) throw new UsageError(`environment variable ${name} is empty or not set: put ${what} in it`);
+  return value;
+}
+
+function tokenFromEnvironment(name: string | undefined): string | undefined {
+  const value = secretFromEnvironment(name, 'the webhook token');
+  if (value === undefined) return undefined;
+  const token = fields.token.unwrap().safeParse(value);
+  if (!token.success) throw new UsageError(`environment variable ${name} does not hold a valid webhook token: ${token.error.issues[0]?.message}`);
+  return token.data;
+}
+
+function stopOnSignal(stop: () => Promise<number>, log: Logger): void {
   const onSignal = (): void => {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     stop().then(
-      () => process.exit(0),
+      (code) => process.exit(code),
       (error: unknown) => {
-        console.error(error);
+        log.error('could not stop cleanly', { error: error instanceof Error ? error.message : String(error) });
         process.exit(1);
       },
     );

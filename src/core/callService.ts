@@ -1,7 +1,9 @@
 import { createCallFilter } from './calls/callFilter';
 import type { Notifier } from './calls/callNotification';
 import { createCallPipeline, type CallPipelineOptions } from './calls/callPipeline';
-import { createCallHistory, type HistoryStore } from './history/callHistory';
+import type { CallDatabase } from './history/callDatabase';
+import { createCallHistory } from './history/callHistory';
+import type { SaveState } from './history/saveState';
 import type { Logger } from './log/logger';
 import { createReceiver } from './receiver/createReceiver';
 import { listen, type RunningServer } from './receiver/listen';
@@ -15,11 +17,16 @@ export type ServiceSettings = Pick<Settings, 'host' | 'port' | 'token' | 'agents
 export interface CallServiceOptions {
   settings: ServiceSettings;
   notifier: Notifier;
-  historyStore: HistoryStore;
+  /** Where the calls are kept (`openHistoryDatabase`, or in memory). */
+  database: CallDatabase;
   log: Logger;
   isMuted?: () => boolean;
   burst?: CallPipelineOptions['burst'];
   onStatus?: (status: ReceiverStatus) => void;
+  /** Saving the history failed, or works again. */
+  onSaveState?: (state: SaveState) => void;
+  /** Set when `database` is in memory because the data folder could not hold the file. */
+  historyNotSavedBecause?: string;
 }
 
 export type CallService = ReturnType<typeof createCallService>;
@@ -28,7 +35,7 @@ export type CallService = ReturnType<typeof createCallService>;
  * The receiver, the pipeline and the history wired together: what both the app and `serve` run.
  * Settings apply in place: a new port or token restarts only the receiver, history stays.
  */
-export function createCallService({ settings, notifier, historyStore, log, isMuted, burst, onStatus }: CallServiceOptions) {
+export function createCallService({ settings, notifier, database, log, isMuted, burst, onStatus, onSaveState, historyNotSavedBecause }: CallServiceOptions) {
   let current = settings;
   let isWanted = createCallFilter(settings);
   let running: RunningServer | undefined;
@@ -37,7 +44,7 @@ export function createCallService({ settings, notifier, historyStore, log, isMut
   /** Restarts run one after another: two quick changes must not race for the same port. */
   let restarts: Promise<unknown> = Promise.resolve();
 
-  const history = createCallHistory({ store: historyStore, maxCalls: settings.maxCalls, log });
+  const history = createCallHistory({ database, maxCalls: settings.maxCalls, log, onSaveState, notSavedBecause: historyNotSavedBecause });
   const requestLog = createRequestLog();
   const pipeline = createCallPipeline({ history, notifier, isWanted: (event) => isWanted(event), isMuted, log, burst });
 
@@ -97,12 +104,12 @@ export function createCallService({ settings, notifier, historyStore, log, isMut
       return restart;
     },
 
-    /** Stops listening, announces held calls and writes the history. */
-    async stop(): Promise<void> {
+    /** Stops listening, announces held calls and writes the history: true when it is all on disk. */
+    async stop(): Promise<{ historySaved: boolean }> {
       await stopReceiver();
       report({ state: 'stopped' });
       pipeline.flush();
-      history.close();
+      return { historySaved: history.close() };
     },
   };
 }

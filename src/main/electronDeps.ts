@@ -11,7 +11,7 @@ export interface ElectronDeps {
   > & { dock?: Pick<electron.Dock, 'hide' | 'setBadge'> };
   Tray: new (image: electron.NativeImage) => Pick<
     electron.Tray,
-    'setImage' | 'setToolTip' | 'setContextMenu' | 'popUpContextMenu' | 'setTitle' | 'getBounds' | 'on' | 'destroy'
+    'setImage' | 'setToolTip' | 'setContextMenu' | 'popUpContextMenu' | 'setIgnoreDoubleClickEvents' | 'setTitle' | 'getBounds' | 'on' | 'destroy'
   >;
   Menu: Pick<typeof electron.Menu, 'buildFromTemplate'>;
   Notification: Pick<typeof electron.Notification, 'isSupported'> &

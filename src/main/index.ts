@@ -1,14 +1,16 @@
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as electron from 'electron';
 import Store from 'electron-store';
 import { appIdentity } from '../core/app/appIdentity';
-import { openHistoryFile } from '../core/history/historyFile';
+import { openCallDatabase, type CallDatabase } from '../core/history/callDatabase';
+import { openHistoryDatabase } from '../core/history/historyFolder';
+import type { Logger } from '../core/log/logger';
 import { openSecretStore } from '../core/settings/secretStore';
 import { createSettingsStore } from '../core/settings/settingsStore';
 import { createNgrokDriver } from '../core/tunnel/ngrokDriver';
 import { openOrStartOver } from '../core/storage/keptAside';
+import { makePrivateFolder } from '../core/storage/privateFolder';
 import type { Settings } from '../core/settings/settingsSchema';
 import type { ElectronDeps } from './electronDeps';
 import { loginItemSetter } from './loginItem';
@@ -24,7 +26,7 @@ const devServerUrl = process.env.ELECTRON_RENDERER_URL;
 
 // A data folder of one's own (a portable install, the end-to-end test), set before anything reads
 // it; setPath throws on a folder that does not exist yet.
-if (process.env.TELECMI_NOTIFIER_DATA_DIR) app.setPath('userData', privateFolder(process.env.TELECMI_NOTIFIER_DATA_DIR));
+if (process.env.TELECMI_NOTIFIER_DATA_DIR) app.setPath('userData', makePrivateFolder(resolve(process.env.TELECMI_NOTIFIER_DATA_DIR)));
 
 let running: NotifierApp | undefined;
 let quitting = false;
@@ -37,9 +39,12 @@ if (claimSingleInstance(app, () => running?.menuActions['open-calls']())) {
     running = await start();
   });
   app.on('before-quit', (event) => {
-    if (quitting || !running) return;
-    event.preventDefault();
+    if (quitting) return;
+    // Set first: a quit while the app is still starting must let its window close (a prevented
+    // close cancels the quit), and must not be turned into a hide.
     quitting = true;
+    if (!running) return;
+    event.preventDefault();
     void running.stop().finally(() => app.quit());
   });
 }
@@ -47,8 +52,9 @@ if (claimSingleInstance(app, () => running?.menuActions['open-calls']())) {
 async function start(): Promise<NotifierApp> {
   const { log, folder: logsFolder } = setUpLogging();
   const userData = app.getPath('userData');
+  tryToMakePrivate(userData, log);
   const settingsPath = join(userData, 'settings.json');
-  const settingsFile = openOrStartOver(settingsPath, () => new Store<Settings>({ name: 'settings', clearInvalidConfig: false }), (store) => store.store, log);
+  const settingsFile = openOrStartOver(settingsPath, () => new Store<Settings>({ name: 'settings', clearInvalidConfig: false, configFileMode: 0o600 }), (store) => store.store, log);
   const { Tray, Menu, Notification, nativeImage, BrowserWindow, screen, shell, clipboard, dialog, ipcMain, safeStorage } = electron;
   const deps: ElectronDeps = {
     ...{ app, Tray, Menu, Notification, nativeImage, BrowserWindow, screen, shell, clipboard, dialog, ipcMain },
@@ -70,11 +76,7 @@ async function start(): Promise<NotifierApp> {
       log,
     }),
     tunnelDriver: createNgrokDriver(),
-    historyStore: openHistoryFile({
-      filePath: join(userData, 'calls.json'),
-      open: () => new Store({ name: 'calls', clearInvalidConfig: false, serialize: JSON.stringify }),
-      log,
-    }),
+    history: openHistoryOrKeepInMemory(userData, log),
     log,
     paths: {
       preload: here('../preload/index.cjs'),
@@ -92,9 +94,21 @@ async function start(): Promise<NotifierApp> {
   });
 }
 
-/** The folder, made if missing, readable by this user only where the platform has modes. */
-function privateFolder(folder: string): string {
-  const absolute = resolve(folder);
-  mkdirSync(absolute, { recursive: true, mode: 0o700 });
-  return absolute;
+/** Notifications matter more than history: a data folder that cannot hold it is reported, not fatal. */
+function openHistoryOrKeepInMemory(folder: string, log: Logger): { database: CallDatabase; notSavedBecause?: string } {
+  try {
+    return { database: openHistoryDatabase(folder, log) };
+  } catch (error) {
+    const notSavedBecause = error instanceof Error ? error.message : String(error);
+    log.error('the call history cannot be kept in the data folder; calls are kept in memory only', { folder, error: notSavedBecause });
+    return { database: openCallDatabase(undefined, log), notSavedBecause };
+  }
+}
+
+function tryToMakePrivate(folder: string, log: Logger): void {
+  try {
+    makePrivateFolder(folder);
+  } catch (error) {
+    log.warn('could not make the data folder private to this user', { folder, error: String(error) });
+  }
 }

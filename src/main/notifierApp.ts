@@ -6,7 +6,7 @@ import { crmUrlFor } from '../core/app/externalLinks';
 import { isPaused, pauseUntil } from '../core/app/pause';
 import { trayView, type MenuAction, type TrayIcon } from '../core/app/trayModel';
 import { createCallService } from '../core/callService';
-import type { HistoryStore } from '../core/history/callHistory';
+import type { CallDatabase } from '../core/history/callDatabase';
 import type { Logger } from '../core/log/logger';
 import { generateWebhookToken } from '../core/receiver/webhookToken';
 import type { SecretStore } from '../core/settings/secretStore';
@@ -29,7 +29,8 @@ export interface NotifierAppOptions {
   /** The ngrok authtoken, encrypted by the OS keychain. */
   secrets: SecretStore;
   tunnelDriver: TunnelDriver;
-  historyStore: HistoryStore;
+  /** The history's database; in memory, with the reason, when the data folder cannot hold it. */
+  history: { database: CallDatabase; notSavedBecause?: string };
   log: Logger;
   paths: {
     preload: string;
@@ -80,7 +81,9 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   const service = createCallService({
     settings: settings.get(),
     notifier,
-    historyStore: options.historyStore,
+    database: options.history.database,
+    historyNotSavedBecause: options.history.notSavedBecause,
+    onSaveState: () => refresh(),
     log,
     isMuted: () => isPaused(settings.get().pausedUntil, now()),
     onStatus: () => refresh(),
@@ -108,6 +111,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
       publicWebhookUrl: publicOrigin ? webhookUrlFor(publicOrigin, token) : undefined,
       ngrokAuthtokenSaved: options.secrets.has(),
       secretsEncrypted: options.secrets.encrypts(),
+      history: service.history.saveState(),
       lastEventAt: service.lastEventAt(),
     };
   }
@@ -256,7 +260,9 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     async stop(): Promise<void> {
       stopping = true;
       await tunnel.stop();
-      await service.stop();
+      const { historySaved } = await service.stop();
+      if (historySaved) log.info('stopped; history saved');
+      else log.error('stopped; the call history could NOT be saved');
       clearTimeout(resumeTimer);
       tray.destroy();
     },

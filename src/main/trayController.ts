@@ -23,8 +23,14 @@ export function createTrayController({ electron, iconPath, onAction, onClick }: 
   const popsUpMenu = platform === 'darwin';
   const shown: { icon?: TrayIcon; tooltip?: string; menu?: string; badge?: string } = {};
   let menu: MenuType | undefined;
-  tray.on('click', onClick);
-  if (popsUpMenu) tray.on('right-click', () => menu && tray.popUpContextMenu(menu));
+  const popUp = (): void => void (menu && tray.popUpContextMenu(menu));
+  if (popsUpMenu) {
+    // Ctrl-click is a left click with ctrlKey on macOS, and means the menu there.
+    tray.on('click', (event) => (event.ctrlKey ? popUp() : onClick()));
+    tray.on('right-click', popUp);
+    // A quick second click would otherwise be a double-click, with no 'click' of its own.
+    tray.setIgnoreDoubleClickEvents(true);
+  } else tray.on('click', onClick);
 
   const toTemplate = (item: MenuItemModel): MenuItemConstructorOptions => {
     switch (item.type) {
@@ -33,7 +39,9 @@ export function createTrayController({ electron, iconPath, onAction, onClick }: 
       case 'submenu':
         return { label: item.label, submenu: item.items.map(toTemplate) };
       case 'checkbox':
-        return { type: 'checkbox', label: item.label, checked: item.checked, click: () => onAction(item.action) };
+        // A checkbox flips its own mark when clicked: should the action fail, the next render
+        // must draw the menu anew to put the mark back.
+        return { type: 'checkbox', label: item.label, checked: item.checked, click: () => ((shown.menu = undefined), onAction(item.action)) };
       case 'item':
         return { label: item.label, enabled: item.enabled ?? true, click: () => onAction(item.action) };
     }

@@ -13,14 +13,14 @@ describe('call service', () => {
 
   it('restarts the receiver on a new token and keeps the history', async () => {
     const running = await startTestService();
-    stop = () => running.service.stop();
+    stop = async () => void (await running.service.stop());
     await postJson(running.webhookUrl, loadEvent('leg-b-started'));
     const status = await running.service.apply({ host: '127.0.0.1', port: 0, token: 'a-brand-new-token-abcdefghijkl', agents: [], teams: [], maxCalls: 1000 });
     expect(status).toMatchObject({ state: 'listening', webhookUrl: expect.stringMatching(/\/telecmi\/a-brand-new-token-abcdefghijkl$/) });
     const oldTokenUrl = `${status.origin}/telecmi/${testToken}`;
     expect((await postJson(oldTokenUrl, loadEvent('leg-b-answered'))).status).toBe(401);
     expect((await postJson(status.webhookUrl ?? '', loadEvent('leg-b-answered'))).status).toBe(200);
-    expect(running.service.history.list()).toMatchObject([{ state: 'answered' }]);
+    expect(await running.service.history.list()).toMatchObject([{ state: 'answered' }]);
   });
 
   it('reports a port in use as an error status with what to do, then recovers on another port', async () => {
@@ -42,7 +42,7 @@ describe('call service', () => {
 
   it('applies a new agent filter without restarting', async () => {
     const running = await startTestService();
-    stop = () => running.service.stop();
+    stop = async () => void (await running.service.stop());
     const status = await running.service.apply({ host: '127.0.0.1', port: 0, token: testToken, agents: ['999'], teams: [], maxCalls: 1000 });
     expect(status.webhookUrl).toBe(running.webhookUrl);
     await postJson(running.webhookUrl, loadEvent('leg-b-started'));

@@ -51,7 +51,9 @@ describe('the real Electron app', () => {
     const launch = () =>
       _electron.launch({
         executablePath: binary,
-        args: [join(root, 'out/main/index.js'), '--no-sandbox'],
+        // With its own executablePath Playwright adds no keychain flags: without these a macOS
+        // runner can stop on a Keychain prompt.
+        args: [join(root, 'out/main/index.js'), '--no-sandbox', '--use-mock-keychain', '--password-store=basic'],
         env: { ...process.env, TELECMI_NOTIFIER_DATA_DIR: userData },
       });
 
@@ -83,7 +85,8 @@ describe('the real Electron app', () => {
     await expect.poll(shownNotifications, { timeout: 10_000 }).toEqual([expect.stringMatching(/^Incoming call \+44/)]);
     await expect.poll(() => page.textContent('body'), { timeout: 10_000 }).toContain('+44');
 
-    // The user closes the window (close button, Alt+F4): it hides, and the app goes on.
+    // The user opens the window and closes it (close button, Alt+F4): it hides, and the app goes on.
+    await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.show());
     await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.close());
     const windows = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((each) => ({ visible: each.isVisible(), destroyed: each.isDestroyed() })));
     expect(windows).toEqual([{ visible: false, destroyed: false }]);

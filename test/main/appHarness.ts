@@ -4,7 +4,7 @@ import { createSettingsStore } from '../../src/core/settings/settingsStore';
 import { loopbackTunnel } from '../support/loopbackTunnel';
 import { settingsSchema, type Settings } from '../../src/core/settings/settingsSchema';
 import { startNotifierApp } from '../../src/main/notifierApp';
-import { memoryStore, recordingLogger } from '../support/fakes';
+import { memoryDatabase, recordingLogger } from '../support/fakes';
 import { freePort } from '../support/freePort';
 import { FakeBrowserWindow, FakeTray, fakeElectron } from './fakeElectron';
 
@@ -43,7 +43,7 @@ export async function startApp(settings: Partial<Settings> = {}, { platform = 'l
     settings: store,
     secrets,
     tunnelDriver: tunnel.driver,
-    historyStore: memoryStore(),
+    history: { database: memoryDatabase() },
     log,
     paths: {
       preload: '/app/out/preload/index.cjs',

@@ -54,6 +54,10 @@ export class FakeTray extends EventEmitter {
     this.menu = menu.template;
     this.menusSet += 1;
   }
+  ignoresDoubleClicks = false;
+  setIgnoreDoubleClickEvents(ignore: boolean): void {
+    this.ignoresDoubleClicks = ignore;
+  }
   popUpContextMenu(menu: { template: MenuItemConstructorOptions[] }): void {
     this.menu = menu.template;
     this.popUps += 1;

@@ -141,7 +141,7 @@ describe('the Electron app on a fake Electron', () => {
       tray.clickItem('For 1 hour');
       await postJson(webhookUrl(), loadEvent('leg-b-started'));
       expect(FakeNotification.instances).toHaveLength(0);
-      expect(app.service.history.list()).toHaveLength(1);
+      expect(await app.service.history.list()).toHaveLength(1);
       expect(tray.image).toBe('/assets/tray/paused.png');
       expect(tray.labels()).toContain('  Resume');
       tray.clickItem('Resume');
@@ -418,12 +418,16 @@ describe('the Electron app on a fake Electron', () => {
     it('on macOS, a left click toggles the window and a right click pops up the menu', async () => {
       const { tray, window } = await start({}, { platform: 'darwin' });
       expect(tray.menusSet).toBe(0);
-      tray.emit('click');
+      tray.emit('click', { ctrlKey: false });
       expect(window.visible).toBe(true);
       expect(tray.popUps).toBe(0);
       tray.rightClick();
       expect(tray.popUps).toBe(1);
       expect(tray.labels()).toContain('Quit TeleCMI Notifier');
+      tray.emit('click', { ctrlKey: true });
+      expect(tray.popUps).toBe(2);
+      expect(window.visible).toBe(true);
+      expect(tray.ignoresDoubleClicks).toBe(true);
     });
   });
 });

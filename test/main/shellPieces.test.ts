@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loginItemSetter } from '../../src/main/loginItem';
 import { claimSingleInstance } from '../../src/main/singleInstance';
-import { fakeElectron } from './fakeElectron';
+import { createTrayController } from '../../src/main/trayController';
+import type { TrayView } from '../../src/core/app/trayModel';
+import { FakeTray, fakeElectron } from './fakeElectron';
 
 describe('single instance', () => {
   const fakeApp = (gotLock: boolean) => {
@@ -52,5 +54,27 @@ describe('start at login', () => {
     setStartAtLogin(false);
     expect(existsSync(entry)).toBe(false);
     expect(calls.loginItems).toEqual([]);
+  });
+});
+
+describe('tray controller', () => {
+  const view: TrayView = {
+    icon: 'listening',
+    tooltip: 'TeleCMI Notifier',
+    unread: 0,
+    menu: [{ type: 'checkbox', label: 'Start at login', action: 'toggle-start-at-login', checked: false }],
+  };
+
+  it('sets the menu only when it changed, and anew after a checkbox flipped its own mark', () => {
+    const { electron } = fakeElectron('linux');
+    const tray = createTrayController({ electron, iconPath: (icon) => icon, onAction: () => undefined, onClick: () => undefined });
+    const fake = FakeTray.last as FakeTray;
+    tray.render(view);
+    tray.render(view);
+    expect(fake.menusSet).toBe(1);
+    // The action failed: the model is unchanged, but the item now shows a mark it should not.
+    fake.clickItem('Start at login');
+    tray.render(view);
+    expect(fake.menusSet).toBe(2);
   });
 });

@@ -1,6 +1,7 @@
 import type { CallNotification, Notifier } from '../../src/core/calls/callNotification';
 import type { CallRecord } from '../../src/core/calls/callRecord';
-import type { HistoryStore } from '../../src/core/history/callHistory';
+import { openCallDatabase, type CallDatabase } from '../../src/core/history/callDatabase';
+import { silentLogger } from '../../src/core/log/logger';
 import type { LogDetails, Logger } from '../../src/core/log/logger';
 
 export function recordingNotifier(): Notifier & { shown: CallNotification[] } {
@@ -8,13 +9,11 @@ export function recordingNotifier(): Notifier & { shown: CallNotification[] } {
   return { shown, notify: (notification) => void shown.push(notification) };
 }
 
-export function memoryStore(initial: CallRecord[] = []): HistoryStore & { saves: CallRecord[][] } {
-  const saves: CallRecord[][] = [];
-  return {
-    saves,
-    load: () => initial,
-    save: (calls) => void saves.push([...calls]),
-  };
+/** A call database in memory, holding these calls (oldest first). */
+export function memoryDatabase(initial: CallRecord[] = []): CallDatabase {
+  const database = openCallDatabase(undefined, silentLogger);
+  database.write({ cleared: false, allRead: false, upserts: initial, removed: [], eventKeys: [] });
+  return database;
 }
 
 export type LogLine = { level: keyof Logger; message: string; details?: LogDetails };

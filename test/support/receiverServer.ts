@@ -1,6 +1,6 @@
 import { createCallService, type ServiceSettings } from '../../src/core/callService';
 import { silentLogger } from '../../src/core/log/logger';
-import { memoryStore, recordingNotifier } from './fakes';
+import { memoryDatabase, recordingNotifier } from './fakes';
 
 export const testToken = 'test-token-0123456789abcdefghij';
 
@@ -10,7 +10,7 @@ export async function startTestService(settings: Partial<ServiceSettings> = {}) 
   const service = createCallService({
     settings: { host: '127.0.0.1', port: 0, token: testToken, agents: [], teams: [], maxCalls: 1000, ...settings },
     notifier,
-    historyStore: memoryStore(),
+    database: memoryDatabase(),
     log: silentLogger,
     // Tests count notifications one by one; bursts are tested in the pipeline's tests.
     burst: { limit: 1_000_000, windowMs: 1000 },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { saveStateSchema } from '../history/saveState';
 import { receiverStatusSchema } from '../receiver/receiverStatus';
 import { tunnelStatusSchema } from '../tunnel/tunnelStatus';
 
@@ -16,6 +17,8 @@ export const appStatusSchema = z.object({
   ngrokAuthtokenSaved: z.boolean(),
   /** Whether the OS keychain encrypts it (not on a Linux desktop without a keyring). */
   secretsEncrypted: z.boolean(),
+  /** Whether the call history is on disk. */
+  history: saveStateSchema,
   /** When the receiver last accepted an event (epoch ms). */
   lastEventAt: z.number().nullable(),
 });

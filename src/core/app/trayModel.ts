@@ -66,7 +66,7 @@ export function trayView(status: AppStatus, now: number): TrayView {
 }
 
 function trayIcon(status: AppStatus, paused: boolean): TrayIcon {
-  if (status.receiver.state === 'error' || status.tunnel.state === 'offline') return 'error';
+  if (status.receiver.state === 'error' || status.tunnel.state === 'offline' || !status.history.saved) return 'error';
   if (paused) return 'paused';
   return status.unread > 0 ? 'unread' : 'listening';
 }
@@ -78,6 +78,7 @@ function tooltip(status: AppStatus, paused: boolean): string {
     : receiver.state === 'listening' ? `Listening on ${receiver.origin ?? ''}/telecmi/…`
     : 'Starting…';
   const lines = [appIdentity.productName, state, ...tunnelLine(status)];
+  if (!status.history.saved) lines.push(`Call history not saved: ${status.history.error}`);
   if (paused) lines.push('Notifications paused');
   if (status.unread > 0) lines.push(unreadLabel(status.unread));
   return lines.join('\n');

@@ -19,7 +19,7 @@ export interface CallPipelineOptions {
   isMuted?: () => boolean;
   log: Logger;
   burst?: { limit: number; windowMs: number };
-  /** How many recent events are remembered to drop redeliveries. */
+  /** How many recent events are remembered to drop redeliveries (across restarts, through the history). */
   dedupeCapacity?: number;
 }
 
@@ -35,9 +35,9 @@ export function createCallPipeline({
   isMuted = () => false,
   log,
   burst = { limit: 5, windowMs: 1000 },
-  dedupeCapacity = 5000,
+  dedupeCapacity = 20_000,
 }: CallPipelineOptions) {
-  const seen = new Map<string, true>();
+  const seen = new Map<string, true>(history.recentEventKeys().slice(-dedupeCapacity).map((key) => [key, true]));
   const dialledByConversation = new Map<string, PhoneNumber>();
   const announcer = createBurstCoalescer({ ...burst, emit: (notification) => notifier.notify(notification) });
 
@@ -76,6 +76,7 @@ export function createCallPipeline({
       const key = eventKey(event);
       if (seen.has(key)) return 'duplicate';
       remember(seen, key, true, dedupeCapacity);
+      history.rememberEventKey(key);
       const outcome = event.kind === 'agent-leg' ? onAgentLeg(event)
         : event.kind === 'outgoing' ? 'ignored'
         : onConversationEvent(event);

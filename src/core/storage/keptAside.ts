@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger';
  */
 export function keepAside(filePath: string, how: 'move' | 'copy', reason: string, log: Logger, now = new Date()): void {
   if (!existsSync(filePath)) return;
-  const aside = `${filePath}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+  const aside = `${filePath}.corrupt-${fileTime(now)}`;
   (how === 'move' ? renameSync : copyFileSync)(filePath, aside);
   log.warn('a file could not be read fully; a copy was kept', { file: filePath, reason, keptAt: aside });
 }
@@ -23,3 +23,6 @@ export function openOrStartOver<T>(filePath: string, open: () => T, check: (file
     return open();
   }
 }
+
+/** A time that can be part of a file name on every platform. */
+export const fileTime = (time: Date): string => time.toISOString().replace(/[:.]/g, '-');

@@ -14,6 +14,9 @@ export function createStatusBar(store: Store, now: () => number) {
       if (receiver?.state === 'error') {
         tone = 'error';
         text = `Not receiving calls: ${receiver.error ?? 'the receiver stopped'}. Change the port in Settings.`;
+      } else if (status && !status.history.saved) {
+        tone = 'error';
+        text = `Calls are not being saved: ${status.history.error}. Notifications still work; check the disk and the data folder's rights (see the log).`;
       } else if (status?.pausedUntil && status.pausedUntil > now()) {
         tone = 'paused';
         text = `Paused until ${new Date(status.pausedUntil).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}: calls are kept, not shown. Resume from the tray menu.`;

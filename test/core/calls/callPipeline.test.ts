@@ -4,32 +4,32 @@ import { createCallPipeline, type CallPipelineOptions } from '../../../src/core/
 import { createCallHistory } from '../../../src/core/history/callHistory';
 import { silentLogger } from '../../../src/core/log/logger';
 import { agentCall, eventFrom } from '../../support/events';
-import { memoryStore, recordingNotifier } from '../../support/fakes';
+import { memoryDatabase, recordingNotifier } from '../../support/fakes';
 
 function setup(options: Partial<CallPipelineOptions> = {}) {
   const notifier = recordingNotifier();
-  const history = createCallHistory({ store: memoryStore(), maxCalls: 1000, log: silentLogger });
+  const history = createCallHistory({ database: memoryDatabase(), maxCalls: 1000, log: silentLogger });
   const pipeline = createCallPipeline({ history, notifier, isWanted: () => true, log: silentLogger, ...options });
   return { notifier, history, pipeline };
 }
 
 describe('call pipeline', () => {
-  it('notifies a new ringing call at once and records it unread', () => {
+  it('notifies a new ringing call at once and records it unread', async () => {
     const { notifier, history, pipeline } = setup();
     expect(pipeline.ingest(eventFrom('leg-b-started'))).toBe('recorded');
     expect(notifier.shown).toHaveLength(1);
     expect(notifier.shown[0]).toMatchObject({ type: 'ringing', call: { state: 'ringing', from: { digits: '440000000000' } } });
-    expect(history.list()).toHaveLength(1);
-    expect(history.list()[0]?.read).toBe(false);
+    expect(await history.list()).toHaveLength(1);
+    expect((await history.list())[0]?.read).toBe(false);
   });
 
-  it('follows ringing, answered and ended into one record with its talk time', () => {
+  it('follows ringing, answered and ended into one record with its talk time', async () => {
     const { notifier, history, pipeline } = setup();
     const call = agentCall('1');
     pipeline.ingest(call.started);
     pipeline.ingest(call.answered);
     pipeline.ingest(call.hangup);
-    expect(history.list()).toHaveLength(1);
+    expect(await history.list()).toHaveLength(1);
     const record = history.get(call.started.callId);
     expect(record).toMatchObject({ state: 'ended', answeredAt: call.answered.time.getTime(), durationSec: 62 });
     expect(record?.timeline.map((entry) => entry.event)).toEqual(['agent-leg:started', 'agent-leg:answered', 'agent-leg:hangup']);

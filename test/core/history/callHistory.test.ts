@@ -1,39 +1,32 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Conf from 'conf';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { newCallRecord } from '../../../src/core/calls/callLifecycle';
 import type { CallRecord } from '../../../src/core/calls/callRecord';
+import { openCallDatabase, type CallDatabase } from '../../../src/core/history/callDatabase';
 import { createCallHistory } from '../../../src/core/history/callHistory';
-import { openHistoryFile } from '../../../src/core/history/historyFile';
+import { openHistoryDatabase } from '../../../src/core/history/historyFolder';
+import type { SaveState } from '../../../src/core/history/saveState';
 import { silentLogger } from '../../../src/core/log/logger';
 import { agentCall } from '../../support/events';
-import { memoryStore, recordingLogger } from '../../support/fakes';
+import { memoryDatabase, recordingLogger } from '../../support/fakes';
 
 const call = (id: string): CallRecord => newCallRecord(agentCall(id).started);
 
-function historyFile(dir: string, log = silentLogger) {
-  return openHistoryFile({
-    filePath: join(dir, 'calls.json'),
-    open: () => new Conf({ cwd: dir, configName: 'calls', clearInvalidConfig: false }),
-    log,
-  });
-}
-
 describe('call history', () => {
-  beforeEach(() => void vi.useFakeTimers());
+  beforeEach(() => void vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
   afterEach(() => void vi.useRealTimers());
 
-  it('lists calls newest first', () => {
-    const history = createCallHistory({ store: memoryStore(), maxCalls: 10, log: silentLogger });
+  it('lists calls newest first', async () => {
+    const history = createCallHistory({ database: memoryDatabase(), maxCalls: 10, log: silentLogger });
     ['a', 'b', 'c'].forEach((id) => history.upsert(call(id)));
-    expect(history.list().map((record) => record.id)).toEqual(['leg-b-c', 'leg-b-b', 'leg-b-a']);
+    expect((await history.list()).map((record) => record.id)).toEqual(['leg-b-c', 'leg-b-b', 'leg-b-a']);
   });
 
   it('records a call and tells the other listeners even when one listener fails', () => {
     const log = recordingLogger();
-    const history = createCallHistory({ store: memoryStore(), maxCalls: 10, log });
+    const history = createCallHistory({ database: memoryDatabase(), maxCalls: 10, log });
     const heard: string[] = [];
     history.onChange(() => {
       throw new TypeError('Object has been destroyed');
@@ -45,76 +38,106 @@ describe('call history', () => {
     expect(log.lines.map((line) => line.message)).toEqual(['a history listener failed']);
   });
 
-  it('keeps a call in its place when it is updated', () => {
-    const history = createCallHistory({ store: memoryStore(), maxCalls: 10, log: silentLogger });
+  it('keeps a call in its place when it is updated', async () => {
+    const history = createCallHistory({ database: memoryDatabase(), maxCalls: 10, log: silentLogger });
     ['a', 'b'].forEach((id) => history.upsert(call(id)));
     history.upsert({ ...call('a'), state: 'answered' });
-    expect(history.list().map((record) => `${record.id}:${record.state}`)).toEqual(['leg-b-b:ringing', 'leg-b-a:answered']);
+    expect((await history.list()).map((record) => `${record.id}:${record.state}`)).toEqual(['leg-b-b:ringing', 'leg-b-a:answered']);
   });
 
-  it('drops the oldest calls beyond the cap and says which', () => {
-    const history = createCallHistory({ store: memoryStore(), maxCalls: 3, log: silentLogger });
+  it('drops the oldest calls beyond the cap and says which', async () => {
+    const history = createCallHistory({ database: memoryDatabase(), maxCalls: 3, log: silentLogger });
     const removed: string[] = [];
     history.onChange((change) => change.type === 'removed' && removed.push(...change.ids));
     ['a', 'b', 'c', 'd', 'e'].forEach((id) => history.upsert(call(id)));
-    expect(history.list().map((record) => record.id)).toEqual(['leg-b-e', 'leg-b-d', 'leg-b-c']);
+    expect((await history.list()).map((record) => record.id)).toEqual(['leg-b-e', 'leg-b-d', 'leg-b-c']);
     expect(removed).toEqual(['leg-b-a', 'leg-b-b']);
     expect(history.inConversation('conversation-a')).toEqual([]);
   });
 
-  it('applies a lower cap at once', () => {
-    const history = createCallHistory({ store: memoryStore(), maxCalls: 10, log: silentLogger });
+  it('applies a lower cap at once', async () => {
+    const history = createCallHistory({ database: memoryDatabase(), maxCalls: 10, log: silentLogger });
     ['a', 'b', 'c'].forEach((id) => history.upsert(call(id)));
     history.setMaxCalls(1);
-    expect(history.list().map((record) => record.id)).toEqual(['leg-b-c']);
+    expect((await history.list()).map((record) => record.id)).toEqual(['leg-b-c']);
   });
 
-  it('writes a burst of changes in one batch, not once per change', () => {
-    const store = memoryStore();
-    const history = createCallHistory({ store, maxCalls: 100, log: silentLogger, flushDelayMs: 500 });
+  it('writes a burst of changes in one transaction, not once per change', () => {
+    const database = countingWrites(memoryDatabase());
+    const history = createCallHistory({ database, maxCalls: 100, log: silentLogger, flushDelayMs: 500 });
     for (let index = 0; index < 50; index += 1) history.upsert(call(`batch-${index}`));
-    expect(store.saves).toHaveLength(0);
+    expect(database.writes).toEqual([]);
     vi.advanceTimersByTime(500);
-    expect(store.saves).toHaveLength(1);
-    expect(store.saves[0]).toHaveLength(50);
+    expect(database.writes).toEqual([50]);
   });
 
-  it('writes pending changes on close', () => {
-    const store = memoryStore();
-    const history = createCallHistory({ store, maxCalls: 100, log: silentLogger });
+  it('writes pending changes on close, and says they are saved', () => {
+    const database = countingWrites(memoryDatabase());
+    const history = createCallHistory({ database, maxCalls: 100, log: silentLogger });
     history.upsert(call('closing'));
-    history.close();
-    expect(store.saves.at(-1)?.map((record) => record.id)).toEqual(['leg-b-closing']);
+    expect(history.close()).toBe(true);
+    expect(database.writes).toEqual([1]);
   });
 
-  it('retries a write that failed, and reports it', () => {
+  it('keeps, reports and retries a write the disk refused, without blocking, and says so on close', () => {
     const log = recordingLogger();
-    let failures = 1;
-    const saved: CallRecord[][] = [];
-    const store = {
-      load: () => [],
-      save: (calls: readonly CallRecord[]) => {
-        if (failures-- > 0) throw new Error('disk full');
-        saved.push([...calls]);
-      },
+    const database = memoryDatabase();
+    let refusals = 2;
+    const write = database.write;
+    database.write = (changes) => {
+      if (refusals-- > 0) throw new Error('attempt to write a readonly database');
+      write(changes);
     };
-    const history = createCallHistory({ store, maxCalls: 10, log, flushDelayMs: 100 });
+    const states: SaveState[] = [];
+    const history = createCallHistory({ database, maxCalls: 10, log, flushDelayMs: 100, onSaveState: (state) => states.push(state) });
     history.upsert(call('retry'));
+    const started = performance.now();
     vi.advanceTimersByTime(100);
-    expect(log.lines.some((line) => line.level === 'error')).toBe(true);
-    vi.advanceTimersByTime(100);
-    expect(saved).toHaveLength(1);
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(history.saveState()).toEqual({ saved: false, error: 'attempt to write a readonly database', unsaved: 1 });
+    expect(log.lines.filter((line) => line.level === 'error').map((line) => line.message)).toEqual(['the call history could not be saved; will retry']);
+    vi.advanceTimersByTime(1000);
+    expect(history.saveState().saved).toBe(false);
+    vi.advanceTimersByTime(2000);
+    expect(history.saveState()).toEqual({ saved: true });
+    expect(states.map((state) => state.saved)).toEqual([false, true]);
+    expect(database.get('leg-b-retry')?.id).toBe('leg-b-retry');
+  });
+
+  it('answers close truthfully when the history could not be written', () => {
+    const database = memoryDatabase();
+    database.write = () => {
+      throw new Error('disk I/O error');
+    };
+    const history = createCallHistory({ database, maxCalls: 10, log: silentLogger });
+    history.upsert(call('lost'));
+    expect(history.close()).toBe(false);
+  });
+
+  it('saves the other calls when one cannot be serialised', () => {
+    const log = recordingLogger();
+    const database = openCallDatabase(undefined, log);
+    const history = createCallHistory({ database, maxCalls: 10, log });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    history.upsert({ ...call('bad'), events: [cyclic] });
+    history.upsert(call('good'));
+    expect(history.flush()).toBe(true);
+    history.upsert(call('later'));
+    expect(history.flush()).toBe(true);
+    expect(database.index().map((entry) => entry.id)).toEqual(['leg-b-good', 'leg-b-later']);
+    expect(log.lines.filter((line) => line.level === 'error').map((line) => line.details?.call)).toEqual(['leg-b-bad']);
   });
 
   it('marks calls read', () => {
-    const history = createCallHistory({ store: memoryStore(), maxCalls: 10, log: silentLogger });
+    const history = createCallHistory({ database: memoryDatabase(), maxCalls: 10, log: silentLogger });
     history.upsert(call('unread'));
     history.markRead(['leg-b-unread']);
     expect(history.get('leg-b-unread')?.read).toBe(true);
   });
 
-  it('marks thousands of calls read in one change, and counts the unread', () => {
-    const history = createCallHistory({ store: memoryStore(), maxCalls: 5000, log: silentLogger });
+  it('marks thousands of calls read in one change, and counts the unread', async () => {
+    const history = createCallHistory({ database: memoryDatabase(), maxCalls: 5000, log: silentLogger });
     for (let index = 0; index < 5000; index += 1) history.upsert(call(`many-${index}`));
     const changes: string[] = [];
     history.onChange((change) => changes.push(change.type));
@@ -122,50 +145,108 @@ describe('call history', () => {
     history.markAllRead();
     expect(changes).toEqual(['read']);
     expect(history.unreadCount()).toBe(0);
-    expect(history.list().map((record) => record.id).slice(0, 2)).toEqual(['leg-b-many-4999', 'leg-b-many-4998']);
+    expect((await history.list()).map((record) => record.id).slice(0, 2)).toEqual(['leg-b-many-4999', 'leg-b-many-4998']);
   });
 });
 
-describe('history file', () => {
+describe('history database in a data folder', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'telecmi-history-'));
   });
+  const open = (maxCalls = 10, log = silentLogger) => createCallHistory({ database: openHistoryDatabase(dir, log), maxCalls, log });
 
-  it('keeps calls across a restart', () => {
-    const first = createCallHistory({ store: historyFile(dir), maxCalls: 10, log: silentLogger });
+  it('keeps calls, read flags and recent event keys across a restart', async () => {
+    const first = open();
     ['a', 'b'].forEach((id) => first.upsert(call(id)));
-    first.close();
-    const second = createCallHistory({ store: historyFile(dir), maxCalls: 10, log: silentLogger });
-    expect(second.list()).toEqual(first.list());
-    expect(second.list().map((record) => record.id)).toEqual(['leg-b-b', 'leg-b-a']);
+    first.markRead(['leg-b-a']);
+    first.rememberEventKey('event-1');
+    const listed = await first.list();
+    expect(first.close()).toBe(true);
+    const second = open();
+    expect(await second.list()).toEqual(listed);
+    expect(listed.map((record) => `${record.id}:${record.read}`)).toEqual(['leg-b-b:false', 'leg-b-a:true']);
+    expect(second.unreadCount()).toBe(1);
+    expect(second.recentEventKeys()).toEqual(['event-1']);
+    second.close();
   });
 
-  it('moves a file that is not JSON aside, reports it and starts empty', () => {
-    writeFileSync(join(dir, 'calls.json'), '{"calls": [ this is not json');
+  it('keeps "mark all read" and "clear" across a restart', async () => {
+    const first = open();
+    ['a', 'b'].forEach((id) => first.upsert(call(id)));
+    first.flush();
+    first.markAllRead();
+    first.close();
+    const second = open();
+    expect(second.unreadCount()).toBe(0);
+    second.clear();
+    second.upsert(call('c'));
+    second.close();
+    expect((await open().list()).map((record) => record.id)).toEqual(['leg-b-c']);
+  });
+
+  it('moves the calls of an older calls.json into the database, keeping the file aside', async () => {
+    writeFileSync(join(dir, 'calls.json'), JSON.stringify({ calls: [call('newer'), call('older'), { id: 'half a record' }] }));
     const log = recordingLogger();
-    const history = createCallHistory({ store: historyFile(dir, log), maxCalls: 10, log });
-    expect(history.list()).toEqual([]);
+    const history = open(10, log);
+    expect((await history.list()).map((record) => record.id)).toEqual(['leg-b-newer', 'leg-b-older']);
+    const files = readdirSync(dir);
+    expect(files.some((file) => file.startsWith('calls.json.migrated-'))).toBe(true);
+    expect(files.some((file) => file.startsWith('calls.json.corrupt-'))).toBe(true);
+    expect(files).not.toContain('calls.json');
+    expect(log.lines.find((line) => line.level === 'warn')?.details?.reason).toMatch(/1 of 3 calls/);
+  });
+
+  it.each([['[1,2,3]'], ['null'], ['{"calls": [ this is not json']])('keeps aside, with a warning, a calls.json that holds %s', async (content) => {
+    writeFileSync(join(dir, 'calls.json'), content);
+    const log = recordingLogger();
+    const history = open(10, log);
+    expect(await history.list()).toEqual([]);
     const aside = readdirSync(dir).find((file) => file.startsWith('calls.json.corrupt-'));
-    expect(aside).toBeDefined();
-    expect(readFileSync(join(dir, aside ?? ''), 'utf8')).toContain('this is not json');
+    expect(readFileSync(join(dir, aside ?? ''), 'utf8')).toBe(content);
     expect(log.lines.find((line) => line.level === 'warn')?.details).toMatchObject({ keptAt: join(dir, aside ?? '') });
+  });
+
+  it('moves a calls.db that is not a database aside and starts afresh', async () => {
+    writeFileSync(join(dir, 'calls.db'), 'this is no database, but it is long enough to have a header of sorts '.repeat(20));
+    const log = recordingLogger();
+    const history = open(10, log);
+    expect(await history.list()).toEqual([]);
+    expect(readdirSync(dir).some((file) => file.startsWith('calls.db.corrupt-'))).toBe(true);
     history.upsert(call('after'));
     history.close();
-    expect(historyFile(dir).load().map((record) => record.id)).toEqual(['leg-b-after']);
+    expect((await open().list()).map((record) => record.id)).toEqual(['leg-b-after']);
   });
 
-  it('keeps the valid calls of a file with invalid records, and a copy of the original', () => {
-    writeFileSync(join(dir, 'calls.json'), JSON.stringify({ calls: [call('good'), { id: 'half a record' }] }));
+  it('keeps a copy of the calls a lowered cap removes, at start and when changed', async () => {
+    const first = open(10);
+    ['a', 'b', 'c', 'd'].forEach((id) => first.upsert(call(id)));
+    first.close();
     const log = recordingLogger();
-    expect(historyFile(dir, log).load().map((record) => record.id)).toEqual(['leg-b-good']);
-    expect(readdirSync(dir).some((file) => file.startsWith('calls.json.corrupt-'))).toBe(true);
-    expect(log.lines.find((line) => line.level === 'warn')?.details?.reason).toMatch(/1 of 2 calls/);
+    const second = open(3, log);
+    expect((await second.list()).map((record) => record.id)).toEqual(['leg-b-d', 'leg-b-c', 'leg-b-b']);
+    second.setMaxCalls(2);
+    second.close();
+    const copies = readdirSync(dir).filter((file) => file.startsWith('calls.db.removed-')).sort();
+    expect(copies.map((file) => (JSON.parse(readFileSync(join(dir, file), 'utf8')) as CallRecord[]).map((record) => record.id))).toEqual([['leg-b-a'], ['leg-b-b']]);
+    expect(log.lines.filter((line) => line.level === 'warn').map((line) => line.details?.count)).toEqual([1, 1]);
   });
 
-  it('starts empty when "calls" is not a list', () => {
-    writeFileSync(join(dir, 'calls.json'), JSON.stringify({ calls: 'nope' }));
-    expect(historyFile(dir).load()).toEqual([]);
-    expect(readdirSync(dir).some((file) => file.startsWith('calls.json.corrupt-'))).toBe(true);
+  it('makes the database file readable by its user only', () => {
+    open().close();
+    if (process.platform !== 'win32') expect(statSync(join(dir, 'calls.db')).mode & 0o777).toBe(0o600);
   });
 });
+
+/** Counts the calls each transaction wrote. */
+function countingWrites(database: CallDatabase): CallDatabase & { writes: number[] } {
+  const writes: number[] = [];
+  const write = database.write;
+  return Object.assign(database, {
+    writes,
+    write: (changes: Parameters<CallDatabase['write']>[0]) => {
+      writes.push(changes.upserts.length);
+      write(changes);
+    },
+  });
+}

@@ -34,7 +34,7 @@ describe('connection doctor', () => {
     const report = await checkConnection({ receiver, tunnel: online, ownTunnelUrl: '', token: testToken, lastEventAt: running?.service.lastEventAt() ?? null });
     expect(verdicts(report)).toEqual(['receiver:true', 'tunnel:true', 'public-url:true', 'token:true']);
     expect(report.lastEventAt).toBeGreaterThan(Date.now() - 10_000);
-    expect(running?.service.history.list()).toHaveLength(1);
+    expect(await running?.service.history.list()).toHaveLength(1);
   });
 
   it('fails the receiver hop when it is not listening, and checks nothing further', async () => {
