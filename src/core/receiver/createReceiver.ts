@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger';
 import { parseTelecmiEvent } from '../telecmi/parseEvent';
 import type { CallEvent } from '../telecmi/eventSchema';
 import type { IngestOutcome } from '../calls/callPipeline';
-import { maskToken, type RequestLog } from './requestLog';
+import { createTokenMasker, type RequestLog } from './requestLog';
 
 export interface ReceiverOptions {
   token: string;
@@ -35,6 +35,7 @@ export function createReceiver({ token, ingest, requestLog, log, bodyLimitBytes 
   app.disable('x-powered-by');
   app.set('etag', false);
   const isToken = tokenMatcher(token);
+  const mask = createTokenMasker(token);
   const bodyParsers: Record<string, RequestHandler> = {
     'application/json': express.json({ limit: bodyLimitBytes, type: () => true }),
     'application/x-www-form-urlencoded': express.urlencoded({ limit: bodyLimitBytes, extended: false, type: () => true }),
@@ -47,7 +48,7 @@ export function createReceiver({ token, ingest, requestLog, log, bodyLimitBytes 
       requestLog.record({
         time: Math.round(locals.arrivedAt),
         method: req.method,
-        path: maskToken(req.originalUrl),
+        path: mask(req.originalUrl),
         status: res.statusCode,
         reason: locals.reason,
         durationMs: preciseNow() - locals.arrivedAt,
@@ -87,10 +88,10 @@ export function createReceiver({ token, ingest, requestLog, log, bodyLimitBytes 
   });
 
   app.use((req, res) => {
-    refuse(res, 404, `no such endpoint: ${req.method} ${maskToken(req.path)}`);
+    refuse(res, 404, `no such endpoint: ${req.method} ${mask(req.path)}`);
   });
 
-  app.use(errorHandler(log));
+  app.use(errorHandler(log, mask));
   return app;
 }
 
@@ -103,6 +104,9 @@ function checkContentType(req: Request, res: Response): string | undefined {
       : refuse(res, 400, 'empty request body: send the TeleCMI event as JSON'));
   }
   const type = req.is(acceptedTypes);
+  // body-parser would decode UTF-16 or UTF-32 JSON as it is told, and then call it invalid JSON.
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'])?.[1];
+  if (type && charset && charset.toLowerCase() !== 'utf-8') return void refuse(res, 415, `unsupported charset "${charset}": send UTF-8`);
   if (type) return type;
   refuse(
     res,
@@ -141,7 +145,7 @@ const bodyErrors: Record<string, [number, string]> = {
   'parameters.too.many': [413, 'too many form fields'],
 };
 
-function errorHandler(log: Logger): ErrorRequestHandler {
+function errorHandler(log: Logger, mask: (target: string) => string): ErrorRequestHandler {
   return (error: { type?: string; limit?: number; status?: number }, req, res, _next) => {
     const known = error.type === undefined ? undefined : bodyErrors[error.type];
     if (known) {
@@ -153,7 +157,7 @@ function errorHandler(log: Logger): ErrorRequestHandler {
     if (error.status !== undefined && error.status >= 400 && error.status < 500) {
       return refuse(res, error.status, error.status === 400 ? 'malformed request URL' : `request refused (${error.status})`);
     }
-    log.error('receiver failed on a request', { path: maskToken(req.originalUrl), error: String(error) });
+    log.error('receiver failed on a request', { path: mask(req.originalUrl), error: mask(String(error)) });
     if (!res.headersSent) refuse(res, 500, 'internal error');
   };
 }

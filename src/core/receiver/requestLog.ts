@@ -35,6 +35,27 @@ export function createRequestLog(capacity = 200) {
 }
 
 /**
+ * Hides the token wherever it appears in a request target, however it was shaped or encoded
+ * (`//telecmi/T`, `/./telecmi/T`, `http://host/telecmi/T`, `?token%00=T`, percent-escapes): by
+ * its value, and by the places a token is sent (which also hides wrong guesses).
+ */
+export function createTokenMasker(token: string): (target: string) => string {
+  const value = new RegExp(token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+  return (target) => maskToken(decodeEscapes(target)).replace(value, '***');
+}
+
+/** Decodes each run of valid percent-escapes, leaving malformed ones as they are. */
+function decodeEscapes(text: string): string {
+  return text.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
+/**
  * Hides the token wherever Express would find it: the path segment after `/telecmi/` (routing
  * ignores case) and any query parameter whose decoded name is `token`.
  */

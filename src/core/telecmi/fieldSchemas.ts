@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { toPhoneNumber } from '../phone/phoneNumber';
 import type { CustomFields } from './customFields';
+import { nestsDeeperThan } from './nesting';
 
 /** Says "required" for a missing field and `expected` otherwise, instead of zod's generic text. */
 function expecting(expected: string) {
@@ -40,7 +41,7 @@ export function statusField<const T extends readonly [string, ...string[]]>(stat
 
 /**
  * `custom` is a JSON-encoded string of the user's parameters, the literal `none`, empty or
- * malformed. An event is never refused for it: what is not a JSON object stays as text.
+ * malformed. An event is never refused for it: what is not a JSON object (of sane depth) stays as text.
  */
 export const customField = z
   .unknown()
@@ -56,9 +57,8 @@ function parseJsonObject(text: string): Record<string, unknown> | undefined {
   if (!text.trimStart().startsWith('{')) return undefined;
   try {
     const parsed: unknown = JSON.parse(text);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
+    const isObject = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
+    return isObject && !nestsDeeperThan(parsed) ? (parsed as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { eventSchemas, type CallEvent, type EventKind } from './eventSchema';
+import { maxNesting, nestsDeeperThan } from './nesting';
 
 export type ParseResult = { ok: true; event: CallEvent } | { ok: false; reason: string };
 
@@ -13,6 +14,7 @@ export function parseTelecmiEvent(input: unknown, receivedAt: number): ParseResu
   if (!isPayload(input)) {
     return { ok: false, reason: 'the payload must be an object of TeleCMI event fields' };
   }
+  if (nestsDeeperThan(input)) return { ok: false, reason: `the payload nests deeper than ${maxNesting} levels: TeleCMI events are flat` };
   const kind = detectKind(input);
   if (typeof kind === 'object') return { ok: false, reason: kind.reason };
   const parsed = eventSchemas[kind].safeParse(withLegacyFields(input));

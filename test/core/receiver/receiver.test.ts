@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listen } from '../../../src/core/receiver/listen';
 import { maskToken } from '../../../src/core/receiver/requestLog';
@@ -76,6 +77,9 @@ describe('receiver', () => {
     ['a GET without fields', () => send('WEBHOOK'), 400, /"type" must be "event" or "cdr"/],
     ['an invalid leg B event', () => postJson('WEBHOOK', { ...loadEvent('leg-b-started'), time: 'soon' }), 400, /invalid agent leg \(leg B\) event:\n✖ expected a number\n\s+→ at time/],
     ['an unsupported charset', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json; charset=latin-9' }, body: '{}' }), 415, /unsupported charset/],
+    ['JSON declared UTF-16', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-16' }, body: JSON.stringify(loadEvent('leg-b-started')) }), 415, /unsupported charset "utf-16": send UTF-8/],
+    ['an event nested 8,000 deep', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(loadEvent('leg-b-started')).replace(/}$/, `,"extra":${'['.repeat(8000)}${']'.repeat(8000)}}`) }), 400, /nests deeper than 32 levels/],
+    ['a "type" nested 20,000 deep', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"type":${'['.repeat(20_000)}${']'.repeat(20_000)}}` }), 400, /nests deeper than 32 levels/],
     ['an unknown path', () => send(`${'ORIGIN'}/elsewhere`), 404, /no such endpoint: GET \/elsewhere/],
     ['a path below the token', () => send('WEBHOOK/more'), 404, /no such endpoint/],
     ['a token that does not decode', () => send(`${'ORIGIN'}/telecmi/%E0%A4%A`), 400, /malformed request URL/],
@@ -111,11 +115,50 @@ describe('receiver', () => {
     expect(JSON.stringify(running.service.requestLog.entries())).not.toContain(testToken);
   });
 
+  it('keeps an event whose custom text nests thousands deep as text, and saves it and the next one', async () => {
+    const deepCustom = `{"a":${'['.repeat(8000)}${']'.repeat(8000)}}`;
+    expect((await postJson(running.webhookUrl, { ...loadEvent('leg-b-started'), cmiuuid: 'deep-custom', custom: deepCustom })).status).toBe(200);
+    expect(running.service.history.get('deep-custom')?.custom).toBe(deepCustom);
+    expect((await postJson(running.webhookUrl, { ...loadEvent('leg-b-started'), cmiuuid: 'after-deep' })).status).toBe(200);
+    expect(running.service.history.flush()).toBe(true);
+    expect((await running.service.history.list()).map((call) => call.id)).toEqual(['after-deep', 'deep-custom']);
+  });
+
+  it('masks the token by its value in the log and in answers, however the request target is shaped', async () => {
+    const { port } = new URL(running.origin);
+    const targets = [
+      `http://127.0.0.1:${port}/telecmi/${testToken}`,
+      `//telecmi/${testToken}`,
+      `/telecmi//${testToken}`,
+      `/./telecmi/${testToken}`,
+      `/telecmi?token%00=${testToken}`,
+      `/telecmi/${encodeURIComponent(testToken).replace(/[a-z]/, (letter) => `%${letter.charCodeAt(0).toString(16)}`)}`,
+    ];
+    const answers: string[] = [];
+    for (const target of targets) answers.push(await rawRequest(Number(port), `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+    expect(answers.join('\n')).not.toContain(testToken);
+    const logged = running.service.requestLog.entries().slice(0, targets.length);
+    expect(logged).toHaveLength(targets.length);
+    expect(JSON.stringify(logged)).not.toContain(testToken);
+    expect(logged.map((entry) => entry.path).every((path) => path.includes('***'))).toBe(true);
+  });
+
   it('keeps only the last 200 requests in its log', async () => {
     for (let index = 0; index < 210; index += 1) await send(`${running.origin}/healthz`);
     expect(running.service.requestLog.entries()).toHaveLength(200);
   });
 });
+
+/** Sends a request exactly as written (absolute-form targets, odd paths) and returns the whole answer. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(text));
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
 
 describe('listening', () => {
   it('answers 408 to a request whose body does not arrive in time', async () => {
