@@ -1,12 +1,14 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadEvent } from '../support/fixtures';
 import { freePort } from '../support/freePort';
+import { postJson } from '../support/receiverServer';
 
 const bin = fileURLToPath(new URL('../../bin/telecmi-notifier.js', import.meta.url));
 const run = promisify(execFile);
@@ -129,5 +131,130 @@ describe('telecmi-notifier CLI', () => {
   it('prints its commands when asked for help', async () => {
     const { stdout } = await run(process.execPath, [bin, '--help']);
     expect(stdout).toMatch(/serve .*\n.*calls .*\n.*simulate/);
+  });
+
+  describe('bad environments, and nothing acknowledged lost', () => {
+    const newDataDir = () => mkdtempSync(join(tmpdir(), 'telecmi-cli-'));
+    const failure = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+      run(process.execPath, [bin, ...args], { env }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+    /** One line naming the problem, no stack. */
+    const oneLine = (stderr: string) => stderr.trim().split('\n');
+
+    it('says in one line that the data folder is a file', async () => {
+      const file = join(newDataDir(), 'a-file');
+      writeFileSync(file, 'not a folder');
+      const { code, stderr } = await failure(['serve', '--port', '0', '--data-dir', file]);
+      expect(code).toBe(1);
+      expect(oneLine(stderr)).toEqual([`telecmi-notifier: the data folder ${file} is a file, not a folder: choose another --data-dir`]);
+    });
+
+    it('says in one line that settings.json is a folder, when no token is given', async () => {
+      const dataDir = newDataDir();
+      mkdirSync(join(dataDir, 'settings.json'));
+      const { code, stderr } = await failure(['serve', '--port', '0', '--data-dir', dataDir]);
+      expect(code).toBe(1);
+      expect(oneLine(stderr)).toEqual([expect.stringMatching(/^telecmi-notifier: cannot keep the webhook token in .*settings\.json: a folder stands where a file should be/)]);
+    });
+
+    it('keeps a corrupt settings.json aside, and an invalid saved token, and says the URL changed', async () => {
+      const dataDir = newDataDir();
+      writeFileSync(join(dataDir, 'settings.json'), '{"token": ');
+      let server = serve(['--data-dir', dataDir]);
+      child = server.child;
+      await server.nextLine(0);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      expect(server.stderr()).toMatch(/a file could not be read fully; a copy was kept/);
+      writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ token: 'short' }));
+      server = serve(['--data-dir', dataDir]);
+      child = server.child;
+      await server.nextLine(0);
+      server.child.kill('SIGTERM');
+      await server.exited;
+      expect(server.stderr()).toMatch(/the saved webhook token was not valid and is replaced: give TeleCMI the new webhook URL/);
+      const asides = readdirSync(dataDir).filter((name) => name.startsWith('settings.json.corrupt-'));
+      expect(asides.map((name) => readFileSync(join(dataDir, name), 'utf8')).sort()).toEqual(['{"token": ', JSON.stringify({ token: 'short' })].sort());
+    });
+
+    it.skipIf(process.platform === 'win32')('keeps the data folder and its files readable by their user only, tightening old ones', async () => {
+      const dataDir = newDataDir();
+      chmodSync(dataDir, 0o755);
+      writeFileSync(join(dataDir, 'old-export.json'), '[]', { mode: 0o644 });
+      const server = serve(['--data-dir', dataDir]);
+      child = server.child;
+      const { webhookUrl } = await server.nextLine(0);
+      await run(process.execPath, [bin, 'simulate', '--url', String(webhookUrl)]);
+      server.child.kill('SIGTERM');
+      await server.exited;
+      const mode = (name: string) => statSync(join(dataDir, name)).mode & 0o777;
+      expect(mode('.')).toBe(0o700);
+      expect(readdirSync(dataDir).map((name) => [name, mode(name)])).toEqual(readdirSync(dataDir).map((name) => [name, 0o600]));
+      expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['settings.json', 'calls.db']));
+    });
+
+    it('takes the token from an environment variable, keeping it out of the process list', async () => {
+      const token = 'a-token-from-the-environment-0123';
+      const server = serve(['--data-dir', newDataDir(), '--token-env', 'MY_WEBHOOK_TOKEN'], { ...process.env, MY_WEBHOOK_TOKEN: token });
+      child = server.child;
+      const { webhookUrl } = await server.nextLine(0);
+      expect(webhookUrl).toMatch(new RegExp(`/telecmi/${token}$`));
+      if (process.platform === 'linux') expect(readFileSync(`/proc/${server.child.pid}/cmdline`, 'utf8')).not.toContain(token);
+      const { stdout } = await run(process.execPath, [bin, 'serve', '--help']);
+      expect(stdout).toMatch(/--token T .*visible to every local user in the process list/);
+    });
+
+    it('reports a history it cannot save, keeps answering at once, and exits 1 saying so', async () => {
+      const dataDir = newDataDir();
+      const server = serve(['--data-dir', dataDir]);
+      child = server.child;
+      const { webhookUrl } = await server.nextLine(0);
+      // The disk refuses from now on (as root, rights would not stop a write; a folder in the journal's place does).
+      rmSync(join(dataDir, 'calls.db-journal'), { force: true });
+      mkdirSync(join(dataDir, 'calls.db-journal'));
+      await run(process.execPath, [bin, 'simulate', '--url', String(webhookUrl), '--count', '2']);
+      await expect.poll(() => server.stderr(), { timeout: 5000 }).toMatch(/the call history could not be saved; will retry/);
+      const started = performance.now();
+      await run(process.execPath, [bin, 'simulate', '--url', String(webhookUrl)]);
+      expect(performance.now() - started).toBeLessThan(1500);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(1);
+      expect(server.stderr()).toMatch(/stopped; the call history could NOT be saved/);
+      expect(server.stderr()).not.toMatch(/history saved/);
+    });
+
+    it('loses nothing it acknowledged more than a second before a kill -9, and knows a redelivery after the restart', async () => {
+      const dataDir = newDataDir();
+      let server = serve(['--data-dir', dataDir]);
+      child = server.child;
+      const { webhookUrl } = await server.nextLine(0);
+      const event = { ...loadEvent('leg-b-started'), cmiuuid: 'before-the-kill' };
+      expect((await postJson(String(webhookUrl), event)).body).toEqual({ ok: true });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      server.child.kill('SIGKILL');
+      await server.exited;
+      const { stdout } = await run(process.execPath, [bin, 'calls', '--data-dir', dataDir]);
+      expect((JSON.parse(stdout) as Array<{ id: string }>).map((call) => call.id)).toEqual(['before-the-kill']);
+      server = serve(['--data-dir', dataDir]);
+      child = server.child;
+      const restarted = await server.nextLine(0);
+      expect((await postJson(String(restarted.webhookUrl), event)).body).toEqual({ ok: true, duplicate: true });
+    });
+
+    it('only reads in "calls": a missing folder or a damaged history is reported and left as it is', async () => {
+      const missing = join(newDataDir(), 'nothing-here');
+      const absent = await failure(['calls', '--data-dir', missing]);
+      expect(absent.code).toBe(1);
+      expect(oneLine(absent.stderr)).toEqual([`telecmi-notifier: there is no data folder at ${missing}`]);
+      expect(existsSync(missing)).toBe(false);
+      const dataDir = newDataDir();
+      writeFileSync(join(dataDir, 'calls.db'), 'damaged '.repeat(100));
+      const damaged = await failure(['calls', '--data-dir', dataDir]);
+      expect(damaged.code).toBe(1);
+      expect(oneLine(damaged.stderr)).toEqual([expect.stringMatching(/calls\.db cannot be read as a call history/)]);
+      expect(readdirSync(dataDir)).toEqual(['calls.db']);
+    });
   });
 });

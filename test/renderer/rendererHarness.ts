@@ -56,6 +56,7 @@ export function fixtureStatus(state: 'listening' | 'error' = 'listening') {
     tunnel: { state: 'off' as const },
     ngrokAuthtokenSaved: false,
     secretsEncrypted: true,
+    history: { saved: true as const },
     lastEventAt: null,
   };
 }

@@ -241,6 +241,15 @@ describe('tray window in Chromium', () => {
     expect(await page.locator('.status').textContent()).toBe('Tunnel offline: authentication failed. Retrying by itself; check the ngrok authtoken in Settings.');
   });
 
+  it('says so in the status bar when calls are not being saved', async () => {
+    const history = { saved: false, error: 'attempt to write a readonly database', unsaved: 3 };
+    page = await openWindow(browser, url, { 'calls:list': [], 'status:get': { ...fixtureStatus(), history } });
+    expect(await page.locator('.status.error').textContent()).toBe(
+      "Calls are not being saved: attempt to write a readonly database. Notifications still work; check the disk and the data folder's rights (see the log).",
+    );
+    await page.screenshot({ path: `${screenshots}/history-not-saved.png` });
+  });
+
   it('opens the call a notification was clicked for', async () => {
     page = await openWindow(browser, url, { 'calls:list': history });
     await push(page, 'window:show', { view: 'calls', callId: history[1]?.id });
