@@ -131,6 +131,8 @@ describe('the Electron app on a fake Electron', () => {
       const { webhookUrl } = await start();
       await postJson(webhookUrl(), loadEvent('leg-b-started'));
       await postJson(webhookUrl(), loadEvent('leg-b-hangup'));
+      // The missed verdict waits briefly for a late answer.
+      await expect.poll(() => FakeNotification.instances.length, { timeout: 4000 }).toBe(2);
       const [ringing, missed] = FakeNotification.instances;
       expect(ringing?.closed).toBe(true);
       expect(missed?.options.title).toMatch(/^Missed call \+44/);

@@ -8,7 +8,8 @@ import type { Notifier } from './callNotification';
 import { applyEvent, newCallRecord } from './callLifecycle';
 import type { CallRecord } from './callRecord';
 
-export type IngestOutcome = 'recorded' | 'updated' | 'duplicate' | 'filtered' | 'ignored';
+/** `held`: a caller-leg event or call report that came before its agent leg, kept to apply to it. */
+export type IngestOutcome = 'recorded' | 'updated' | 'held' | 'duplicate' | 'filtered' | 'ignored';
 
 export interface CallPipelineOptions {
   history: CallHistory;
@@ -21,7 +22,15 @@ export interface CallPipelineOptions {
   burst?: { limit: number; windowMs: number };
   /** How many recent events are remembered to drop redeliveries (across restarts, through the history). */
   dedupeCapacity?: number;
+  /** How long a "missed" verdict waits for an `answered` that was sent before the hangup but arrived after it. */
+  missedHoldMs?: number;
+  /** How long a conversation's events that came before its agent leg are kept for it. */
+  earlyEventsTtlMs?: number;
+  now?: () => number;
 }
+
+/** Conversations whose early events are kept at once: bounded against a flood of unmatched events. */
+const earlyConversationsKept = 1000;
 
 
 /**
@@ -36,9 +45,14 @@ export function createCallPipeline({
   log,
   burst = { limit: 5, windowMs: 1000 },
   dedupeCapacity = 20_000,
+  missedHoldMs = 1500,
+  earlyEventsTtlMs = 10 * 60_000,
+  now = Date.now,
 }: CallPipelineOptions) {
   const seen = new Map<string, true>(history.recentEventKeys().slice(-dedupeCapacity).map((key) => [key, true]));
   const dialledByConversation = new Map<string, PhoneNumber>();
+  const earlyEvents = new Map<string, { events: CallEvent[]; keptAt: number }>();
+  const heldMissed = new Map<string, NodeJS.Timeout>();
   const announcer = createBurstCoalescer({ ...burst, emit: (notification) => notifier.notify(notification) });
 
   function announce(before: CallRecord | undefined, after: CallRecord): void {
@@ -46,14 +60,43 @@ export function createCallPipeline({
     if (!before && after.state === 'ringing') announcer.ringing(after);
     // Only a call that was announced ringing is announced missed: a hangup that overtook its
     // other events, or that of a call cleared from the history, says nothing.
-    else if (after.state === 'missed' && before?.state === 'ringing') notifier.notify({ type: 'missed', call: after });
+    else if (after.state === 'missed' && before?.state === 'ringing') holdMissed(after.id);
+  }
+
+  /** A late `answered` turns a missed call into an ended one: the verdict waits for it briefly. */
+  function holdMissed(callId: string): void {
+    if (heldMissed.has(callId)) return;
+    const timer = setTimeout(() => announceMissed(callId), missedHoldMs);
+    timer.unref();
+    heldMissed.set(callId, timer);
+  }
+
+  function announceMissed(callId: string): void {
+    clearTimeout(heldMissed.get(callId));
+    heldMissed.delete(callId);
+    const call = history.get(callId);
+    if (call?.state === 'missed' && !isMuted()) notifier.notify({ type: 'missed', call });
+  }
+
+  /** The events of this conversation that came before any of its agent legs, still fresh. */
+  function earlyEventsOf(conversationId: string): CallEvent[] {
+    const kept = earlyEvents.get(conversationId);
+    if (!kept || now() - kept.keptAt <= earlyEventsTtlMs) return kept?.events ?? [];
+    earlyEvents.delete(conversationId);
+    return [];
+  }
+
+  function keepEarly(event: CallEvent): void {
+    const events = [...earlyEventsOf(event.conversationId), event];
+    remember(earlyEvents, event.conversationId, { events, keptAt: now() }, earlyConversationsKept);
   }
 
   function onAgentLeg(event: CallEvent): IngestOutcome {
     if (!isWanted(event)) return 'filtered';
     const before = history.get(event.callId);
     const dialled = dialledByConversation.get(event.conversationId);
-    const after = before ? applyEvent(before, event) : newCallRecord(event, dialled);
+    // A caller who hung up, or a report of a missed call, that came first: the call is over already.
+    const after = before ? applyEvent(before, event) : earlyEventsOf(event.conversationId).reduce(applyEvent, newCallRecord(event, dialled));
     history.upsert(after);
     announce(before, after);
     return before ? 'updated' : 'recorded';
@@ -68,7 +111,9 @@ export function createCallPipeline({
       history.upsert(after);
       announce(before, after);
     }
-    return calls.length > 0 ? 'updated' : 'ignored';
+    if (calls.length > 0) return 'updated';
+    keepEarly(event);
+    return 'held';
   }
 
   return {
@@ -84,9 +129,10 @@ export function createCallPipeline({
       return outcome;
     },
 
-    /** Announces calls held back by burst coalescing; call it on shutdown. */
+    /** Announces calls held back (burst coalescing, missed verdicts); call it on shutdown. */
     flush(): void {
       announcer.flush();
+      for (const callId of [...heldMissed.keys()]) announceMissed(callId);
     },
   };
 }

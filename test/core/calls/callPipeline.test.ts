@@ -14,6 +14,8 @@ function setup(options: Partial<CallPipelineOptions> = {}) {
 }
 
 describe('call pipeline', () => {
+  beforeEach(() => void vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }));
+  afterEach(() => void vi.useRealTimers());
   it('notifies a new ringing call at once and records it unread', async () => {
     const { notifier, history, pipeline } = setup();
     expect(pipeline.ingest(eventFrom('leg-b-started'))).toBe('recorded');
@@ -43,6 +45,7 @@ describe('call pipeline', () => {
     pipeline.ingest(call.started);
     pipeline.ingest(call.hangup);
     expect(history.get(call.started.callId)?.state).toBe('missed');
+    vi.advanceTimersByTime(1500);
     expect(notifier.shown.map((shown) => shown.type)).toEqual(['ringing', 'missed']);
   });
 
@@ -53,6 +56,7 @@ describe('call pipeline', () => {
     pipeline.ingest(call.callerLeg('hangup'));
     pipeline.ingest(call.hangup);
     expect(history.get(call.started.callId)?.state).toBe('missed');
+    vi.advanceTimersByTime(1500);
     expect(notifier.shown.map((shown) => shown.type)).toEqual(['ringing', 'missed']);
   });
 
@@ -83,6 +87,49 @@ describe('call pipeline', () => {
     expect(history.get(call.started.callId)).toMatchObject({ state: 'ended', answeredAt: call.answered.time.getTime(), durationSec: 62 });
   });
 
+  it('announces no missed call when an answer sent before the hangup arrives just after it', () => {
+    const { notifier, pipeline } = setup();
+    const call = agentCall('late-answer-notice');
+    pipeline.ingest(call.started);
+    pipeline.ingest(call.hangup);
+    vi.advanceTimersByTime(400);
+    pipeline.ingest(call.answered);
+    vi.advanceTimersByTime(5000);
+    expect(notifier.shown.map((shown) => shown.type)).toEqual(['ringing']);
+  });
+
+  it('announces a held missed call at once on shutdown', () => {
+    const { notifier, pipeline } = setup();
+    const call = agentCall('missed-at-shutdown');
+    pipeline.ingest(call.started);
+    pipeline.ingest(call.hangup);
+    pipeline.flush();
+    expect(notifier.shown.map((shown) => shown.type)).toEqual(['ringing', 'missed']);
+  });
+
+  it.each([
+    ['a missed call report', (call: ReturnType<typeof agentCall>) => call.report()],
+    ['the caller hanging up', (call: ReturnType<typeof agentCall>) => call.callerLeg('hangup')],
+  ])('keeps %s that arrives before the agent leg, and records the call as missed without ringing', (_label, early) => {
+    const { notifier, history, pipeline } = setup();
+    const call = agentCall(`early-${_label}`);
+    expect(pipeline.ingest(early(call))).toBe('held');
+    expect(pipeline.ingest(call.started)).toBe('recorded');
+    expect(history.get(call.started.callId)).toMatchObject({ state: 'missed', dialled: { digits: '918000000000' } });
+    vi.advanceTimersByTime(5000);
+    expect(notifier.shown).toEqual([]);
+  });
+
+  it('forgets early events after a while', () => {
+    const { notifier, history, pipeline } = setup({ earlyEventsTtlMs: 60_000 });
+    const call = agentCall('stale-early');
+    pipeline.ingest(call.callerLeg('hangup'));
+    vi.advanceTimersByTime(61_000);
+    pipeline.ingest(call.started);
+    expect(history.get(call.started.callId)?.state).toBe('ringing');
+    expect(notifier.shown.map((shown) => shown.type)).toEqual(['ringing']);
+  });
+
   it('records but does not announce a hangup for a call it never saw ringing', () => {
     const { notifier, history, pipeline } = setup();
     const call = agentCall('hangup-only');
@@ -103,7 +150,7 @@ describe('call pipeline', () => {
   it('fills in the dialled number from a caller leg that came first', () => {
     const { notifier, history, pipeline } = setup();
     const call = agentCall('6');
-    expect(pipeline.ingest(call.callerLeg('waiting'))).toBe('ignored');
+    expect(pipeline.ingest(call.callerLeg('waiting'))).toBe('held');
     pipeline.ingest(call.started);
     expect(history.get(call.started.callId)?.dialled?.digits).toBe('918000000000');
     expect(notifier.shown[0]).toMatchObject({ call: { dialled: { digits: '918000000000' } } });

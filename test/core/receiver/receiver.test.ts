@@ -35,7 +35,8 @@ describe('receiver', () => {
     });
 
     it('notifies the agent leg ringing event', async () => {
-      const payload = { ...loadEvent('leg-b-started'), cmiuuid: `ring-${_name}` };
+      // A conversation of its own: the reference caller-leg events sent above would make it missed already.
+      const payload = { ...loadEvent('leg-b-started'), cmiuuid: `ring-${_name}`, conversation_uuid: `conversation-ring-${_name}` };
       await deliver(running.webhookUrl, payload);
       expect(running.notifier.shown).toMatchObject([{ type: 'ringing', call: { id: `ring-${_name}`, appId: 2222223 } }]);
     });
@@ -47,7 +48,7 @@ describe('receiver', () => {
   });
 
   it('answers duplicate for the same event delivered again', async () => {
-    const payload = { ...loadEvent('leg-b-started'), cmiuuid: 'twice' };
+    const payload = { ...loadEvent('leg-b-started'), cmiuuid: 'twice', conversation_uuid: 'conversation-twice' };
     await postJson(running.webhookUrl, payload);
     const again = await postJson(running.webhookUrl, payload);
     expect(again).toMatchObject({ status: 200, body: { ok: true, duplicate: true } });
