@@ -20,7 +20,7 @@ interface LoadResult {
   failed: number;
 }
 
-function startServer(kind: ServerKind): Promise<{ child: ChildProcess; port: number }> {
+export function startServer(kind: ServerKind): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(new URL('./benchServers.ts', import.meta.url), [kind], {
     execArgv: ['--import', 'tsx', '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

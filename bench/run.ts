@@ -1,9 +1,10 @@
 /** `npm run bench`: every benchmark, with its baselines measured in the same run. */
+import { historyBench } from './history.bench';
 import { receiverBench } from './receiver.bench';
 import { rendererBench } from './renderer.bench';
 
 const only = process.argv[2];
-const benches = { receiver: receiverBench, renderer: rendererBench };
+const benches = { receiver: receiverBench, history: historyBench, renderer: rendererBench };
 const results: boolean[] = [];
 for (const [name, bench] of Object.entries(benches)) {
   if (!only || only === name) results.push(await bench());

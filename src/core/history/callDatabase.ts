@@ -1,16 +1,9 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Sqlite from 'node-sqlite3-wasm';
 import { callRecordSchema, type CallRecord } from '../calls/callRecord';
 import type { Logger } from '../log/logger';
 import { fileTime, keepAside } from '../storage/keptAside';
-
-/** What the history keeps in memory of every call: enough to find, order, count and evict it. */
-export interface CallIndexEntry {
-  id: string;
-  conversationId: string;
-  read: boolean;
-}
 
 /** One transaction's worth of changes, applied in this order. */
 export interface CallWrite {
@@ -35,17 +28,20 @@ const schema = `
     read INTEGER NOT NULL,
     record TEXT NOT NULL
   );
-  CREATE INDEX IF NOT EXISTS calls_index ON calls (seq, id, conversation_id, read);
+  CREATE INDEX IF NOT EXISTS calls_by_conversation ON calls (conversation_id);
+  CREATE INDEX IF NOT EXISTS calls_unread ON calls (seq) WHERE read = 0;
   CREATE TABLE IF NOT EXISTS event_keys (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
 `;
 
 /**
  * The call history on disk: SQLite (compiled to WebAssembly, so the same file and code run
  * under Node and Electron with nothing to build), one row per call, written in transactions of
- * whatever changed. Opening reads only the small index; records are read when asked for.
+ * whatever changed. Nothing is read at opening but two counts: records are read when asked for.
  */
 export function openCallDatabase(filePath: string | undefined, log: Logger, { now = () => new Date(), readOnly = false } = {}) {
+  if (filePath) claimOrRefuse(filePath, log);
   const db = readOnly && filePath ? openReadOnly(filePath) : openOrKeepAside(filePath, log, now);
+  if (filePath && !readOnly) writeFileSync(ownerFile(filePath), String(process.pid), { mode: 0o600 });
   const upsert = db.prepare(
     'INSERT INTO calls (id, conversation_id, read, record) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET read = excluded.read, record = excluded.record',
   );
@@ -61,15 +57,30 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     /** Where the calls are kept; undefined when only in memory. */
     filePath,
 
-    /** Every call, oldest first. */
-    index(): CallIndexEntry[] {
-      const rows = db.all('SELECT id, conversation_id, read FROM calls INDEXED BY calls_index ORDER BY seq') as Array<{ id: string; conversation_id: string; read: number }>;
-      return rows.map((row) => ({ id: row.id, conversationId: row.conversation_id, read: row.read === 1 }));
+    counts(): { total: number; unread: number } {
+      const total = db.get('SELECT COUNT(*) AS n FROM calls') as { n: number };
+      const unread = db.get('SELECT COUNT(*) AS n FROM calls WHERE read = 0') as { n: number };
+      return { total: total.n, unread: unread.n };
     },
 
     get(id: string): CallRecord | undefined {
       const row = db.get('SELECT record, read FROM calls WHERE id = ?', id) as { record: string; read: number } | null;
       return row ? toRecord(row) : undefined;
+    },
+
+    inConversation(conversationId: string): CallRecord[] {
+      const rows = db.all('SELECT record, read FROM calls WHERE conversation_id = ? ORDER BY seq', conversationId) as Array<{ record: string; read: number }>;
+      return rows.flatMap((row) => toRecord(row) ?? []);
+    },
+
+    /** The oldest calls, `count` of them after skipping `offset`: their ids and whether they were read. */
+    oldest(offset: number, count: number): Array<{ id: string; read: boolean }> {
+      const rows = db.all('SELECT id, read FROM calls ORDER BY seq LIMIT ? OFFSET ?', [count, offset]) as Array<{ id: string; read: number }>;
+      return rows.map((row) => ({ id: row.id, read: row.read === 1 }));
+    },
+
+    unreadIds(): string[] {
+      return (db.all('SELECT id FROM calls WHERE read = 0 ORDER BY seq') as Array<{ id: string }>).map((row) => row.id);
     },
 
     /** Calls newest first, `limit` of them after skipping `offset`. */
@@ -124,11 +135,39 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
       remove.finalize();
       addEventKey.finalize();
       db.close();
+      if (filePath && !readOnly) rmSync(ownerFile(filePath), { force: true });
     },
   };
 }
 
 export type CallDatabase = ReturnType<typeof openCallDatabase>;
+
+const lockFolder = (filePath: string): string => `${filePath}.lock`;
+const ownerFile = (filePath: string): string => `${filePath}.owner`;
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The database is locked for as long as it is open (the driver's lock is a `<file>.lock` folder),
+ * and a killed process leaves that lock behind. `<file>.owner` names the process that holds it:
+ * a lock whose owner is gone is stale and removed; one whose owner still runs is refused.
+ */
+function claimOrRefuse(filePath: string, log: Logger): void {
+  if (!existsSync(lockFolder(filePath))) return;
+  const owner = existsSync(ownerFile(filePath)) ? Number(readFileSync(ownerFile(filePath), 'utf8')) : 0;
+  if (owner && owner !== process.pid && isRunning(owner)) {
+    throw new Error(`the call history is in use by another process (pid ${owner}): stop it first`);
+  }
+  rmSync(lockFolder(filePath), { recursive: true, force: true });
+  log.warn('removed the lock a stopped process left on the call history', { file: filePath });
+}
 
 /** Opens (or makes) the database; a file that is not one is kept aside and a new one made. */
 function openOrKeepAside(filePath: string | undefined, log: Logger, now: () => Date): Sqlite.Database {
@@ -145,7 +184,8 @@ function openOrKeepAside(filePath: string | undefined, log: Logger, now: () => D
 function openReadOnly(filePath: string): Sqlite.Database {
   const db = new Database(filePath, { readOnly: true, fileMustExist: true });
   try {
-    db.exec('PRAGMA busy_timeout = 2000');
+    // A WAL database without shared memory can be read only with the lock held throughout.
+    db.exec('PRAGMA busy_timeout = 2000; PRAGMA locking_mode = EXCLUSIVE;');
     db.get('SELECT COUNT(*) FROM calls');
     return db;
   } catch (error) {
@@ -155,13 +195,16 @@ function openReadOnly(filePath: string): Sqlite.Database {
 }
 
 /**
- * A rollback journal (not WAL: that would need exclusive locking here, and `calls` reads the
- * file while `serve` runs), synced at each commit's end only: a killed process loses nothing
- * committed, and a power cut leaves the file consistent.
+ * Held exclusively while open: taking the driver's file lock for each statement costs more than
+ * the statement (and exclusive locking is what lets WAL work without shared memory). WAL with
+ * synchronous NORMAL: a commit is an append, never waiting for the disk; a killed process loses
+ * nothing committed, and a power cut leaves the file consistent. Small, frequent checkpoints
+ * (200 pages) keep each one short, since each blocks the event loop.
  */
 function prepare(db: Sqlite.Database): Sqlite.Database {
   try {
-    db.exec('PRAGMA busy_timeout = 2000; PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = NORMAL;');
+    db.exec('PRAGMA busy_timeout = 2000; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+    db.exec('PRAGMA wal_autocheckpoint = 200; PRAGMA cache_size = -32000;');
     db.exec(schema);
     return db;
   } catch (error) {

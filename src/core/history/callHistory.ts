@@ -1,14 +1,17 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CallRecord, HistoryChange } from '../calls/callRecord';
 import type { Logger } from '../log/logger';
-import type { CallDatabase, CallIndexEntry } from './callDatabase';
+import type { CallDatabase } from './callDatabase';
 import type { SaveState } from './saveState';
 
 export interface CallHistoryOptions {
   database: CallDatabase;
   maxCalls: number;
   log: Logger;
-  /** Changes are written at most this often, so a burst of requests costs one transaction. */
+  /**
+   * Changes are written at most this often: a burst costs one transaction, and small, frequent
+   * transactions keep each pause of the event loop short (the database is synchronous).
+   */
   flushDelayMs?: number;
   /** Told when saving starts failing and when it works again. */
   onSaveState?: (state: SaveState) => void;
@@ -18,87 +21,84 @@ export interface CallHistoryOptions {
 
 export type CallHistory = ReturnType<typeof createCallHistory>;
 
-/** Records kept in memory besides the index: the calls the pipeline is likely to touch next. */
+/** Records kept in memory: the calls the pipeline is likely to touch next. */
 const cachedRecords = 2000;
 const retryDelaysMs = [1000, 2000, 5000, 10_000, 30_000];
 const listPageSize = 1000;
 
+/** What changed since the last write, applied in this order: clear, all read, removals, upserts. */
 interface PendingWrite {
   cleared: boolean;
   allRead: boolean;
-  upserts: Map<string, CallRecord>;
   removed: Set<string>;
+  upserts: Map<string, CallRecord>;
+  /** Calls not in the database yet, oldest first. */
+  added: Set<string>;
   eventKeys: string[];
 }
 
-const nothingPending = (): PendingWrite => ({ cleared: false, allRead: false, upserts: new Map(), removed: new Set(), eventKeys: [] });
+const nothingPending = (): PendingWrite => ({ cleared: false, allRead: false, removed: new Set(), upserts: new Map(), added: new Set(), eventKeys: [] });
 
 /**
- * The calls, newest first and capped. Every call's id, conversation and read flag are held in
- * memory (a Map keeps insertion order, so the oldest call is always the first key); whole records
- * live in the database, with the recently used ones cached. Changes are written in one
- * transaction per `flushDelayMs`; a failed write is kept, reported and retried.
+ * The calls, newest first and capped. The database holds them; memory holds what changed since
+ * the last write, the recently used records and two counts, so opening costs the same at ten
+ * calls or a hundred thousand. Changes are written in one transaction per `flushDelayMs`; a
+ * failed write is kept, reported and retried.
  */
-export function createCallHistory({ database, maxCalls, log, flushDelayMs = 250, onSaveState, notSavedBecause }: CallHistoryOptions) {
-  const index = new Map<string, CallIndexEntry>();
-  const idsByConversation = new Map<string, Set<string>>();
+export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, onSaveState, notSavedBecause }: CallHistoryOptions) {
   const cache = new Map<string, CallRecord>();
   const listeners = new Set<(change: HistoryChange) => void>();
   let pending = nothingPending();
-  let unread = 0;
+  let { total, unread } = database.counts();
   let limit = maxCalls;
   let flushTimer: NodeJS.Timeout | undefined;
   let failures = 0;
   let saveState: SaveState = notSavedBecause ? { saved: false, error: notSavedBecause, unsaved: 0 } : { saved: true };
 
-  for (const entry of database.index()) addToIndex(entry);
-
-  function addToIndex(entry: CallIndexEntry): void {
-    index.set(entry.id, entry);
-    if (!entry.read) unread += 1;
-    const ids = idsByConversation.get(entry.conversationId) ?? new Set<string>();
-    ids.add(entry.id);
-    idsByConversation.set(entry.conversationId, ids);
-  }
-
-  function removeFromIndex(id: string): void {
-    const entry = index.get(id);
-    if (!entry) return;
-    index.delete(id);
-    cache.delete(id);
-    pending.upserts.delete(id);
-    pending.removed.add(id);
-    if (!entry.read) unread -= 1;
-    const ids = idsByConversation.get(entry.conversationId);
-    ids?.delete(id);
-    if (ids?.size === 0) idsByConversation.delete(entry.conversationId);
-  }
-
-  function remember(call: CallRecord): void {
+  function remember(call: CallRecord): CallRecord {
     cache.delete(call.id);
     cache.set(call.id, call);
     if (cache.size > cachedRecords) cache.delete(cache.keys().next().value as string);
+    return call;
+  }
+
+  /** What the database says, seen through the changes not yet written. */
+  function stored(call: CallRecord | undefined): CallRecord | undefined {
+    if (!call || pending.removed.has(call.id)) return undefined;
+    return pending.allRead && !call.read ? { ...call, read: true } : call;
   }
 
   function get(id: string): CallRecord | undefined {
     const known = pending.upserts.get(id) ?? cache.get(id);
-    if (known || !index.has(id)) return known;
-    const stored = database.get(id);
-    if (stored) remember(stored);
-    return stored;
+    if (known || pending.cleared || pending.removed.has(id)) return known;
+    const call = stored(database.get(id));
+    return call && remember(call);
   }
 
-  /** The oldest calls past the cap; kept aside first when the cap was lowered (nothing lost silently). */
-  function evictBeyondLimit(reason?: string): string[] {
-    const surplus = index.size - limit;
-    if (surplus <= 0) return [];
-    const oldest = [...index.keys()].slice(0, surplus);
-    if (reason) {
-      flush();
-      database.keepAside(oldest.flatMap((id) => get(id) ?? []), reason);
+  /** The oldest calls past the cap: the database's oldest first, then those not written yet. */
+  function oldest(count: number): Array<{ id: string; read: boolean }> {
+    const fromDatabase = pending.cleared ? [] : database.oldest(pending.removed.size, count);
+    const notWritten = [...pending.added].slice(0, count - fromDatabase.length).map((id) => ({ id, read: pending.upserts.get(id)?.read ?? true }));
+    return [...fromDatabase, ...notWritten].map(({ id, read }) => ({ id, read: pending.upserts.get(id)?.read ?? cache.get(id)?.read ?? (read || pending.allRead) }));
+  }
+
+  function remove(calls: ReadonlyArray<{ id: string; read: boolean }>): void {
+    for (const { id, read } of calls) {
+      if (!read) unread -= 1;
+      total -= 1;
+      cache.delete(id);
+      pending.upserts.delete(id);
+      if (!pending.added.delete(id)) pending.removed.add(id);
     }
-    oldest.forEach(removeFromIndex);
-    return oldest;
+  }
+
+  /** Drops the oldest calls past the cap; kept aside first when the cap was lowered (nothing lost silently). */
+  function evictBeyondLimit(reason?: string): string[] {
+    if (total <= limit) return [];
+    const evicted = oldest(total - limit);
+    if (reason) database.keepAside(evicted.flatMap(({ id }) => get(id) ?? []), reason);
+    remove(evicted);
+    return evicted.map(({ id }) => id);
   }
 
   function changed(change: HistoryChange): void {
@@ -149,37 +149,46 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 250,
   }
 
   function upsert(call: CallRecord): void {
-    const entry = index.get(call.id);
-    if (!entry) addToIndex({ id: call.id, conversationId: call.conversationId, read: call.read });
-    else if (entry.read !== call.read) {
-      unread += call.read ? -1 : 1;
-      index.set(call.id, { ...entry, read: call.read });
+    const before = get(call.id);
+    if (!before) {
+      total += 1;
+      pending.added.add(call.id);
     }
+    if ((before?.read ?? true) !== call.read) unread += call.read ? -1 : 1;
     remember(call);
-    pending.removed.delete(call.id);
     pending.upserts.set(call.id, call);
   }
 
-  if (index.size > limit) evictBeyondLimit(`the history holds ${index.size} calls, more than the ${limit} kept`);
+  if (total > limit) evictBeyondLimit(`the history holds ${total} calls, more than the ${limit} kept`);
 
   return {
     get,
-    size: (): number => index.size,
+    size: (): number => total,
 
-    /** Every call, newest first, read page by page so the event loop keeps serving requests. */
+    /**
+     * Every call, newest first, read page by page so the event loop keeps serving requests.
+     * What is not written yet (the disk refused, or it is on its way) is laid over the pages.
+     */
     async list(): Promise<CallRecord[]> {
-      if (!flush()) return [...index.keys()].reverse().flatMap((id) => pending.upserts.get(id) ?? cache.get(id) ?? []);
+      flush();
       // Calls that arrive between pages push the older ones down a page: each call is taken once.
       const calls = new Map<string, CallRecord>();
-      for (let offset = 0; offset < index.size; offset += listPageSize) {
-        for (const call of database.page(offset, listPageSize)) if (!calls.has(call.id)) calls.set(call.id, call);
+      for (let offset = 0; !pending.cleared; offset += listPageSize) {
+        const page = database.page(offset, listPageSize);
+        for (const call of page) if (!calls.has(call.id)) calls.set(call.id, call);
+        if (page.length < listPageSize) break;
         await nextTurn();
       }
-      return [...calls.values()].filter((call) => index.has(call.id)).map((call) => pending.upserts.get(call.id) ?? cache.get(call.id) ?? call);
+      const notWritten = [...pending.added].reverse().flatMap((id) => pending.upserts.get(id) ?? []);
+      const written = [...calls.values()].flatMap((call) => (pending.removed.has(call.id) || pending.added.has(call.id) ? [] : [pending.upserts.get(call.id) ?? (stored(call) as CallRecord)]));
+      return [...notWritten, ...written];
     },
 
     inConversation(conversationId: string): CallRecord[] {
-      return [...(idsByConversation.get(conversationId) ?? [])].flatMap((id) => get(id) ?? []);
+      const fromDatabase = pending.cleared ? [] : database.inConversation(conversationId).flatMap((call) => stored(call) ?? []);
+      const calls = new Map(fromDatabase.map((call) => [call.id, call]));
+      for (const records of [cache, pending.upserts]) for (const call of records.values()) if (call.conversationId === conversationId) calls.set(call.id, call);
+      return [...calls.values()].filter((call) => !pending.removed.has(call.id));
     },
 
     upsert(call: CallRecord): void {
@@ -192,8 +201,8 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 250,
     /** One change for any number of calls. */
     markRead(ids: readonly string[]): void {
       const marked = ids.flatMap((id) => {
-        const call = index.get(id)?.read === false ? get(id) : undefined;
-        if (!call) return [];
+        const call = get(id);
+        if (!call || call.read) return [];
         upsert({ ...call, read: true });
         return [id];
       });
@@ -202,10 +211,10 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 250,
 
     /** "Mark all read" on 100,000 calls: one statement, one push. */
     markAllRead(): void {
-      const marked = [...index.values()].filter((entry) => !entry.read).map((entry) => entry.id);
-      if (marked.length === 0) return;
-      for (const id of marked) index.set(id, { ...(index.get(id) as CallIndexEntry), read: true });
-      for (const records of [cache, pending.upserts]) for (const [id, call] of records) records.set(id, { ...call, read: true });
+      if (unread === 0) return;
+      const inDatabase = pending.cleared || pending.allRead ? [] : database.unreadIds().filter((id) => !pending.removed.has(id) && !pending.upserts.has(id));
+      const marked = [...inDatabase, ...[...pending.upserts.values()].filter((call) => !call.read).map((call) => call.id)];
+      for (const records of [cache, pending.upserts]) for (const [id, call] of records) if (!call.read) records.set(id, { ...call, read: true });
       unread = 0;
       pending.allRead = true;
       changed({ type: 'read', ids: marked });
@@ -214,10 +223,9 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 250,
     unreadCount: (): number => unread,
 
     clear(): void {
-      index.clear();
-      idsByConversation.clear();
       cache.clear();
       pending = { ...nothingPending(), cleared: true, eventKeys: pending.eventKeys };
+      total = 0;
       unread = 0;
       changed({ type: 'cleared' });
     },
@@ -236,7 +244,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 250,
       scheduleFlush();
     },
 
-    saveState: (): SaveState => (saveState.saved ? saveState : { ...saveState, unsaved: notSavedBecause ? index.size : pending.upserts.size }),
+    saveState: (): SaveState => (saveState.saved ? saveState : { ...saveState, unsaved: notSavedBecause ? total : pending.upserts.size }),
 
     onChange(listener: (change: HistoryChange) => void): () => void {
       listeners.add(listener);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -125,7 +125,7 @@ describe('call history', () => {
     expect(history.flush()).toBe(true);
     history.upsert(call('later'));
     expect(history.flush()).toBe(true);
-    expect(database.index().map((entry) => entry.id)).toEqual(['leg-b-good', 'leg-b-later']);
+    expect(database.oldest(0, 10).map((call) => call.id)).toEqual(['leg-b-good', 'leg-b-later']);
     expect(log.lines.filter((line) => line.level === 'error').map((line) => line.details?.call)).toEqual(['leg-b-bad']);
   });
 
@@ -230,6 +230,20 @@ describe('history database in a data folder', () => {
     const copies = readdirSync(dir).filter((file) => file.startsWith('calls.db.removed-')).sort();
     expect(copies.map((file) => (JSON.parse(readFileSync(join(dir, file), 'utf8')) as CallRecord[]).map((record) => record.id))).toEqual([['leg-b-a'], ['leg-b-b']]);
     expect(log.lines.filter((line) => line.level === 'warn').map((line) => line.details?.count)).toEqual([1, 1]);
+  });
+
+  it('takes over the lock a killed process left, and refuses one a running process holds', () => {
+    open().close();
+    mkdirSync(join(dir, 'calls.db.lock'));
+    writeFileSync(join(dir, 'calls.db.owner'), String(process.ppid));
+    expect(() => open()).toThrow(`the call history is in use by another process (pid ${process.ppid}): stop it first`);
+    writeFileSync(join(dir, 'calls.db.owner'), '2147483646');
+    const log = recordingLogger();
+    const history = open(10, log);
+    history.upsert(call('after-the-kill'));
+    expect(history.close()).toBe(true);
+    expect(log.lines.map((line) => line.message)).toContain('removed the lock a stopped process left on the call history');
+    expect(readdirSync(dir).filter((name) => name.startsWith('calls.db.'))).toEqual([]);
   });
 
   it('makes the database file readable by its user only', () => {
