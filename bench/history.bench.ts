@@ -64,7 +64,6 @@ function serve(dataDir: string): Promise<Serving> {
 
 const rssMb = (pid: number): number => Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) / 1024;
 
-
 /**
  * A steady `rate` of new ringing calls (each evicts the oldest at the cap), one every 1/rate s,
  * each timed on its own: webhook latency. (autocannon's rate limit sends in bursts, which on a

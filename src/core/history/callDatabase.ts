@@ -42,11 +42,15 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
   if (filePath) claimOrRefuse(filePath, log);
   const db = readOnly && filePath ? openReadOnly(filePath) : openOrKeepAside(filePath, log, now);
   if (filePath && !readOnly) writeFileSync(ownerFile(filePath), String(process.pid), { mode: 0o600 });
-  const upsert = db.prepare(
-    'INSERT INTO calls (id, conversation_id, read, record) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET read = excluded.read, record = excluded.record',
-  );
-  const remove = db.prepare('DELETE FROM calls WHERE id = ?');
-  const addEventKey = db.prepare('INSERT OR IGNORE INTO event_keys (key) VALUES (?)');
+  // Prepared once: preparing a statement costs more than running it.
+  const statements = {
+    upsert: db.prepare('INSERT INTO calls (id, conversation_id, read, record) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET read = excluded.read, record = excluded.record'),
+    remove: db.prepare('DELETE FROM calls WHERE id = ?'),
+    addEventKey: db.prepare('INSERT OR IGNORE INTO event_keys (key) VALUES (?)'),
+    get: db.prepare('SELECT record, read FROM calls WHERE id = ?'),
+    inConversation: db.prepare('SELECT record, read FROM calls WHERE conversation_id = ? ORDER BY seq'),
+    oldest: db.prepare('SELECT id, read FROM calls ORDER BY seq LIMIT ? OFFSET ?'),
+  };
 
   const toRecord = (row: { record: string; read: number }): CallRecord | undefined => {
     const parsed = callRecordSchema.safeParse(JSON.parse(row.record));
@@ -64,18 +68,18 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     },
 
     get(id: string): CallRecord | undefined {
-      const row = db.get('SELECT record, read FROM calls WHERE id = ?', id) as { record: string; read: number } | null;
+      const row = statements.get.get(id) as { record: string; read: number } | null;
       return row ? toRecord(row) : undefined;
     },
 
     inConversation(conversationId: string): CallRecord[] {
-      const rows = db.all('SELECT record, read FROM calls WHERE conversation_id = ? ORDER BY seq', conversationId) as Array<{ record: string; read: number }>;
+      const rows = statements.inConversation.all(conversationId) as Array<{ record: string; read: number }>;
       return rows.flatMap((row) => toRecord(row) ?? []);
     },
 
     /** The oldest calls, `count` of them after skipping `offset`: their ids and whether they were read. */
     oldest(offset: number, count: number): Array<{ id: string; read: boolean }> {
-      const rows = db.all('SELECT id, read FROM calls ORDER BY seq LIMIT ? OFFSET ?', [count, offset]) as Array<{ id: string; read: number }>;
+      const rows = statements.oldest.all([count, offset]) as Array<{ id: string; read: number }>;
       return rows.map((row) => ({ id: row.id, read: row.read === 1 }));
     },
 
@@ -110,9 +114,9 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
       try {
         if (changes.cleared) db.exec('DELETE FROM calls');
         if (changes.allRead) db.exec('UPDATE calls SET read = 1 WHERE read = 0');
-        for (const id of changes.removed) remove.run(id);
-        for (const row of rows) upsert.run(row);
-        for (const key of changes.eventKeys) addEventKey.run(key);
+        for (const id of changes.removed) statements.remove.run(id);
+        for (const row of rows) statements.upsert.run(row);
+        for (const key of changes.eventKeys) statements.addEventKey.run(key);
         if (changes.eventKeys.length > 0) db.run('DELETE FROM event_keys WHERE seq <= (SELECT MAX(seq) FROM event_keys) - ?', eventKeysKept);
         db.exec('COMMIT');
       } catch (error) {
@@ -131,9 +135,7 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     },
 
     close(): void {
-      upsert.finalize();
-      remove.finalize();
-      addEventKey.finalize();
+      for (const statement of Object.values(statements)) statement.finalize();
       db.close();
       if (filePath && !readOnly) rmSync(ownerFile(filePath), { force: true });
     },

@@ -25,6 +25,7 @@ export type CallHistory = ReturnType<typeof createCallHistory>;
 const cachedRecords = 2000;
 const retryDelaysMs = [1000, 2000, 5000, 10_000, 30_000];
 const listPageSize = 1000;
+const evictionChunk = 512;
 
 /** What changed since the last write, applied in this order: clear, all read, removals, upserts. */
 interface PendingWrite {
@@ -47,6 +48,8 @@ const nothingPending = (): PendingWrite => ({ cleared: false, allRead: false, re
  */
 export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, onSaveState, notSavedBecause }: CallHistoryOptions) {
   const cache = new Map<string, CallRecord>();
+  /** The next calls to evict, oldest first, with their read flags kept current. */
+  const nextOldest = new Map<string, boolean>();
   const listeners = new Set<(change: HistoryChange) => void>();
   let pending = nothingPending();
   let { total, unread } = database.counts();
@@ -75,17 +78,24 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     return call && remember(call);
   }
 
-  /** The oldest calls past the cap: the database's oldest first, then those not written yet. */
+  /**
+   * The oldest calls past the cap: the database's oldest first, then those not written yet.
+   * The database's are fetched a chunk at a time: at the cap every new call evicts one.
+   */
   function oldest(count: number): Array<{ id: string; read: boolean }> {
-    const fromDatabase = pending.cleared ? [] : database.oldest(pending.removed.size, count);
+    if (!pending.cleared && nextOldest.size < count) {
+      for (const { id, read } of database.oldest(pending.removed.size + nextOldest.size, Math.max(count, evictionChunk))) nextOldest.set(id, read);
+    }
+    const fromDatabase = [...nextOldest].slice(0, count).map(([id, read]) => ({ id, read }));
     const notWritten = [...pending.added].slice(0, count - fromDatabase.length).map((id) => ({ id, read: pending.upserts.get(id)?.read ?? true }));
-    return [...fromDatabase, ...notWritten].map(({ id, read }) => ({ id, read: pending.upserts.get(id)?.read ?? cache.get(id)?.read ?? (read || pending.allRead) }));
+    return [...fromDatabase, ...notWritten];
   }
 
   function remove(calls: ReadonlyArray<{ id: string; read: boolean }>): void {
     for (const { id, read } of calls) {
       if (!read) unread -= 1;
       total -= 1;
+      nextOldest.delete(id);
       cache.delete(id);
       pending.upserts.delete(id);
       if (!pending.added.delete(id)) pending.removed.add(id);
@@ -155,6 +165,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
       pending.added.add(call.id);
     }
     if ((before?.read ?? true) !== call.read) unread += call.read ? -1 : 1;
+    if (nextOldest.has(call.id)) nextOldest.set(call.id, call.read);
     remember(call);
     pending.upserts.set(call.id, call);
   }
@@ -217,6 +228,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
       for (const records of [cache, pending.upserts]) for (const [id, call] of records) if (!call.read) records.set(id, { ...call, read: true });
       unread = 0;
       pending.allRead = true;
+      for (const id of nextOldest.keys()) nextOldest.set(id, true);
       changed({ type: 'read', ids: marked });
     },
 
@@ -224,6 +236,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
 
     clear(): void {
       cache.clear();
+      nextOldest.clear();
       pending = { ...nothingPending(), cleared: true, eventKeys: pending.eventKeys };
       total = 0;
       unread = 0;
