@@ -11,7 +11,8 @@ import { EnvironmentError } from './usage';
 export const callsHelp = `Usage: telecmi-notifier calls [--data-dir D]
 
 Prints the saved calls, newest first, as JSON (default data folder ${defaultDataDir}).
-It only reads: a missing or damaged history is reported, never changed.`;
+It only reads: a missing or damaged history is reported, never changed (a lock a killed
+process left is taken over). While serve or the app holds the history, it says so.`;
 
 export async function callsCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' } } });

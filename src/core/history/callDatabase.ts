@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Sqlite from 'node-sqlite3-wasm';
 import { callRecordSchema, type CallRecord } from '../calls/callRecord';
@@ -41,7 +41,9 @@ const schema = `
 export function openCallDatabase(filePath: string | undefined, log: Logger, { now = () => new Date(), readOnly = false } = {}) {
   if (filePath) claimOrRefuse(filePath, log);
   const db = readOnly && filePath ? openReadOnly(filePath) : openOrKeepAside(filePath, log, now);
-  if (filePath && !readOnly) writeFileSync(ownerFile(filePath), String(process.pid), { mode: 0o600 });
+  // Whoever holds the lock says so, readers included: another opener must never take it over.
+  if (filePath) writeFileSync(ownerFile(filePath), String(process.pid), { mode: 0o600 });
+  let open = true;
   // Prepared once: preparing a statement costs more than running it.
   const statements = {
     upsert: db.prepare('INSERT INTO calls (id, conversation_id, read, record) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET read = excluded.read, record = excluded.record'),
@@ -135,9 +137,11 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     },
 
     close(): void {
+      if (!open) return;
+      open = false;
       for (const statement of Object.values(statements)) statement.finalize();
       db.close();
-      if (filePath && !readOnly) rmSync(ownerFile(filePath), { force: true });
+      if (filePath) rmSync(ownerFile(filePath), { force: true });
     },
   };
 }
@@ -145,6 +149,7 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
 export type CallDatabase = ReturnType<typeof openCallDatabase>;
 
 const lockFolder = (filePath: string): string => `${filePath}.lock`;
+const ownerlessLockIsStaleAfterMs = 10_000;
 const ownerFile = (filePath: string): string => `${filePath}.owner`;
 
 function isRunning(pid: number): boolean {
@@ -164,8 +169,12 @@ function isRunning(pid: number): boolean {
 function claimOrRefuse(filePath: string, log: Logger): void {
   if (!existsSync(lockFolder(filePath))) return;
   const owner = existsSync(ownerFile(filePath)) ? Number(readFileSync(ownerFile(filePath), 'utf8')) : 0;
-  if (owner && owner !== process.pid && isRunning(owner)) {
+  if (owner && isRunning(owner)) {
     throw new Error(`the call history is in use by another process (pid ${owner}): stop it first`);
+  }
+  // A lock without an owner yet: a process that is opening the file right now, unless it is old.
+  if (!owner && Date.now() - statSync(lockFolder(filePath)).mtimeMs < ownerlessLockIsStaleAfterMs) {
+    throw new Error('the call history is being opened by another process: try again in a moment');
   }
   rmSync(lockFolder(filePath), { recursive: true, force: true });
   log.warn('removed the lock a stopped process left on the call history', { file: filePath });

@@ -56,6 +56,8 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
   let limit = maxCalls;
   let flushTimer: NodeJS.Timeout | undefined;
   let failures = 0;
+  let closed = false;
+  let closedSaved = false;
   let saveState: SaveState = notSavedBecause ? { saved: false, error: notSavedBecause, unsaved: 0 } : { saved: true };
 
   function remember(call: CallRecord): CallRecord {
@@ -84,7 +86,9 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
    */
   function oldest(count: number): Array<{ id: string; read: boolean }> {
     if (!pending.cleared && nextOldest.size < count) {
-      for (const { id, read } of database.oldest(pending.removed.size + nextOldest.size, Math.max(count, evictionChunk))) nextOldest.set(id, read);
+      for (const { id, read } of database.oldest(pending.removed.size + nextOldest.size, Math.max(count, evictionChunk))) {
+        nextOldest.set(id, pending.upserts.get(id)?.read ?? cache.get(id)?.read ?? (read || pending.allRead));
+      }
     }
     const fromDatabase = [...nextOldest].slice(0, count).map(([id, read]) => ({ id, read }));
     const notWritten = [...pending.added].slice(0, count - fromDatabase.length).map((id) => ({ id, read: pending.upserts.get(id)?.read ?? true }));
@@ -177,29 +181,40 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     size: (): number => total,
 
     /**
-     * Every call, newest first, read page by page so the event loop keeps serving requests.
-     * What is not written yet (the disk refused, or it is on its way) is laid over the pages.
+     * Every call, newest first, read page by page so the event loop keeps serving requests. What
+     * is not written yet is laid over the pages, and what changes while they are read (a flush,
+     * new calls, a clear) is applied at the end, from the same changes the window is pushed.
      */
     async list(): Promise<CallRecord[]> {
-      flush();
-      // Calls that arrive between pages push the older ones down a page: each call is taken once.
-      const calls = new Map<string, CallRecord>();
-      for (let offset = 0; !pending.cleared; offset += listPageSize) {
-        const page = database.page(offset, listPageSize);
-        for (const call of page) if (!calls.has(call.id)) calls.set(call.id, call);
-        if (page.length < listPageSize) break;
-        await nextTurn();
+      const during: HistoryChange[] = [];
+      listeners.add(record);
+      try {
+        flush();
+        const notWritten = [...pending.added].reverse().flatMap((id) => pending.upserts.get(id) ?? []);
+        const calls = new Map(notWritten.map((call) => [call.id, call]));
+        const overlay = (call: CallRecord): CallRecord | undefined => (pending.removed.has(call.id) && !pending.upserts.has(call.id) ? undefined : (pending.upserts.get(call.id) ?? stored(call)));
+        for (let offset = 0; !pending.cleared; offset += listPageSize) {
+          const page = database.page(offset, listPageSize);
+          for (const call of page) if (!calls.has(call.id)) calls.set(call.id, overlay(call) as CallRecord);
+          if (page.length < listPageSize) break;
+          await nextTurn();
+        }
+        return applyChanges([...calls.values()].filter(Boolean), during);
+      } finally {
+        listeners.delete(record);
       }
-      const notWritten = [...pending.added].reverse().flatMap((id) => pending.upserts.get(id) ?? []);
-      const written = [...calls.values()].flatMap((call) => (pending.removed.has(call.id) || pending.added.has(call.id) ? [] : [pending.upserts.get(call.id) ?? (stored(call) as CallRecord)]));
-      return [...notWritten, ...written];
+
+      function record(change: HistoryChange): void {
+        during.push(change);
+      }
     },
 
     inConversation(conversationId: string): CallRecord[] {
       const fromDatabase = pending.cleared ? [] : database.inConversation(conversationId).flatMap((call) => stored(call) ?? []);
       const calls = new Map(fromDatabase.map((call) => [call.id, call]));
       for (const records of [cache, pending.upserts]) for (const call of records.values()) if (call.conversationId === conversationId) calls.set(call.id, call);
-      return [...calls.values()].filter((call) => !pending.removed.has(call.id));
+      // A call evicted and added again is both removed (its old row) and upserted (its new one).
+      return [...calls.values()].filter((call) => !pending.removed.has(call.id) || pending.upserts.has(call.id));
     },
 
     upsert(call: CallRecord): void {
@@ -269,11 +284,35 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
 
     /** Writes what is pending and closes the database: true when everything is on disk. */
     close(): boolean {
-      const saved = flush();
+      if (closed) return closedSaved;
+      closed = true;
+      const saved = (closedSaved = flush());
       clearTimeout(flushTimer);
       listeners.clear();
       database.close();
       return saved;
     },
   };
+}
+
+/** A list brought up to date with the changes that happened while it was read, newest first. */
+function applyChanges(calls: CallRecord[], changes: readonly HistoryChange[]): CallRecord[] {
+  const byId = new Map(calls.map((call) => [call.id, call]));
+  let added: CallRecord[] = [];
+  for (const change of changes) {
+    if (change.type === 'cleared') {
+      byId.clear();
+      added = [];
+    } else if (change.type === 'removed') {
+      for (const id of change.ids) byId.delete(id);
+      added = added.filter((call) => !change.ids.includes(call.id));
+    } else if (change.type === 'read') {
+      const read = new Set(change.ids);
+      for (const [id, call] of byId) if (read.has(id)) byId.set(id, { ...call, read: true });
+      added = added.map((call) => (read.has(call.id) ? { ...call, read: true } : call));
+    } else if (byId.has(change.call.id)) byId.set(change.call.id, change.call);
+    else if (added.some((call) => call.id === change.call.id)) added = added.map((call) => (call.id === change.call.id ? change.call : call));
+    else added = [change.call, ...added];
+  }
+  return [...added, ...byId.values()];
 }

@@ -16,11 +16,15 @@ const legacyFileName = 'calls.json';
  * folder cannot hold it (missing rights, not a folder).
  */
 export function openHistoryDatabase(folder: string, log: Logger, now = () => new Date()): CallDatabase {
-  const filePath = join(folder, historyFileName);
-  const isNew = !existsSync(filePath);
-  const database = openCallDatabase(filePath, log, { now });
+  const database = openCallDatabase(join(folder, historyFileName), log, { now });
+  // Renamed once its calls are in: a calls.json still here was not moved yet (or the move was cut off).
   const legacy = join(folder, legacyFileName);
-  if (isNew && existsSync(legacy)) migrate(legacy, database, log, now());
+  try {
+    if (existsSync(legacy)) migrate(legacy, database, log, now());
+  } catch (error) {
+    database.close();
+    throw error;
+  }
   return database;
 }
 

@@ -129,6 +129,47 @@ describe('call history', () => {
     expect(log.lines.filter((line) => line.level === 'error').map((line) => line.details?.call)).toEqual(['leg-b-bad']);
   });
 
+  it('counts the unread right when calls marked read are evicted before that is written', () => {
+    const history = createCallHistory({ database: memoryDatabase(), maxCalls: 3, log: silentLogger, flushDelayMs: 1e9 });
+    ['a', 'b', 'c'].forEach((id) => history.upsert(call(id)));
+    history.flush();
+    history.markRead(['leg-b-a']);
+    history.upsert(call('d'));
+    expect(history.unreadCount()).toBe(3);
+    history.markAllRead();
+    history.setMaxCalls(1);
+    expect(history.unreadCount()).toBe(0);
+    expect(history.size()).toBe(1);
+  });
+
+  it('finds a call evicted and added again in its conversation before that is written', () => {
+    const history = createCallHistory({ database: memoryDatabase(), maxCalls: 2, log: silentLogger, flushDelayMs: 1e9 });
+    ['a', 'b'].forEach((id) => history.upsert(call(id)));
+    history.flush();
+    history.upsert(call('c'));
+    history.upsert(call('a'));
+    expect(history.inConversation('conversation-a').map((record) => record.id)).toEqual(['leg-b-a']);
+  });
+
+  it('lists what is true at the end when calls change while the pages are read', async () => {
+    vi.useRealTimers();
+    const history = createCallHistory({ database: memoryDatabase(), maxCalls: 5000, log: silentLogger, flushDelayMs: 1e9 });
+    for (let index = 0; index < 1500; index += 1) history.upsert(call(`many-${index}`));
+    history.flush();
+    const listing = history.list();
+    for (let index = 0; index < 10; index += 1) history.upsert(call(`during-${index}`));
+    history.markRead(['leg-b-many-1499']);
+    history.flush();
+    const listed = await listing;
+    expect(listed).toHaveLength(1510);
+    expect(listed[0]?.id).toBe('leg-b-during-9');
+    expect(listed.find((record) => record.id === 'leg-b-many-1499')?.read).toBe(true);
+    const clearing = history.list();
+    history.clear();
+    history.flush();
+    expect(await clearing).toEqual([]);
+  });
+
   it('marks calls read', () => {
     const history = createCallHistory({ database: memoryDatabase(), maxCalls: 10, log: silentLogger });
     history.upsert(call('unread'));
@@ -244,6 +285,24 @@ describe('history database in a data folder', () => {
     expect(history.close()).toBe(true);
     expect(log.lines.map((line) => line.message)).toContain('removed the lock a stopped process left on the call history');
     expect(readdirSync(dir).filter((name) => name.startsWith('calls.db.'))).toEqual([]);
+  });
+
+  it('never takes the lock of a reader, and closes twice without harm', () => {
+    open().close();
+    const reader = openCallDatabase(join(dir, 'calls.db'), silentLogger, { readOnly: true });
+    reader.counts();
+    expect(() => open()).toThrow(/in use by another process/);
+    reader.close();
+    reader.close();
+    const history = open();
+    expect(history.close()).toBe(true);
+    expect(history.close()).toBe(true);
+  });
+
+  it('finishes moving a calls.json whose move was cut off', async () => {
+    open().close();
+    writeFileSync(join(dir, 'calls.json'), JSON.stringify({ calls: [call('left-behind')] }));
+    expect((await open().list()).map((record) => record.id)).toEqual(['leg-b-left-behind']);
   });
 
   it('makes the database file readable by its user only', () => {
