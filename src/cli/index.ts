@@ -1,6 +1,7 @@
 import { callsCommand, callsHelp } from './callsCommand';
 import { serveCommand, serveHelp } from './serveCommand';
 import { simulateCommand, simulateHelp } from './simulateCommand';
+import { teamCommand, teamHelp } from './teamCommand';
 import { UsageError } from './usage';
 
 const help = `Usage: telecmi-notifier <command> [options]
@@ -9,6 +10,7 @@ Commands:
   serve       run the webhook receiver and call pipeline headless
   calls       print the saved calls as JSON
   simulate    send realistic TeleCMI events to a webhook URL
+  team        set up a team's MQTT broker and the agents who may connect (init, add-agent...)
 
 Run "telecmi-notifier <command> --help" for a command's options.`;
 
@@ -16,6 +18,7 @@ const commands: Record<string, { run: (args: string[]) => unknown; help: string 
   serve: { run: serveCommand, help: serveHelp },
   calls: { run: callsCommand, help: callsHelp },
   simulate: { run: simulateCommand, help: simulateHelp },
+  team: { run: teamCommand, help: teamHelp },
 };
 
 async function main(argv: string[]): Promise<void> {

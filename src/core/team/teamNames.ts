@@ -1,0 +1,13 @@
+import { z } from 'zod';
+
+/**
+ * TeleCMI's agent (`204_2222223`) and team (`Sales_2222223`) ids become MQTT topic levels and
+ * Mosquitto user names: no wildcards, separators or spaces, so one agent can never name a topic
+ * pattern that reaches another's calls.
+ */
+export const teamNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1 to 64 letters, digits, "_", "." or "-" (as TeleCMI writes ids: 204_2222223)');
+
+/** The user the receiver publishes as. */
+export const receiverUsername = 'telecmi-receiver';
