@@ -45,34 +45,61 @@ export function describeFsError(error: unknown): string {
   return (code && known[code]) ?? (error instanceof Error ? error.message : String(error));
 }
 
-/**
- * The webhook token is made once per data folder, so the URL given to TeleCMI keeps working.
- * A settings file that does not parse is kept aside; a saved token that is not valid is replaced,
- * with a warning: the webhook URL changes and TeleCMI must be given the new one.
- */
-export function savedToken(dataDir: string, log: Logger): string {
-  const settingsPath = join(dataDir, 'settings.json');
-  const open = () => new Conf<{ token?: string }>({ cwd: dataDir, configName: 'settings', clearInvalidConfig: false, configFileMode: 0o600 });
+/** The data folder's settings file (conf): one that does not parse is kept aside and made anew. */
+function openSettings(dataDir: string, log: Logger): Conf<Record<string, unknown>> {
+  const open = () => new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'settings', clearInvalidConfig: false, configFileMode: 0o600 });
   try {
-    let settings: Conf<{ token?: string }>;
-    try {
-      settings = open();
-    } catch (error) {
-      if (!(error instanceof SyntaxError)) throw error;
-      keepAside(settingsPath, 'move', error.message, log);
-      settings = open();
-    }
-    const stored = settings.get('token');
-    const saved = webhookTokenSchema.safeParse(stored);
-    if (saved.success) return saved.data;
-    const token = generateWebhookToken();
-    if (stored !== undefined) {
-      keepAside(settingsPath, 'copy', 'the saved webhook token is not valid', log);
-      log.warn('the saved webhook token was not valid and is replaced: give TeleCMI the new webhook URL', { file: settingsPath });
-    }
-    settings.set('token', token);
-    return token;
+    return open();
   } catch (error) {
-    throw new EnvironmentError(`cannot keep the webhook token in ${settingsPath}: ${describeFsError(error)} (or pass one with --token-env)`);
+    if (!(error instanceof SyntaxError)) throw error;
+    keepAside(join(dataDir, 'settings.json'), 'move', error.message, log);
+    return open();
   }
+}
+
+/**
+ * A value made once per data folder and kept in its settings.json (the webhook token, so the URL
+ * given to TeleCMI keeps working; `listen`'s client id, so the broker keeps its queue). A saved
+ * value that is not valid is replaced, with a warning and a copy of the file kept aside.
+ */
+function savedSetting(
+  dataDir: string,
+  log: Logger,
+  key: string,
+  { valid, make, what, whenReplaced = '', whenUnwritable = '' }: { valid: (value: unknown) => value is string; make: () => string; what: string; whenReplaced?: string; whenUnwritable?: string },
+): string {
+  const settingsPath = join(dataDir, 'settings.json');
+  try {
+    const settings = openSettings(dataDir, log);
+    const stored = settings.get(key);
+    if (valid(stored)) return stored;
+    if (stored !== undefined) {
+      keepAside(settingsPath, 'copy', `the saved ${what} is not valid`, log);
+      log.warn(`the saved ${what} was not valid and is replaced${whenReplaced}`, { file: settingsPath });
+    }
+    const made = make();
+    settings.set(key, made);
+    return made;
+  } catch (error) {
+    throw new EnvironmentError(`cannot keep the ${what} in ${settingsPath}: ${describeFsError(error)}${whenUnwritable}`);
+  }
+}
+
+export function savedToken(dataDir: string, log: Logger): string {
+  return savedSetting(dataDir, log, 'token', {
+    valid: (value): value is string => webhookTokenSchema.safeParse(value).success,
+    make: generateWebhookToken,
+    what: 'webhook token',
+    whenReplaced: ': give TeleCMI the new webhook URL',
+    whenUnwritable: ' (or pass one with --token-env)',
+  });
+}
+
+/** `listen`'s MQTT client id: stable per data folder, so two desktops of one agent each get the calls. */
+export function savedClientId(dataDir: string, log: Logger): string {
+  return savedSetting(dataDir, log, 'listenClientId', {
+    valid: (value): value is string => typeof value === 'string' && /^telecmi-desktop-[0-9a-f-]{36}$/.test(value),
+    make: () => `telecmi-desktop-${crypto.randomUUID()}`,
+    what: 'client id',
+  });
 }

@@ -1,4 +1,5 @@
 import { callsCommand, callsHelp } from './callsCommand';
+import { listenCommand, listenHelp } from './listenCommand';
 import { serveCommand, serveHelp } from './serveCommand';
 import { simulateCommand, simulateHelp } from './simulateCommand';
 import { teamCommand, teamHelp } from './teamCommand';
@@ -11,6 +12,7 @@ Commands:
   calls       print the saved calls as JSON
   simulate    send realistic TeleCMI events to a webhook URL
   team        set up a team's MQTT broker and the agents who may connect (init, add-agent...)
+  listen      join a team server as one agent, headless (the desktop app's team mode)
 
 Run "telecmi-notifier <command> --help" for a command's options.`;
 
@@ -19,6 +21,7 @@ const commands: Record<string, { run: (args: string[]) => unknown; help: string 
   calls: { run: callsCommand, help: callsHelp },
   simulate: { run: simulateCommand, help: simulateHelp },
   team: { run: teamCommand, help: teamHelp },
+  listen: { run: listenCommand, help: listenHelp },
 };
 
 async function main(argv: string[]): Promise<void> {

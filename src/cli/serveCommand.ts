@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { webhookUrlFor } from '../core/receiver/webhookUrl';
 import { z } from 'zod';
@@ -10,6 +11,7 @@ import { createTunnelManager } from '../core/tunnel/tunnelManager';
 import { createCliLogger, logLevels } from './cliLogger';
 import { defaultDataDir, openHistory, privateDataDir, savedToken } from './dataDir';
 import { createTerminalNotifier } from './terminalNotifier';
+import { serveTeam, type TeamServeOptions } from './teamServe';
 import { UsageError, validateOptions } from './usage';
 
 const fields = settingsSchema.shape;
@@ -29,6 +31,10 @@ const serveOptionsSchema = z.object({
   logLevel: z.enum(logLevels).default('info'),
   ngrokAuthtokenEnv: environmentVariableName.optional(),
   ngrokDomain: fields.ngrokDomain,
+  teamDir: z.string().min(1).optional(),
+  mqttUrl: z.string().regex(/^mqtts?:\/\/\S+$/, 'must be an mqtt:// or mqtts:// address').optional(),
+  mqttUsername: z.string().min(1).optional(),
+  mqttPasswordEnv: environmentVariableName.optional(),
 });
 
 export const serveHelp = `Usage: telecmi-notifier serve [options]
@@ -49,7 +55,14 @@ JSON line per notification on stdout; logs go to stderr. Ctrl+C stops it after s
   --ngrok-authtoken-env NAME
                    open a public ngrok tunnel with the authtoken in environment variable NAME
                    (never pass the token itself on the command line)
-  --ngrok-domain D a reserved ngrok domain; without one the URL changes each run`;
+  --ngrok-domain D a reserved ngrok domain; without one the URL changes each run
+
+Team mode (one receiver for a call centre; see "telecmi-notifier team"):
+  --team-dir D     publish every event through the broker of the team folder D (made by
+                   "team init") instead of showing it here; events wait in a spool on disk
+                   (in --data-dir) while the broker is unreachable
+  --mqtt-url U --mqtt-username N --mqtt-password-env NAME
+                   the same with another MQTT 5 broker`;
 
 export async function serveCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -66,6 +79,10 @@ export async function serveCommand(args: string[]): Promise<void> {
       'log-level': { type: 'string' },
       'ngrok-authtoken-env': { type: 'string' },
       'ngrok-domain': { type: 'string' },
+      'team-dir': { type: 'string' },
+      'mqtt-url': { type: 'string' },
+      'mqtt-username': { type: 'string' },
+      'mqtt-password-env': { type: 'string' },
     },
   });
   const options = validateOptions(serveOptionsSchema, {
@@ -80,11 +97,17 @@ export async function serveCommand(args: string[]): Promise<void> {
     logLevel: values['log-level'],
     ngrokAuthtokenEnv: values['ngrok-authtoken-env'],
     ngrokDomain: values['ngrok-domain'],
+    teamDir: values['team-dir'],
+    mqttUrl: values['mqtt-url'],
+    mqttUsername: values['mqtt-username'],
+    mqttPasswordEnv: values['mqtt-password-env'],
   });
   const authtoken = secretFromEnvironment(options.ngrokAuthtokenEnv, 'the ngrok authtoken');
   const log = createCliLogger(options.logLevel);
   const dataDir = privateDataDir(options.dataDir);
   const token = options.token ?? tokenFromEnvironment(options.tokenEnv) ?? savedToken(dataDir, log);
+  const broker = teamBroker(options);
+  if (broker) return stopOnSignal(await serveTeam({ host: options.host, port: options.port, token, dataDir, log, broker }), log);
   const service = createCallService({
     settings: { ...options, token },
     notifier: createTerminalNotifier((line) => process.stdout.write(line)),
@@ -103,6 +126,13 @@ export async function serveCommand(args: string[]): Promise<void> {
     else log.error('stopped; the call history could NOT be saved (see the errors above)');
     return historySaved ? 0 : 1;
   }, log);
+}
+
+function teamBroker(options: z.output<typeof serveOptionsSchema>): TeamServeOptions['broker'] | undefined {
+  if (options.teamDir) return { teamDir: resolve(options.teamDir) };
+  if (!options.mqttUrl) return undefined;
+  if (!options.mqttUsername || !options.mqttPasswordEnv) throw new UsageError('--mqtt-url needs --mqtt-username and --mqtt-password-env');
+  return { url: options.mqttUrl, username: options.mqttUsername, password: secretFromEnvironment(options.mqttPasswordEnv, 'the broker password') ?? '' };
 }
 
 /** A secret named by `--...-env NAME`: read from the environment, so it stays out of process lists. */

@@ -5,6 +5,8 @@ export type CallNotification =
   | { type: 'ringing'; call: CallRecord }
   | { type: 'missed'; call: CallRecord }
   | { type: 'summary'; calls: CallRecord[] }
+  /** Calls that reached this desktop late (it slept, the network dropped): one notice for all. */
+  | { type: 'away'; calls: CallRecord[] }
   /** The built-in tunnel came up on a new public URL: TeleCMI still posts to the old one. */
   | { type: 'url-changed'; url: string };
 
@@ -33,6 +35,14 @@ export function describeNotification(notification: CallNotification): Notificati
         title: `${notification.calls.length} new calls`,
         body: notification.calls.map(callerOf).join(', '),
       };
+    case 'away': {
+      const missed = notification.calls.filter((call) => call.state === 'missed').length;
+      const count = notification.calls.length;
+      return {
+        title: `${count} ${count === 1 ? 'call' : 'calls'} while you were away`,
+        body: [missed > 0 ? `${missed} missed` : 'none missed', notification.calls.slice(0, 5).map(callerOf).join(', ')].join(' · '),
+      };
+    }
     case 'url-changed':
       return {
         title: 'Your public webhook URL changed',

@@ -8,8 +8,12 @@ import type { Notifier } from './callNotification';
 import { applyEvent, newCallRecord } from './callLifecycle';
 import type { CallRecord } from './callRecord';
 
-/** `held`: a caller-leg event or call report that came before its agent leg, kept to apply to it. */
-export type IngestOutcome = 'recorded' | 'updated' | 'held' | 'duplicate' | 'filtered' | 'ignored';
+/**
+ * What became of an accepted event. `held`: a caller-leg event or call report that came before
+ * its agent leg, kept to apply to it. `published` / `spooled`: a team server handed it to the
+ * broker, or to its disk spool while the broker is away.
+ */
+export type IngestOutcome = 'recorded' | 'updated' | 'held' | 'duplicate' | 'filtered' | 'ignored' | 'published' | 'spooled';
 
 export interface CallPipelineOptions {
   history: CallHistory;
@@ -26,6 +30,8 @@ export interface CallPipelineOptions {
   missedHoldMs?: number;
   /** How long a conversation's events that came before its agent leg are kept for it. */
   earlyEventsTtlMs?: number;
+  /** Late events (a backlog after sleep) are summed up once this long after the last of them. */
+  awaySummaryDelayMs?: number;
   now?: () => number;
 }
 
@@ -47,20 +53,39 @@ export function createCallPipeline({
   dedupeCapacity = 20_000,
   missedHoldMs = 1500,
   earlyEventsTtlMs = 10 * 60_000,
+  awaySummaryDelayMs = 1500,
   now = Date.now,
 }: CallPipelineOptions) {
   const seen = new Map<string, true>(history.recentEventKeys().slice(-dedupeCapacity).map((key) => [key, true]));
   const dialledByConversation = new Map<string, PhoneNumber>();
   const earlyEvents = new Map<string, { events: CallEvent[]; keptAt: number }>();
   const heldMissed = new Map<string, NodeJS.Timeout>();
+  const away = new Set<string>();
+  let awayTimer: NodeJS.Timeout | undefined;
   const announcer = createBurstCoalescer({ ...burst, emit: (notification) => notifier.notify(notification) });
 
-  function announce(before: CallRecord | undefined, after: CallRecord): void {
+  function announce(before: CallRecord | undefined, after: CallRecord, late: boolean): void {
+    if (late) return noteAway(after.id);
     if (isMuted()) return;
     if (!before && after.state === 'ringing') announcer.ringing(after);
     // Only a call that was announced ringing is announced missed: a hangup that overtook its
     // other events, or that of a call cleared from the history, says nothing.
     else if (after.state === 'missed' && before?.state === 'ringing') holdMissed(after.id);
+  }
+
+  /** A backlog is announced once, when it stops arriving: never as stale ringing popups. */
+  function noteAway(callId: string): void {
+    away.add(callId);
+    clearTimeout(awayTimer);
+    awayTimer = setTimeout(announceAway, awaySummaryDelayMs);
+    awayTimer.unref();
+  }
+
+  function announceAway(): void {
+    clearTimeout(awayTimer);
+    const calls = [...away].flatMap((id) => history.get(id) ?? []);
+    away.clear();
+    if (calls.length > 0 && !isMuted()) notifier.notify({ type: 'away', calls });
   }
 
   /** A late `answered` turns a missed call into an ended one: the verdict waits for it briefly. */
@@ -91,25 +116,25 @@ export function createCallPipeline({
     remember(earlyEvents, event.conversationId, { events, keptAt: now() }, earlyConversationsKept);
   }
 
-  function onAgentLeg(event: CallEvent): IngestOutcome {
+  function onAgentLeg(event: CallEvent, late: boolean): IngestOutcome {
     if (!isWanted(event)) return 'filtered';
     const before = history.get(event.callId);
     const dialled = dialledByConversation.get(event.conversationId);
     // A caller who hung up, or a report of a missed call, that came first: the call is over already.
     const after = before ? applyEvent(before, event) : earlyEventsOf(event.conversationId).reduce(applyEvent, newCallRecord(event, dialled));
     history.upsert(after);
-    announce(before, after);
+    announce(before, after, late);
     return before ? 'updated' : 'recorded';
   }
 
   /** The caller leg and the call report complete the agent's calls of the same conversation. */
-  function onConversationEvent(event: CallEvent): IngestOutcome {
+  function onConversationEvent(event: CallEvent, late: boolean): IngestOutcome {
     if (event.kind === 'caller-leg' && event.to) remember(dialledByConversation, event.conversationId, event.to);
     const calls = history.inConversation(event.conversationId);
     for (const before of calls) {
       const after = applyEvent(before, event);
       history.upsert(after);
-      announce(before, after);
+      announce(before, after, late);
     }
     if (calls.length > 0) return 'updated';
     keepEarly(event);
@@ -117,14 +142,15 @@ export function createCallPipeline({
   }
 
   return {
-    ingest(event: CallEvent): IngestOutcome {
+    /** `late`: the event reached this desktop long after it happened (see `isLate`): recorded, summed up, not popped up. */
+    ingest(event: CallEvent, { late = false } = {}): IngestOutcome {
       const key = eventKey(event);
       if (seen.has(key)) return 'duplicate';
       remember(seen, key, true, dedupeCapacity);
       history.rememberEventKey(key);
-      const outcome = event.kind === 'agent-leg' ? onAgentLeg(event)
+      const outcome = event.kind === 'agent-leg' ? onAgentLeg(event, late)
         : event.kind === 'outgoing' ? 'ignored'
-        : onConversationEvent(event);
+        : onConversationEvent(event, late);
       log.debug('event processed', { kind: event.kind, status: event.status, outcome });
       return outcome;
     },
@@ -133,6 +159,7 @@ export function createCallPipeline({
     flush(): void {
       announcer.flush();
       for (const callId of [...heldMissed.keys()]) announceMissed(callId);
+      announceAway();
     },
   };
 }

@@ -8,8 +8,11 @@ import { createTokenMasker, type RequestLog } from './requestLog';
 
 export interface ReceiverOptions {
   token: string;
-  /** Where accepted events go: the call pipeline's `ingest`. */
-  ingest: (event: CallEvent) => IngestOutcome;
+  /**
+   * Where accepted events go: the call pipeline's `ingest`, or a team server's publisher, which
+   * answers once the event is safe (acknowledged by the broker, or spooled). A rejection is a 503.
+   */
+  ingest: (event: CallEvent) => IngestOutcome | Promise<IngestOutcome>;
   requestLog: RequestLog;
   log: Logger;
   bodyLimitBytes?: number;
@@ -76,9 +79,17 @@ export function createReceiver({ token, ingest, requestLog, log, bodyLimitBytes 
     const payload = req.method === 'POST' ? req.body : withoutToken(req.query as Record<string, unknown>);
     const parsed = parseTelecmiEvent(payload, (res.locals as Locals).arrivedAt);
     if (!parsed.ok) return refuse(res, 400, parsed.reason);
+    const answer = (outcome: IngestOutcome): void => {
+      (res.locals as Locals).reason = outcome;
+      res.json(outcome === 'duplicate' ? { ok: true, duplicate: true } : { ok: true });
+    };
     const outcome = ingest(parsed.event);
-    (res.locals as Locals).reason = outcome;
-    res.json(outcome === 'duplicate' ? { ok: true, duplicate: true } : { ok: true });
+    // The pipeline answers at once; only a publisher makes the answer wait.
+    if (typeof outcome === 'string') return answer(outcome);
+    outcome.then(answer, (error: unknown) => {
+      log.error('an accepted event could not be kept', { error: error instanceof Error ? error.message : String(error) });
+      refuse(res, 503, `the event could not be kept: ${error instanceof Error ? error.message : String(error)}`);
+    });
   };
 
   app.all(['/telecmi/:token', '/telecmi'], guard, handleEvent);

@@ -1,0 +1,75 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { createCallPipeline } from '../core/calls/callPipeline';
+import { createCallHistory } from '../core/history/callHistory';
+import { settingsSchema } from '../core/settings/settingsSchema';
+import { decodeJoinCode } from '../core/team/joinCode';
+import { startTeamSubscriber } from '../core/team/teamSubscriber';
+import { createCliLogger, logLevels } from './cliLogger';
+import { defaultDataDir, openHistory, privateDataDir, savedClientId } from './dataDir';
+import { createTerminalNotifier } from './terminalNotifier';
+import { UsageError, validateOptions } from './usage';
+
+export const listenHelp = `Usage: telecmi-notifier listen --join-code-env NAME [options]
+
+Joins a team server's broker as one agent (with the join code from "team add-agent", read from
+the environment variable NAME) and runs the same call pipeline as the app: one JSON line per
+notification on stdout, connection changes as {"type":"connection",...}, history in the data
+folder. Calls that arrive late (after sleep) are recorded and summed up once, never shown ringing.
+
+  --join-code-env NAME  the environment variable holding the join code
+  --data-dir D          history and this desktop's client id (default ${defaultDataDir})
+  --max-calls N         calls kept in history (default 1000)
+  --ring-window S       a ringing call that reaches this desktop more than S seconds late is
+                        recorded and summed up, not shown (default 45)
+  --log-level L         error, warn, info (default) or debug`;
+
+const optionsSchema = z.object({
+  joinCodeEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable'),
+  dataDir: z.string().min(1).default(defaultDataDir),
+  maxCalls: z.coerce.number().pipe(settingsSchema.shape.maxCalls.unwrap()).default(1000),
+  logLevel: z.enum(logLevels).default('info'),
+  ringWindowSeconds: z.coerce.number().min(1).max(600).default(45),
+});
+
+const print = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
+
+export function listenCommand(args: string[]): void {
+  const { values } = parseArgs({
+    args,
+    options: { 'join-code-env': { type: 'string' }, 'data-dir': { type: 'string' }, 'max-calls': { type: 'string' }, 'log-level': { type: 'string' }, 'ring-window': { type: 'string' } },
+  });
+  const options = validateOptions(optionsSchema, {
+    joinCodeEnv: values['join-code-env'],
+    dataDir: values['data-dir'],
+    maxCalls: values['max-calls'],
+    logLevel: values['log-level'],
+    ringWindowSeconds: values['ring-window'],
+  });
+  const decoded = decodeJoinCode(process.env[options.joinCodeEnv] ?? '');
+  if (!decoded.ok) throw new UsageError(`environment variable ${options.joinCodeEnv}: ${decoded.reason}`);
+  const log = createCliLogger(options.logLevel);
+  const dataDir = privateDataDir(options.dataDir);
+  const history = createCallHistory({ database: openHistory(dataDir, log), maxCalls: options.maxCalls, log });
+  const pipeline = createCallPipeline({ history, notifier: createTerminalNotifier((line) => process.stdout.write(line)), isWanted: () => true, log });
+  const { code } = decoded;
+  const subscriber = startTeamSubscriber({
+    code,
+    clientId: savedClientId(dataDir, log),
+    log,
+    ringWindowMs: options.ringWindowSeconds * 1000,
+    onEvent: (event, late) => void pipeline.ingest(event, { late }),
+    onState: (state) => print({ type: 'connection', agent: code.agent, broker: new URL(code.url).host, ...state }),
+  });
+  const stop = (): void => {
+    process.off('SIGINT', stop).off('SIGTERM', stop);
+    void subscriber.stop().finally(() => {
+      pipeline.flush();
+      const saved = history.close();
+      if (saved) log.info('stopped; history saved');
+      else log.error('stopped; the call history could NOT be saved');
+      process.exit(saved ? 0 : 1);
+    });
+  };
+  process.on('SIGINT', stop).on('SIGTERM', stop);
+}

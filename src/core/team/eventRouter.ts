@@ -1,0 +1,53 @@
+import type { CallEvent } from '../telecmi/eventSchema';
+import { topics } from './topics';
+
+/** One publish: a topic, and how long the broker may keep it for a desktop that is away. */
+export interface Route {
+  topic: string;
+  event: CallEvent;
+  /** A ringing call is worthless after a minute; the rest (answered, ended, missed) matters for a day. */
+  expirySec: number;
+}
+
+const conversationsKept = 5000;
+const ringingExpirySec = 60;
+const dayExpirySec = 86_400;
+
+/**
+ * Which topics each event goes to. An agent leg names its agent and team; a caller leg or a
+ * call report names neither, so it goes to every agent its conversation rang, and when it
+ * comes first it waits (bounded) for the agent leg.
+ */
+export function createEventRouter() {
+  const ringers = new Map<string, { appId: number | string; topics: Set<string> }>();
+  const waiting = new Map<string, CallEvent[]>();
+
+  const remember = <V>(map: Map<string, V>, key: string, value: V): void => {
+    map.delete(key);
+    map.set(key, value);
+    if (map.size > conversationsKept) map.delete(map.keys().next().value as string);
+  };
+
+  const expiryOf = (event: CallEvent): number => (event.kind === 'agent-leg' && event.status === 'started' ? ringingExpirySec : dayExpirySec);
+
+  function agentLeg(event: CallEvent): Route[] {
+    const appId = event.appId ?? 'unknown';
+    const own = [event.agent && topics.agent(appId, event.agent), event.team && topics.team(appId, event.team)].filter((topic): topic is string => !!topic);
+    const known = ringers.get(event.conversationId)?.topics ?? new Set<string>();
+    const added = own.filter((topic) => !known.has(topic));
+    remember(ringers, event.conversationId, { appId, topics: new Set([...known, ...own]) });
+    const early = added.length > 0 ? (waiting.get(event.conversationId) ?? []) : [];
+    return [...own.map((topic) => ({ topic, event, expirySec: expiryOf(event) })), ...early.flatMap((held) => added.map((topic) => ({ topic, event: held, expirySec: dayExpirySec })))];
+  }
+
+  return {
+    /** The publishes this event needs now (with any earlier events it releases). */
+    route(event: CallEvent): Route[] {
+      if (event.kind === 'outgoing') return [];
+      if (event.kind === 'agent-leg') return agentLeg(event);
+      const rang = ringers.get(event.conversationId);
+      remember(waiting, event.conversationId, [...(waiting.get(event.conversationId) ?? []), event]);
+      return [...(rang?.topics ?? [])].map((topic) => ({ topic, event, expirySec: dayExpirySec }));
+    },
+  };
+}

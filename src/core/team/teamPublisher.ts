@@ -1,0 +1,148 @@
+import { hostname } from 'node:os';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { IngestOutcome } from '../calls/callPipeline';
+import type { Logger } from '../log/logger';
+import type { CallEvent } from '../telecmi/eventSchema';
+import { eventKey } from '../telecmi/parseEvent';
+import { createEventRouter } from './eventRouter';
+import type { Spool, SpooledPublish } from './spool';
+import type { ReceiverStatusMessage } from './teamMessages';
+import { topics } from './topics';
+
+export interface BrokerConnection {
+  url: string;
+  username: string;
+  password: string;
+}
+
+export type PublisherState = { state: 'connected'; spooled: number } | { state: 'offline'; spooled: number; reason?: string };
+
+export interface TeamPublisherOptions {
+  broker: BrokerConnection;
+  spool: Spool;
+  log: Logger;
+  onState?: (state: PublisherState) => void;
+  /** How long a publish may wait for the broker's PUBACK before it goes to the spool instead. */
+  ackTimeoutMs?: number;
+  now?: () => number;
+}
+
+const drainBatch = 200;
+const recentKeysKept = 20_000;
+
+/**
+ * The team server's transport, beside the receiver: each accepted TeleCMI event is published
+ * (QoS 1, with an expiry) to the topics of the agents and teams it concerns. TeleCMI is answered
+ * only once the broker acknowledged every publish, or they were written to the spool; the spool
+ * is published in order when the broker is back, and new events queue behind it meanwhile.
+ */
+export function startTeamPublisher({ broker, spool, log, onState, ackTimeoutMs = 3000, now = Date.now }: TeamPublisherOptions) {
+  const router = createEventRouter();
+  const recent = new Map<string, true>();
+  const status = (online: boolean): string => JSON.stringify({ v: 1, online, at: now() } satisfies ReceiverStatusMessage);
+  const client: MqttClient = mqtt.connect(broker.url, {
+    username: broker.username,
+    password: broker.password,
+    protocolVersion: 5,
+    clientId: `telecmi-receiver-${hostname()}-${process.pid}`,
+    reconnectPeriod: 1000,
+    connectTimeout: 5000,
+    will: { topic: topics.receiverStatus, payload: Buffer.from(status(false)), qos: 1, retain: true },
+  });
+  let draining = false;
+  let lastReason: string | undefined;
+
+  let lastReported = '';
+  /** Told on each change only: a broker that stays down is retried every second, quietly. */
+  const report = (): void => {
+    const state: PublisherState = client.connected ? { state: 'connected', spooled: spool.size() } : { state: 'offline', spooled: spool.size(), reason: lastReason };
+    if (JSON.stringify(state) === lastReported) return;
+    lastReported = JSON.stringify(state);
+    onState?.(state);
+  };
+
+  client.on('connect', () => {
+    lastReason = undefined;
+    log.info('connected to the broker', { url: broker.url });
+    void client.publishAsync(topics.receiverStatus, status(true), { qos: 1, retain: true }).catch(() => undefined);
+    report();
+    void drain();
+  });
+  client.on('error', (error) => {
+    if (error.message !== lastReason) log.warn('the broker refused or failed', { url: broker.url, error: error.message });
+    lastReason = error.message;
+    report();
+  });
+  client.on('offline', () => {
+    if (lastReported.includes('"connected"') || !lastReported) log.warn('the broker is unreachable: events are spooled on disk until it is back', { url: broker.url });
+    report();
+  });
+
+  function publish({ topic, message, expirySec }: SpooledPublish): Promise<void> {
+    const acknowledged = client.publishAsync(topic, JSON.stringify(message), { qos: 1, properties: { messageExpiryInterval: expirySec } });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`no PUBACK within ${ackTimeoutMs} ms`)), ackTimeoutMs);
+    });
+    return Promise.race([acknowledged.then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Publishes the spool in order, a batch at a time, while the broker answers. */
+  async function drain(): Promise<void> {
+    if (draining) return;
+    draining = true;
+    try {
+      while (spool.size() > 0 && client.connected) {
+        const batch = spool.peek(drainBatch);
+        for (const entry of batch) await publish(entry);
+        spool.drop(batch.length);
+      }
+      report();
+    } catch (error) {
+      log.warn('publishing the spool stopped; it resumes when the broker is back', { error: String(error) });
+    } finally {
+      draining = false;
+    }
+  }
+
+  function toSpool(publishes: SpooledPublish[]): IngestOutcome {
+    if (!spool.append(publishes)) throw new Error('the spool is full: the broker has been unreachable for too long');
+    if (client.connected) void drain();
+    report();
+    return 'spooled';
+  }
+
+  return {
+    async ingest(event: CallEvent): Promise<IngestOutcome> {
+      const key = eventKey(event);
+      if (recent.has(key)) return 'duplicate';
+      recent.set(key, true);
+      if (recent.size > recentKeysKept) recent.delete(recent.keys().next().value as string);
+      const publishes = router.route(event).map(({ topic, event: routed, expirySec }) => ({
+        topic,
+        expirySec,
+        message: { v: 1 as const, id: eventKey(routed), receivedAt: routed.receivedAt, expirySec, payload: routed.raw },
+      }));
+      if (publishes.length === 0) return 'ignored';
+      // Behind a spool, or without a broker, order and durability come first.
+      if (spool.size() > 0 || draining || !client.connected) return toSpool(publishes);
+      try {
+        await Promise.all(publishes.map(publish));
+        return 'published';
+      } catch (error) {
+        log.warn('the broker did not acknowledge in time: spooled', { error: String(error) });
+        return toSpool(publishes);
+      }
+    },
+
+    spooled: (): number => spool.size(),
+
+    /** Says the receiver is going offline (retained), then disconnects. */
+    async stop(): Promise<void> {
+      if (client.connected) await client.publishAsync(topics.receiverStatus, status(false), { qos: 1, retain: true }).catch(() => undefined);
+      await client.endAsync();
+    },
+  };
+}
+
+export type TeamPublisher = ReturnType<typeof startTeamPublisher>;

@@ -1,0 +1,91 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from '../log/logger';
+import type { CallEvent } from '../telecmi/eventSchema';
+import { parseTelecmiEvent } from '../telecmi/parseEvent';
+import type { JoinCode } from './joinCode';
+import { receiverStatusMessageSchema, teamEventMessageSchema } from './teamMessages';
+import { topics } from './topics';
+
+export type SubscriberState =
+  | { state: 'connecting' }
+  | { state: 'connected'; teamServer: 'online' | 'offline' | 'unknown' }
+  | { state: 'offline'; reason?: string };
+
+export interface TeamSubscriberOptions {
+  code: JoinCode;
+  /** Stable per installation: the broker keeps this desktop's queue under it while it is away. */
+  clientId: string;
+  log: Logger;
+  /** `late`: it reached this desktop after the ring window, so it must not pop up as ringing. */
+  onEvent: (event: CallEvent, late: boolean) => void;
+  onState: (state: SubscriberState) => void;
+  /** A ringing call older than this has stopped ringing. */
+  ringWindowMs?: number;
+  now?: () => number;
+}
+
+/**
+ * A desktop's (or `listen`'s) side of team mode: a persistent MQTT 5 session that receives this
+ * agent's and its teams' events, each judged on time by its own age, never by the broker's
+ * expiry (which may be late to drop it).
+ */
+export function startTeamSubscriber({ code, clientId, log, onEvent, onState, ringWindowMs = 45_000, now = Date.now }: TeamSubscriberOptions) {
+  let teamServer: 'online' | 'offline' | 'unknown' = 'unknown';
+  const subscriptions = [topics.agent('+', code.agent), ...code.teams.map((team) => topics.team('+', team)), topics.receiverStatus];
+  const client: MqttClient = mqtt.connect(code.url, {
+    username: code.username,
+    password: code.password,
+    clientId,
+    protocolVersion: 5,
+    clean: false,
+    properties: { sessionExpiryInterval: 86_400 },
+    reconnectPeriod: 2000,
+    connectTimeout: 8000,
+  });
+  // Attached before the connection opens: a listener added later misses the queued backlog.
+  client.on('message', (topic, payload, packet) => {
+    if (topic === topics.receiverStatus) return onReceiverStatus(payload);
+    const parsed = teamEventMessageSchema.safeParse(safeJson(payload));
+    if (!parsed.success) return log.warn('a message on the team topic is not a call event; ignored', { topic });
+    const event = parseTelecmiEvent(parsed.data.payload, parsed.data.receivedAt);
+    if (!event.ok) return log.warn('a published event does not read as a TeleCMI event; ignored', { topic, reason: event.reason });
+    const remaining = packet.properties?.messageExpiryInterval;
+    const age = remaining === undefined ? now() - parsed.data.receivedAt : (parsed.data.expirySec - remaining) * 1000;
+    onEvent(event.event, age > ringWindowMs);
+  });
+  // Connected means subscribed: a session the broker kept still has its subscriptions; a new one needs them.
+  client.on('connect', (connack) => {
+    if (connack.sessionPresent) return onState({ state: 'connected', teamServer });
+    client.subscribe(subscriptions, { qos: 1 }, (error) => {
+      if (error) return onState({ state: 'offline', reason: `subscribing failed: ${error.message}` });
+      onState({ state: 'connected', teamServer });
+    });
+  });
+  client.on('error', (error) => {
+    log.warn('the team broker refused or failed', { url: code.url, error: error.message });
+    onState({ state: 'offline', reason: error.message });
+  });
+  client.on('offline', () => onState({ state: 'offline' }));
+
+  function onReceiverStatus(payload: Buffer): void {
+    const status = receiverStatusMessageSchema.safeParse(safeJson(payload));
+    if (!status.success) return;
+    teamServer = status.data.online ? 'online' : 'offline';
+    if (client.connected) onState({ state: 'connected', teamServer });
+  }
+
+  onState({ state: 'connecting' });
+  return {
+    /** Reconnects now (after sleep, when the network is back) instead of waiting for the keep-alive. */
+    reconnect: (): void => void client.reconnect(),
+    stop: (): Promise<void> => client.endAsync(),
+  };
+}
+
+function safeJson(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,140 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { agentLegPayload, sampleCall, type SampleCall } from '../../src/core/telecmi/sampleEvents';
+import { bin, startCli, type Line } from '../support/cliProcess';
+import { freePort } from '../support/freePort';
+import { brokerTestsTitle, requireMosquitto, skipBrokerTests, startMosquitto, type RunningBroker } from '../support/mosquitto';
+import { postJson } from '../support/receiverServer';
+
+const run = promisify(execFile);
+const cli = async (...args: string[]): Promise<Line> => JSON.parse((await run(process.execPath, [bin, ...args])).stdout) as Line;
+
+const alice = { agent: '204_2222223', team: 'Sales_2222223' };
+const bob = { agent: '205_2222223', team: 'Support_2222223' };
+
+type Running = ReturnType<typeof startCli>;
+
+describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -> Mosquitto -> listen'), () => {
+  let binary = '';
+  let root = '';
+  let ports: number[] = [];
+  let broker: RunningBroker | undefined;
+  let webhookUrl = '';
+  const joinCodes = new Map<string, string>();
+  const processes: Running[] = [];
+
+  beforeAll(() => {
+    binary = requireMosquitto();
+  });
+
+  afterEach(async () => {
+    await Promise.all(processes.splice(0).map((process) => process.stop('SIGKILL')));
+    await broker?.stop();
+    broker = undefined;
+  });
+
+  const dir = (name: string) => join(root, name);
+  const startBroker = async () => (broker = await startMosquitto(binary, join(dir('team'), 'mosquitto.conf'), ports));
+  const track = (process: Running): Running => (processes.push(process), process);
+
+  async function serveTeam(): Promise<Running> {
+    const serve = track(startCli(['serve', '--port', '0', '--data-dir', dir('server'), '--team-dir', dir('team')]));
+    webhookUrl = String((await serve.waitFor((line) => line.type === 'listening')).webhookUrl);
+    return serve;
+  }
+
+  function listen(agent: string): Running {
+    return track(startCli(['listen', '--join-code-env', 'JOIN_CODE', '--data-dir', dir(`desk-${agent}`), '--ring-window', '2'], { ...process.env, JOIN_CODE: joinCodes.get(agent) }));
+  }
+
+  async function connected(desktop: Running): Promise<void> {
+    await desktop.waitFor((line) => line.type === 'connection' && line.state === 'connected');
+  }
+
+  async function setUp(): Promise<void> {
+    root = mkdtempSync(join(tmpdir(), 'telecmi-team-e2e-'));
+    ports = [await freePort(), await freePort()];
+    await cli('team', 'init', '--dir', dir('team'), '--mqtt-port', String(ports[0]), '--ws-port', String(ports[1]));
+    for (const { agent, team } of [alice, bob]) joinCodes.set(agent, String((await cli('team', 'add-agent', '--dir', dir('team'), '--agent', agent, '--team', team)).joinCode));
+  }
+
+  const ring = (call: SampleCall) => postJson(webhookUrl, agentLegPayload(call, 'started', Date.now()));
+  const hangUp = (call: SampleCall) => postJson(webhookUrl, agentLegPayload(call, 'hangup', Date.now() + 20_000));
+  const notifications = (desktop: Running, kind?: string) => desktop.lines.filter((line) => line.type === 'notification' && (!kind || line.kind === kind));
+  const callIds = (lines: Line[]) => lines.flatMap((line) => (line.calls as Array<{ id: string }>).map((call) => call.id));
+
+  it("rings each agent's desktop for its own calls and its team's, and never for another agent's", async () => {
+    await setUp();
+    await startBroker();
+    await serveTeam();
+    const desks = { alice: listen(alice.agent), bob: listen(bob.agent) };
+    await Promise.all(Object.values(desks).map(connected));
+    const forAlice = sampleCall({ user: alice.agent, team: alice.team });
+    const forBob = sampleCall({ user: bob.agent, team: bob.team });
+    const forSales = sampleCall({ user: '206_2222223', team: alice.team });
+    for (const call of [forAlice, forBob, forSales]) expect((await ring(call)).body).toEqual({ ok: true });
+    await desks.alice.waitFor((line) => line.type === 'notification' && callIds([line]).includes(forSales.callId));
+    await desks.bob.waitFor((line) => line.type === 'notification' && callIds([line]).includes(forBob.callId));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(callIds(notifications(desks.alice, 'ringing')).sort()).toEqual([forAlice.callId, forSales.callId].sort());
+    expect(callIds(notifications(desks.bob, 'ringing'))).toEqual([forBob.callId]);
+  });
+
+  it('gives a desktop that was away its calls as one summary, with the missed ones, and no stale ringing', async () => {
+    await setUp();
+    await startBroker();
+    await serveTeam();
+    let desk = listen(alice.agent);
+    await connected(desk);
+    await desk.stop('SIGTERM');
+    const calls = [sampleCall({ user: alice.agent }), sampleCall({ user: alice.agent }), sampleCall({ user: alice.agent })];
+    for (const call of calls) await ring(call);
+    await hangUp(calls[0] as SampleCall);
+    // Longer than the ring window (2 s here): these calls have stopped ringing.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    desk = listen(alice.agent);
+    const away = await desk.waitFor((line) => line.kind === 'away');
+    expect(away).toMatchObject({ title: '3 calls while you were away', body: expect.stringMatching(/^1 missed/) });
+    expect(notifications(desk, 'ringing')).toEqual([]);
+    await desk.stop('SIGTERM');
+    const saved = JSON.parse((await run(process.execPath, [bin, 'calls', '--data-dir', dir(`desk-${alice.agent}`)])).stdout) as Array<{ id: string }>;
+    expect(saved.map((call) => call.id).sort()).toEqual(calls.map((call) => call.callId).sort());
+  });
+
+  it('spools what arrives while the broker is down, answers TeleCMI at once, and delivers it in order when it is back', async () => {
+    await setUp();
+    await startBroker();
+    const serve = await serveTeam();
+    const desk = listen(alice.agent);
+    await connected(desk);
+    await broker?.stop();
+    await serve.waitFor((line) => line.type === 'broker' && line.state === 'offline');
+    const calls = [sampleCall({ user: alice.agent }), sampleCall({ user: alice.agent })];
+    for (const call of calls) expect((await ring(call)).body).toEqual({ ok: true });
+    const spooled = readFileSync(join(dir('server'), 'spool.jsonl'), 'utf8');
+    for (const call of calls) expect(spooled).toContain(call.callId);
+    await startBroker();
+    await desk.waitFor((line) => line.type === 'notification' && callIds([line]).includes(calls[1]?.callId ?? ''), { timeoutMs: 15_000 });
+    expect(callIds(notifications(desk, 'ringing'))).toEqual(calls.map((call) => call.callId));
+    await serve.waitFor((line) => line.type === 'broker' && line.state === 'connected' && line.spooled === 0);
+  });
+
+  it('loses nothing it acknowledged when killed with SIGKILL: the spool is published at the next start', async () => {
+    await setUp();
+    let serve = await serveTeam();
+    const call = sampleCall({ user: alice.agent });
+    expect((await ring(call)).body).toEqual({ ok: true });
+    await serve.stop('SIGKILL');
+    await startBroker();
+    // A desktop that joined before the call was published gets it from its queue.
+    const desk = listen(alice.agent);
+    await connected(desk);
+    serve = await serveTeam();
+    await desk.waitFor((line) => line.type === 'notification' && callIds([line]).includes(call.callId), { timeoutMs: 15_000 });
+    await serve.waitFor((line) => line.type === 'broker' && line.spooled === 0);
+  });
+});
