@@ -137,4 +137,21 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
     await desk.waitFor((line) => line.type === 'notification' && callIds([line]).includes(call.callId), { timeoutMs: 15_000 });
     await serve.waitFor((line) => line.type === 'broker' && line.spooled === 0);
   });
+
+  it('keeps an away desktop\'s queued calls through a broker killed with SIGKILL (persistence saved every second)', async () => {
+    await setUp();
+    await startBroker();
+    await serveTeam();
+    let desk = listen(alice.agent);
+    await connected(desk);
+    await desk.stop('SIGTERM');
+    const calls = [sampleCall({ user: alice.agent }), sampleCall({ user: alice.agent })];
+    for (const call of calls) expect((await ring(call)).body).toEqual({ ok: true });
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await broker?.stop('SIGKILL');
+    await startBroker();
+    desk = listen(alice.agent);
+    const away = await desk.waitFor((line) => line.kind === 'away', { timeoutMs: 15_000 });
+    expect(callIds([away]).sort()).toEqual(calls.map((call) => call.callId).sort());
+  });
 });
