@@ -78,8 +78,16 @@ export function startTeamPublisher({ broker, spool, log, onState, ackTimeoutMs =
     report();
   });
 
+  /** One event often goes to two topics (agent and team): it is serialised once. */
+  const serialised = new WeakMap<SpooledPublish['message'], string>();
+  const bodyOf = (message: SpooledPublish['message']): string => {
+    const body = serialised.get(message) ?? JSON.stringify(message);
+    serialised.set(message, body);
+    return body;
+  };
+
   function publish({ topic, message, expirySec }: SpooledPublish): Promise<void> {
-    const acknowledged = client.publishAsync(topic, JSON.stringify(message), { qos: 1, properties: { messageExpiryInterval: expirySec } });
+    const acknowledged = client.publishAsync(topic, bodyOf(message), { qos: 1, properties: { messageExpiryInterval: expirySec } });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => reject(new Error(`no PUBACK within ${ackTimeoutMs} ms`)), ackTimeoutMs);
@@ -94,7 +102,8 @@ export function startTeamPublisher({ broker, spool, log, onState, ackTimeoutMs =
     try {
       while (spool.size() > 0 && client.connected) {
         const batch = spool.peek(drainBatch);
-        for (const entry of batch) await publish(entry);
+        // Sent in order on one connection; the batch is forgotten only once all are acknowledged.
+        await Promise.all(batch.map(publish));
         spool.drop(batch.length);
       }
       report();
@@ -118,11 +127,13 @@ export function startTeamPublisher({ broker, spool, log, onState, ackTimeoutMs =
       if (recent.has(key)) return 'duplicate';
       recent.set(key, true);
       if (recent.size > recentKeysKept) recent.delete(recent.keys().next().value as string);
-      const publishes = router.route(event).map(({ topic, event: routed, expirySec }) => ({
-        topic,
-        expirySec,
-        message: { v: 1 as const, id: eventKey(routed), receivedAt: routed.receivedAt, expirySec, payload: routed.raw },
-      }));
+      const messages = new Map<CallEvent, SpooledPublish['message']>();
+      const messageOf = (routed: CallEvent, expirySec: number): SpooledPublish['message'] => {
+        const message = messages.get(routed) ?? { v: 1 as const, id: eventKey(routed), receivedAt: routed.receivedAt, expirySec, payload: routed.raw };
+        messages.set(routed, message);
+        return message;
+      };
+      const publishes = router.route(event).map(({ topic, event: routed, expirySec }) => ({ topic, expirySec, message: messageOf(routed, expirySec) }));
       if (publishes.length === 0) return 'ignored';
       // Behind a spool, or without a broker, order and durability come first.
       if (spool.size() > 0 || draining || !client.connected) return toSpool(publishes);
