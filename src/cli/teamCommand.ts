@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { addAgent, initTeam, readTeam, removeAgent, startBrokerCommand, writeTeam } from '../core/team/teamDirectory';
-import { teamNameSchema } from '../core/team/teamNames';
+import { agentNameSchema, teamNameSchema } from '../core/team/teamNames';
 import { describeFsError } from './dataDir';
 import { EnvironmentError, UsageError, validateOptions } from './usage';
 
@@ -71,7 +71,7 @@ function run(action: string | undefined, dir: string, values: Record<string, str
       });
     }
     case 'add-agent': {
-      const { agent, teams } = validateOptions(z.object({ agent: teamNameSchema, teams: z.array(teamNameSchema).default([]) }), { agent: values.agent, teams: values.team });
+      const { agent, teams } = validateOptions(z.object({ agent: agentNameSchema, teams: z.array(teamNameSchema).default([]) }), { agent: values.agent, teams: values.team });
       const { team, joinCode } = addAgent(readTeam(dir), agent, teams);
       writeTeam(dir, team);
       return print({ type: 'agent', agent, username: agent, teams, joinCode, apply: applyHint(dir) });

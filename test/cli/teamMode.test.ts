@@ -47,8 +47,9 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
     return serve;
   }
 
-  function listen(agent: string): Running {
-    return track(startCli(['listen', '--join-code-env', 'JOIN_CODE', '--data-dir', dir(`desk-${agent}`), '--ring-window', '2'], { ...process.env, JOIN_CODE: joinCodes.get(agent) }));
+  function listen(agent: string, ringWindowSeconds = 2): Running {
+    const args = ['listen', '--join-code-env', 'JOIN_CODE', '--data-dir', dir(`desk-${agent}`), '--ring-window', String(ringWindowSeconds)];
+    return track(startCli(args, { ...process.env, JOIN_CODE: joinCodes.get(agent) }));
   }
 
   async function connected(desktop: Running): Promise<void> {
@@ -109,7 +110,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
     await setUp();
     await startBroker();
     const serve = await serveTeam();
-    const desk = listen(alice.agent);
+    const desk = listen(alice.agent, 30);
     await connected(desk);
     await broker?.stop();
     await serve.waitFor((line) => line.type === 'broker' && line.state === 'offline');
@@ -153,5 +154,23 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
     desk = listen(alice.agent);
     const away = await desk.waitFor((line) => line.kind === 'away', { timeoutMs: 15_000 });
     expect(callIds([away]).sort()).toEqual(calls.map((call) => call.callId).sort());
+  });
+
+  it('records calls that waited in the spool longer than they ring, without ringing', async () => {
+    await setUp();
+    await startBroker();
+    const serve = await serveTeam();
+    const desk = listen(alice.agent);
+    await connected(desk);
+    await broker?.stop();
+    await serve.waitFor((line) => line.type === 'broker' && line.state === 'offline');
+    const call = sampleCall({ user: alice.agent });
+    expect((await ring(call)).body).toEqual({ ok: true });
+    // Longer than the ring window (2 s here).
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    await startBroker();
+    const away = await desk.waitFor((line) => line.kind === 'away', { timeoutMs: 15_000 });
+    expect(callIds([away])).toEqual([call.callId]);
+    expect(notifications(desk, 'ringing')).toEqual([]);
   });
 });

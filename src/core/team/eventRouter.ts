@@ -14,9 +14,11 @@ const ringingExpirySec = 60;
 const dayExpirySec = 86_400;
 
 /**
- * Which topics each event goes to. An agent leg names its agent and team; a caller leg or a
- * call report names neither, so it goes to every agent its conversation rang, and when it
- * comes first it waits (bounded) for the agent leg.
+ * Which topics each event goes to. An agent leg names its agent and team; a call report names its
+ * team; a caller leg names neither, so it goes to every agent its conversation rang, and when it
+ * comes first it waits for the agent leg. That wait is in this process's memory (bounded): a
+ * receiver restarted in between, or another receiver behind the same URL, does not know it, and
+ * the desktops then miss that caller leg (the dialled number); the call itself still arrives.
  */
 export function createEventRouter() {
   const ringers = new Map<string, { appId: number | string; topics: Set<string> }>();
@@ -30,9 +32,15 @@ export function createEventRouter() {
 
   const expiryOf = (event: CallEvent): number => (event.kind === 'agent-leg' && event.status === 'started' ? ringingExpirySec : dayExpirySec);
 
+  /** The topics an event names itself: its agent's and its team's. */
+  const ownTopics = (event: CallEvent): string[] => {
+    const appId = event.appId ?? 'unknown';
+    return [event.agent && topics.agent(appId, event.agent), event.team && topics.team(appId, event.team)].filter((topic): topic is string => !!topic);
+  };
+
   function agentLeg(event: CallEvent): Route[] {
     const appId = event.appId ?? 'unknown';
-    const own = [event.agent && topics.agent(appId, event.agent), event.team && topics.team(appId, event.team)].filter((topic): topic is string => !!topic);
+    const own = ownTopics(event);
     const known = ringers.get(event.conversationId)?.topics ?? new Set<string>();
     const added = own.filter((topic) => !known.has(topic));
     remember(ringers, event.conversationId, { appId, topics: new Set([...known, ...own]) });
@@ -47,7 +55,9 @@ export function createEventRouter() {
       if (event.kind === 'agent-leg') return agentLeg(event);
       const rang = ringers.get(event.conversationId);
       remember(waiting, event.conversationId, [...(waiting.get(event.conversationId) ?? []), event]);
-      return [...(rang?.topics ?? [])].map((topic) => ({ topic, event, expirySec: dayExpirySec }));
+      // A call report names its team (and agent) itself; a caller leg only through the agent legs.
+      const routed = new Set([...(rang?.topics ?? []), ...ownTopics(event)]);
+      return [...routed].map((topic) => ({ topic, event, expirySec: dayExpirySec }));
     },
   };
 }

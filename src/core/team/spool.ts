@@ -14,6 +14,14 @@ export type SpooledPublish = z.infer<typeof spooledPublishSchema>;
 export function openSpool(filePath: string, log: Logger, { maxEntries = 100_000 } = {}) {
   const entries: SpooledPublish[] = existsSync(filePath) ? readEntries(filePath, log) : [];
   if (entries.length > 0) log.info('publishing the calls spooled while the broker was unreachable', { count: entries.length });
+  // A line a crash cut short would swallow the next one appended: the file is written anew from what was read.
+  if (existsSync(filePath)) rewrite();
+
+  function rewrite(): void {
+    const temporary = `${filePath}.tmp`;
+    writeFileSync(temporary, entries.map((publish) => `${JSON.stringify(publish)}\n`).join(''), { mode: 0o600, flush: true });
+    renameSync(temporary, filePath);
+  }
 
   return {
     size: (): number => entries.length,
@@ -37,9 +45,7 @@ export function openSpool(filePath: string, log: Logger, { maxEntries = 100_000 
     /** Forgets the oldest `count` publishes, once the broker acknowledged them. */
     drop(count: number): void {
       entries.splice(0, count);
-      const temporary = `${filePath}.tmp`;
-      writeFileSync(temporary, entries.map((publish) => `${JSON.stringify(publish)}\n`).join(''), { mode: 0o600, flush: true });
-      renameSync(temporary, filePath);
+      rewrite();
     },
   };
 }

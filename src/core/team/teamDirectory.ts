@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { makePrivateFolder } from '../storage/privateFolder';
 import { mosquittoAcl, mosquittoConf, mosquittoPasswordLine } from './brokerFiles';
 import { encodeJoinCode } from './joinCode';
-import { receiverUsername, teamNameSchema } from './teamNames';
+import { agentNameSchema, receiverUsername, teamNameSchema } from './teamNames';
 
 const port = z.number().int().min(1).max(65535);
 
@@ -18,7 +18,7 @@ export const teamFileSchema = z.object({
   /** The host desktops reach the broker at. */
   publicHost: z.string().min(1),
   receiverPassword: z.string().min(16),
-  agents: z.array(z.object({ agent: teamNameSchema, teams: z.array(teamNameSchema), passwordHash: z.string(), addedAt: z.number() })),
+  agents: z.array(z.object({ agent: agentNameSchema, teams: z.array(teamNameSchema), passwordHash: z.string(), addedAt: z.number() })),
 });
 export type TeamFile = z.infer<typeof teamFileSchema>;
 
@@ -48,7 +48,15 @@ export function initTeam({ dir, mqttPort, wsPort, publicHost }: { dir: string; m
 
 export function readTeam(dir: string): TeamFile {
   if (!existsSync(files(dir).team)) throw new Error(`${dir} holds no team: run "telecmi-notifier team init --dir ${dir}" first`);
-  const parsed = teamFileSchema.safeParse(JSON.parse(readFileSync(files(dir).team, 'utf8')));
+  let stored: unknown;
+  try {
+    stored = JSON.parse(readFileSync(files(dir).team, 'utf8'));
+  } catch (error) {
+    // JSON.parse quotes the text around the fault, which may be the receiver's password.
+    if (error instanceof SyntaxError) throw new Error(`${files(dir).team} is not valid JSON: restore it from a backup, or run "team init" in a new folder`);
+    throw error;
+  }
+  const parsed = teamFileSchema.safeParse(stored);
   if (!parsed.success) throw new Error(`${files(dir).team} is not a valid team file: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
 }
@@ -59,7 +67,11 @@ export function writeTeam(dir: string, team: TeamFile): void {
   const paths = files(dir);
   mkdirSync(paths.brokerData, { recursive: true, mode: 0o700 });
   const local = ['127.0.0.1', 'localhost', '::1'].includes(team.publicHost);
-  const write = (file: string, text: string): void => writeFileSync(file, text, { mode: 0o600 });
+  // Written beside and renamed over: a crash mid-write never leaves half a password file.
+  const write = (file: string, text: string): void => {
+    writeFileSync(`${file}.tmp`, text, { mode: 0o600, flush: true });
+    renameSync(`${file}.tmp`, file);
+  };
   write(paths.conf, mosquittoConf({ dir, mqttPort: team.mqttPort, wsPort: team.wsPort, wsBind: local ? '127.0.0.1' : '0.0.0.0', runAs: process.platform === 'win32' ? undefined : userInfo().username }));
   write(paths.passwd, [mosquittoPasswordLine(receiverUsername, team.receiverPassword), ...team.agents.map((agent) => `${agent.agent}:${agent.passwordHash}`), ''].join('\n'));
   write(paths.acl, mosquittoAcl(team.agents));

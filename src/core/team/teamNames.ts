@@ -11,3 +11,6 @@ export const teamNameSchema = z
 
 /** The user the receiver publishes as. */
 export const receiverUsername = 'telecmi-receiver';
+
+/** An agent id, which is also its broker user: never the receiver's. */
+export const agentNameSchema = teamNameSchema.refine((name) => name !== receiverUsername, `"${receiverUsername}" is the receiver's user, not an agent`);

@@ -47,6 +47,8 @@ export function startTeamPublisher({ broker, spool, log, onState, ackTimeoutMs =
     clientId: `telecmi-receiver-${hostname()}-${process.pid}`,
     reconnectPeriod: 1000,
     connectTimeout: 5000,
+    // A refused CONNACK (a broker restarting with its password file, "server busy") is retried too.
+    reconnectOnConnackError: true,
     will: { topic: topics.receiverStatus, payload: Buffer.from(status(false)), qos: 1, retain: true },
   });
   let draining = false;
@@ -86,8 +88,14 @@ export function startTeamPublisher({ broker, spool, log, onState, ackTimeoutMs =
     return body;
   };
 
+  /**
+   * Published with the expiry it has left, so an event that waited in the spool is seen as late
+   * (a ringing call spooled for a minute must not ring); one that expired while spooled is still
+   * published, for a second, to the desktops that are online: they record it, without ringing.
+   */
   function publish({ topic, message, expirySec }: SpooledPublish): Promise<void> {
-    const acknowledged = client.publishAsync(topic, bodyOf(message), { qos: 1, properties: { messageExpiryInterval: expirySec } });
+    const left = Math.max(1, expirySec - Math.floor((now() - message.receivedAt) / 1000));
+    const acknowledged = client.publishAsync(topic, bodyOf(message), { qos: 1, properties: { messageExpiryInterval: left } });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => reject(new Error(`no PUBACK within ${ackTimeoutMs} ms`)), ackTimeoutMs);
@@ -108,9 +116,22 @@ export function startTeamPublisher({ broker, spool, log, onState, ackTimeoutMs =
       }
       report();
     } catch (error) {
-      log.warn('publishing the spool stopped; it resumes when the broker is back', { error: String(error) });
+      log.warn('publishing the spool stopped; it is tried again shortly', { error: String(error) });
+      setTimeout(() => void drain(), 2000).unref();
     } finally {
       draining = false;
+    }
+  }
+
+  async function publishOrSpool(publishes: SpooledPublish[]): Promise<IngestOutcome> {
+    // Behind a spool, or without a broker, order and durability come first.
+    if (spool.size() > 0 || draining || !client.connected) return toSpool(publishes);
+    try {
+      await Promise.all(publishes.map(publish));
+      return 'published';
+    } catch (error) {
+      log.warn('the broker did not acknowledge in time: spooled', { error: String(error) });
+      return toSpool(publishes);
     }
   }
 
@@ -135,14 +156,12 @@ export function startTeamPublisher({ broker, spool, log, onState, ackTimeoutMs =
       };
       const publishes = router.route(event).map(({ topic, event: routed, expirySec }) => ({ topic, expirySec, message: messageOf(routed, expirySec) }));
       if (publishes.length === 0) return 'ignored';
-      // Behind a spool, or without a broker, order and durability come first.
-      if (spool.size() > 0 || draining || !client.connected) return toSpool(publishes);
       try {
-        await Promise.all(publishes.map(publish));
-        return 'published';
+        return await publishOrSpool(publishes);
       } catch (error) {
-        log.warn('the broker did not acknowledge in time: spooled', { error: String(error) });
-        return toSpool(publishes);
+        // Not kept: TeleCMI's retry must not be taken for a duplicate.
+        recent.delete(key);
+        throw error;
       }
     },
 

@@ -41,6 +41,8 @@ export function startTeamSubscriber({ code, clientId, log, onEvent, onState, rin
     properties: { sessionExpiryInterval: 86_400 },
     reconnectPeriod: 2000,
     connectTimeout: 8000,
+    // A refused CONNACK is reported and retried: a revoked code keeps saying so, a busy broker recovers.
+    reconnectOnConnackError: true,
   });
   // Attached before the connection opens: a listener added later misses the queued backlog.
   client.on('message', (topic, payload, packet) => {
@@ -53,9 +55,9 @@ export function startTeamSubscriber({ code, clientId, log, onEvent, onState, rin
     const age = remaining === undefined ? now() - parsed.data.receivedAt : (parsed.data.expirySec - remaining) * 1000;
     onEvent(event.event, age > ringWindowMs);
   });
-  // Connected means subscribed: a session the broker kept still has its subscriptions; a new one needs them.
-  client.on('connect', (connack) => {
-    if (connack.sessionPresent) return onState({ state: 'connected', teamServer });
+  // Connected means subscribed. A kept session has its subscriptions, but perhaps not a team added
+  // since: subscribing again is harmless, and topics no longer granted deliver nothing (ACL).
+  client.on('connect', () => {
     client.subscribe(subscriptions, { qos: 1 }, (error) => {
       if (error) return onState({ state: 'offline', reason: `subscribing failed: ${error.message}` });
       onState({ state: 'connected', teamServer });

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { mosquittoAcl, mosquittoPasswordLine } from '../../../src/core/team/brokerFiles';
 import { decodeJoinCode, encodeJoinCode } from '../../../src/core/team/joinCode';
-import { teamNameSchema } from '../../../src/core/team/teamNames';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEventRouter } from '../../../src/core/team/eventRouter';
+import { openSpool } from '../../../src/core/team/spool';
+import { initTeam, readTeam } from '../../../src/core/team/teamDirectory';
+import { agentNameSchema, teamNameSchema } from '../../../src/core/team/teamNames';
+import { startTeamPublisher } from '../../../src/core/team/teamPublisher';
+import { silentLogger } from '../../../src/core/log/logger';
+import { agentCall } from '../../support/events';
+import { freePort } from '../../support/freePort';
 
 const code = { v: 1 as const, url: 'wss://broker.example.com:8083', username: '204_2222223', password: 'p'.repeat(32), agent: '204_2222223', teams: ['Sales_2222223'] };
 
@@ -35,5 +45,55 @@ describe('broker files', () => {
 
   it.each(['#', 'Sales/+', 'a b', '', '../x', 'x'.repeat(65)])('refuses %j as an agent or team id', (name) => {
     expect(teamNameSchema.safeParse(name).success).toBe(false);
+  });
+});
+
+describe('team server pieces', () => {
+  it('reserves the receiver\'s user name: no agent may take it', () => {
+    expect(agentNameSchema.safeParse('telecmi-receiver').success).toBe(false);
+    expect(agentNameSchema.safeParse('204_2222223').success).toBe(true);
+  });
+
+  it('never quotes a damaged team.json, which holds the receiver\'s password', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'telecmi-team-file-')), 'team');
+    const team = initTeam({ dir, mqttPort: 1883, wsPort: 8083, publicHost: '127.0.0.1' });
+    writeFileSync(join(dir, 'team.json'), readFileSync(join(dir, 'team.json'), 'utf8').replace(`"${team.receiverPassword}"`, team.receiverPassword));
+    expect(() => readTeam(dir)).toThrow(/team\.json is not valid JSON/);
+    try {
+      readTeam(dir);
+    } catch (error) {
+      expect(String(error)).not.toContain(team.receiverPassword.slice(0, 6));
+    }
+  });
+
+  it('routes a call report to the team it names, even when no agent leg was seen', () => {
+    const call = agentCall('report-first');
+    const routes = createEventRouter().route(call.report());
+    expect(routes.map((route) => route.topic)).toEqual(['telecmi/2222223/team/Sales_2222223']);
+  });
+
+  it('keeps the spool whole after a crash cut its last line short', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'telecmi-spool-')), 'spool.jsonl');
+    const entry = { topic: 't', expirySec: 60, message: { v: 1 as const, id: 'one', receivedAt: 1, expirySec: 60, payload: {} } };
+    writeFileSync(file, `${JSON.stringify(entry)}\n{"topic":"t","expirySe`);
+    expect(openSpool(file, silentLogger).append([{ ...entry, message: { ...entry.message, id: 'two' } }])).toBe(true);
+    expect(openSpool(file, silentLogger).peek(5).map((each) => each.message.id)).toEqual(['one', 'two']);
+  });
+
+  it('refuses (503) an event it cannot keep, and takes TeleCMI\'s retry for a new attempt, not a duplicate', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'telecmi-spool-')), 'spool.jsonl');
+    const publisher = startTeamPublisher({
+      broker: { url: `mqtt://127.0.0.1:${await freePort()}`, username: 'telecmi-receiver', password: 'x'.repeat(16) },
+      spool: openSpool(file, silentLogger, { maxEntries: 2 }),
+      log: silentLogger,
+    });
+    try {
+      const [first, second] = [agentCall('kept').started, agentCall('refused').started];
+      expect(await publisher.ingest(first)).toBe('spooled');
+      await expect(publisher.ingest(second)).rejects.toThrow(/spool is full/);
+      await expect(publisher.ingest(second)).rejects.toThrow(/spool is full/);
+    } finally {
+      await publisher.stop();
+    }
   });
 });
