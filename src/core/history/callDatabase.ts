@@ -52,6 +52,7 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     get: db.prepare('SELECT record, read FROM calls WHERE id = ?'),
     inConversation: db.prepare('SELECT record, read FROM calls WHERE conversation_id = ? ORDER BY seq'),
     oldest: db.prepare('SELECT id, read FROM calls ORDER BY seq LIMIT ? OFFSET ?'),
+    idsAfter: db.prepare('SELECT seq, id FROM calls WHERE seq > ? ORDER BY seq LIMIT ?'),
   };
 
   const toRecord = (row: { record: string; read: number }): CallRecord | undefined => {
@@ -83,6 +84,11 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     oldest(offset: number, count: number): Array<{ id: string; read: boolean }> {
       const rows = statements.oldest.all([count, offset]) as Array<{ id: string; read: number }>;
       return rows.map((row) => ({ id: row.id, read: row.read === 1 }));
+    },
+
+    /** The ids stored after `seq`, `count` of them, with their seq to continue from (a scan that rows deleted meanwhile cannot skip ahead of). */
+    idsAfter(seq: number, count: number): Array<{ seq: number; id: string }> {
+      return statements.idsAfter.all([seq, count]) as Array<{ seq: number; id: string }>;
     },
 
     unreadIds(): string[] {

@@ -26,6 +26,7 @@ const cachedRecords = 2000;
 const retryDelaysMs = [1000, 2000, 5000, 10_000, 30_000];
 const listPageSize = 1000;
 const evictionChunk = 512;
+const idChunk = 5000;
 
 /** What changed since the last write, applied in this order: clear, all read, removals, upserts. */
 interface PendingWrite {
@@ -48,6 +49,12 @@ const nothingPending = (): PendingWrite => ({ cleared: false, allRead: false, re
  */
 export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, onSaveState, notSavedBecause }: CallHistoryOptions) {
   const cache = new Map<string, CallRecord>();
+  /**
+   * Every call's id, read in the background after opening: once complete, a new call (most
+   * events) is known to be new without asking the database. Until then, the database is asked.
+   */
+  const knownIds = new Set<string>();
+  let allIdsKnown = false;
   /** The next calls to evict, oldest first, with their read flags kept current. */
   const nextOldest = new Map<string, boolean>();
   const listeners = new Set<(change: HistoryChange) => void>();
@@ -75,7 +82,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
 
   function get(id: string): CallRecord | undefined {
     const known = pending.upserts.get(id) ?? cache.get(id);
-    if (known || pending.cleared || pending.removed.has(id)) return known;
+    if (known || pending.cleared || pending.removed.has(id) || (allIdsKnown && !knownIds.has(id))) return known;
     const call = stored(database.get(id));
     return call && remember(call);
   }
@@ -90,9 +97,17 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
         nextOldest.set(id, pending.upserts.get(id)?.read ?? cache.get(id)?.read ?? (read || pending.allRead));
       }
     }
-    const fromDatabase = [...nextOldest].slice(0, count).map(([id, read]) => ({ id, read }));
-    const notWritten = [...pending.added].slice(0, count - fromDatabase.length).map((id) => ({ id, read: pending.upserts.get(id)?.read ?? true }));
-    return [...fromDatabase, ...notWritten];
+    // Taken from the front without copying: at the cap this runs for every new call.
+    const picked: Array<{ id: string; read: boolean }> = [];
+    for (const [id, read] of nextOldest) {
+      if (picked.length === count) return picked;
+      picked.push({ id, read });
+    }
+    for (const id of pending.added) {
+      if (picked.length === count) break;
+      picked.push({ id, read: pending.upserts.get(id)?.read ?? true });
+    }
+    return picked;
   }
 
   function remove(calls: ReadonlyArray<{ id: string; read: boolean }>): void {
@@ -100,6 +115,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
       if (!read) unread -= 1;
       total -= 1;
       nextOldest.delete(id);
+      knownIds.delete(id);
       cache.delete(id);
       pending.upserts.delete(id);
       if (!pending.added.delete(id)) pending.removed.add(id);
@@ -170,11 +186,24 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     }
     if ((before?.read ?? true) !== call.read) unread += call.read ? -1 : 1;
     if (nextOldest.has(call.id)) nextOldest.set(call.id, call.read);
+    knownIds.add(call.id);
     remember(call);
     pending.upserts.set(call.id, call);
   }
 
   if (total > limit) evictBeyondLimit(`the history holds ${total} calls, more than the ${limit} kept`);
+
+  /** Reads every id a chunk at a time, yielding between chunks, so opening stays fast at any size. */
+  async function learnAllIds(): Promise<void> {
+    for (let after = 0; !closed; await nextTurn()) {
+      const chunk = database.idsAfter(after, idChunk);
+      for (const { id } of chunk) if (!pending.removed.has(id)) knownIds.add(id);
+      if (chunk.length < idChunk) break;
+      after = chunk.at(-1)?.seq ?? after;
+    }
+    allIdsKnown = !closed;
+  }
+  void learnAllIds().catch((error: unknown) => log.warn('could not read the history\'s ids; each new call asks the database', { error: String(error) }));
 
   return {
     get,
@@ -252,6 +281,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     clear(): void {
       cache.clear();
       nextOldest.clear();
+      knownIds.clear();
       pending = { ...nothingPending(), cleared: true, eventKeys: pending.eventKeys };
       total = 0;
       unread = 0;
