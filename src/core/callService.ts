@@ -43,6 +43,8 @@ export function createCallService({ settings, notifier, database, log, isMuted, 
   let lastEventAt: number | null = null;
   /** Restarts run one after another: two quick changes must not race for the same port. */
   let restarts: Promise<unknown> = Promise.resolve();
+  /** False in team mode: the team's server receives the webhook, this receiver is stopped. */
+  let receiving = true;
 
   const history = createCallHistory({ database, maxCalls: settings.maxCalls, log, onSaveState, notSavedBecause: historyNotSavedBecause });
   const requestLog = createRequestLog();
@@ -54,12 +56,14 @@ export function createCallService({ settings, notifier, database, log, isMuted, 
     return status;
   }
 
+  /** An event from the receiver or, in team mode, from the team's broker. */
+  function ingest(event: Parameters<typeof pipeline.ingest>[0], options?: Parameters<typeof pipeline.ingest>[1]) {
+    lastEventAt = event.receivedAt;
+    return pipeline.ingest(event, options);
+  }
+
   async function startReceiver(): Promise<ReceiverStatus> {
     report({ state: 'starting' });
-    const ingest = (event: Parameters<typeof pipeline.ingest>[0]) => {
-      lastEventAt = event.receivedAt;
-      return pipeline.ingest(event);
-    };
     const app = createReceiver({ token: current.token, ingest, requestLog, log });
     try {
       running = await listen(app, current);
@@ -81,6 +85,7 @@ export function createCallService({ settings, notifier, database, log, isMuted, 
     history,
     requestLog,
     pipeline,
+    ingest,
     status: (): ReceiverStatus => status,
     /** When the receiver last accepted a TeleCMI event (epoch ms), or null. */
     lastEventAt: (): number | null => lastEventAt,
@@ -95,13 +100,25 @@ export function createCallService({ settings, notifier, database, log, isMuted, 
       isWanted = createCallFilter(next);
       if (next.maxCalls !== previous.maxCalls) history.setMaxCalls(next.maxCalls);
       const moved = next.host !== previous.host || next.port !== previous.port || next.token !== previous.token;
-      if (!moved && status.state !== 'error') return restarts.then(() => status);
+      if (!receiving || (!moved && status.state !== 'error')) return restarts.then(() => status);
       const restart = restarts.then(async () => {
         await stopReceiver();
         return startReceiver();
       });
       restarts = restart;
       return restart;
+    },
+
+    /** Starts or stops the receiver (team mode stops it: calls come from the team's server). */
+    setReceiving(on: boolean): Promise<ReceiverStatus> {
+      if (on === receiving) return restarts.then(() => status);
+      receiving = on;
+      const change = restarts.then(async () => {
+        await stopReceiver();
+        return on ? startReceiver() : report({ state: 'stopped' });
+      });
+      restarts = change;
+      return change;
     },
 
     /** Stops listening, announces held calls and writes the history: true when it is all on disk. */

@@ -23,5 +23,6 @@ export interface ElectronDeps {
   clipboard: Pick<electron.Clipboard, 'writeText'>;
   dialog: Pick<electron.Dialog, 'showSaveDialog'>;
   ipcMain: Pick<electron.IpcMain, 'handle'>;
+  powerMonitor: Pick<electron.PowerMonitor, 'on'>;
   platform: NodeJS.Platform;
 }

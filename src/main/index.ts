@@ -55,26 +55,25 @@ async function start(): Promise<NotifierApp> {
   tryToMakePrivate(userData, log);
   const settingsPath = join(userData, 'settings.json');
   const settingsFile = openOrStartOver(settingsPath, () => new Store<Settings>({ name: 'settings', clearInvalidConfig: false, configFileMode: 0o600 }), (store) => store.store, log);
-  const { Tray, Menu, Notification, nativeImage, BrowserWindow, screen, shell, clipboard, dialog, ipcMain, safeStorage } = electron;
+  const { Tray, Menu, Notification, nativeImage, BrowserWindow, screen, shell, clipboard, dialog, ipcMain, safeStorage, powerMonitor } = electron;
   const deps: ElectronDeps = {
-    ...{ app, Tray, Menu, Notification, nativeImage, BrowserWindow, screen, shell, clipboard, dialog, ipcMain },
+    ...{ app, Tray, Menu, Notification, nativeImage, BrowserWindow, screen, shell, clipboard, dialog, ipcMain, powerMonitor },
     platform: process.platform,
   };
+  const cipher = {
+    isAsyncEncryptionAvailable: () => safeStorage.isAsyncEncryptionAvailable(),
+    getSelectedStorageBackend: () => (process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : 'os'),
+    encryptStringAsync: (text: string) => safeStorage.encryptStringAsync(text),
+    decryptStringAsync: (bytes: Buffer) => safeStorage.decryptStringAsync(bytes),
+  };
+  // Readable by this user only, encrypted or not.
+  const secretsFile = new Store({ name: 'secrets', clearInvalidConfig: true, configFileMode: 0o600 });
   const templateIcons = process.platform === 'darwin';
   return startNotifierApp({
     electron: deps,
     settings: createSettingsStore({ file: { read: () => settingsFile.store, write: (value) => (settingsFile.store = value) }, log }),
-    secrets: await openSecretStore({
-      cipher: {
-        isAsyncEncryptionAvailable: () => safeStorage.isAsyncEncryptionAvailable(),
-        getSelectedStorageBackend: () => (process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : 'os'),
-        encryptStringAsync: (text) => safeStorage.encryptStringAsync(text),
-        decryptStringAsync: (bytes) => safeStorage.decryptStringAsync(bytes),
-      },
-      // Readable by this user only, encrypted or not.
-      file: new Store({ name: 'secrets', clearInvalidConfig: true, configFileMode: 0o600 }),
-      log,
-    }),
+    secrets: await openSecretStore({ cipher, file: secretsFile, log }),
+    teamJoinCode: await openSecretStore({ cipher, file: secretsFile, log, key: 'teamJoinCode' }),
     tunnelDriver: createNgrokDriver(),
     history: openHistoryOrKeepInMemory(userData, log),
     log,

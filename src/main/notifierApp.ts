@@ -17,6 +17,10 @@ import { createTunnelHost } from '../core/tunnel/tunnelHost';
 import { createTunnelManager } from '../core/tunnel/tunnelManager';
 import { agentLegPayload, sampleCall } from '../core/telecmi/sampleEvents';
 import { sendEvent } from '../core/telecmi/sendEvent';
+import { newCallRecord } from '../core/calls/callLifecycle';
+import { decodeJoinCode } from '../core/team/joinCode';
+import { createTeamConnection } from '../core/team/teamConnection';
+import { parseTelecmiEvent } from '../core/telecmi/parseEvent';
 import { createDesktopNotifier } from './desktopNotifier';
 import type { ElectronDeps } from './electronDeps';
 import { createPusher, registerIpc, trustedSender, type InvokeHandlers } from './ipc';
@@ -28,6 +32,8 @@ export interface NotifierAppOptions {
   settings: SettingsStore;
   /** The ngrok authtoken, encrypted by the OS keychain. */
   secrets: SecretStore;
+  /** The team join code (it holds the broker password), encrypted the same way. */
+  teamJoinCode: SecretStore;
   tunnelDriver: TunnelDriver;
   /** The history's database; in memory, with the reason, when the data folder cannot hold it. */
   history: { database: CallDatabase; notSavedBecause?: string };
@@ -97,6 +103,14 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   });
   const tunnelHost = createTunnelHost(tunnel, () => options.secrets.get());
   const syncTunnel = (): Promise<void> => tunnelHost.sync(settings.get(), service.status());
+  const team = createTeamConnection({ log, onEvent: (event, late) => service.ingest(event, { late }), onStatus: () => refresh() });
+  /** Receiver and tunnel, or the team's server: exactly one way of receiving calls runs. */
+  async function syncConnection(): Promise<void> {
+    const { connectionMode, teamClientId } = settings.get();
+    await service.setReceiving(connectionMode === 'receiver');
+    await team.sync({ mode: connectionMode, joinCode: options.teamJoinCode.get(), clientId: teamClientId });
+    await syncTunnel();
+  }
 
   function status(): AppStatus {
     const { pausedUntil, startAtLogin, token, ownTunnelUrl, tunnelMode } = settings.get();
@@ -112,6 +126,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
       ngrokAuthtokenSaved: options.secrets.has(),
       secretsEncrypted: options.secrets.encrypts(),
       history: service.history.saveState(),
+      team: settings.get().connectionMode === 'team' ? (team.status() ?? { state: 'offline', teamServer: 'unknown', reason: 'no join code saved' }) : null,
       lastEventAt: service.lastEventAt(),
     };
   }
@@ -130,6 +145,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   }
 
   async function sendTestCall(): Promise<{ ok: boolean; message: string }> {
+    if (settings.get().connectionMode === 'team') return showLocalTestCall();
     const { webhookUrl } = service.status();
     if (!webhookUrl) return { ok: false, message: 'The receiver is not listening.' };
     const { agents, teams, pausedUntil } = settings.get();
@@ -142,6 +158,14 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     if (!ok) return { ok, message: `The receiver refused the test call: ${answer}` };
     const paused = isPaused(pausedUntil, now());
     return { ok, message: paused ? 'Test call received (notifications are paused).' : 'Test call sent: a notification should appear.' };
+  }
+
+  /** In team mode the webhook is the team server's: the test is a notification from here, and says so. */
+  function showLocalTestCall(): { ok: boolean; message: string } {
+    const call = sampleCall({ user: settings.get().teamIdentity?.agent ?? '204_2222223', custom: { source: 'local test: not through the team server' } });
+    const parsed = parseTelecmiEvent(agentLegPayload(call, 'started', now()), now());
+    if (parsed.ok) notifier.notify({ type: 'ringing', call: newCallRecord(parsed.event) });
+    return { ok: true, message: 'Local test notification shown (it did not go through the team server).' };
   }
 
   const menuActions: Record<MenuAction, () => unknown> = {
@@ -205,6 +229,19 @@ export async function startNotifierApp(options: NotifierAppOptions) {
       refresh();
       return { ok: true, message: 'ngrok authtoken removed.' };
     },
+    'team:join': async (text) => {
+      const decoded = decodeJoinCode(text);
+      if (!decoded.ok) return { ok: false, message: decoded.reason };
+      await options.teamJoinCode.set(text.trim());
+      const { agent, teams, url } = decoded.code;
+      settings.patch({ connectionMode: 'team', teamIdentity: { agent, teams, brokerHost: new URL(url).host } });
+      return { ok: true, message: `Joined as ${agent}${teams.length > 0 ? ` (${teams.join(', ')})` : ''} on ${new URL(url).host}.` };
+    },
+    'team:leave': () => {
+      options.teamJoinCode.clear();
+      settings.patch({ connectionMode: 'receiver', teamIdentity: null });
+      return { ok: true, message: 'Left the team: this computer receives the webhook again.' };
+    },
     'tunnel:check': () => {
       const { ownTunnelUrl, tunnelMode, token } = settings.get();
       return checkConnection({
@@ -232,7 +269,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     if (next.startAtLogin !== previous.startAtLogin) options.setStartAtLogin(next.startAtLogin);
     push('settings:changed', next);
     refresh();
-    void service.apply(next).then(syncTunnel).then(refresh);
+    void service.apply(next).then(syncConnection).then(refresh);
   });
   // The new public URL is remembered, so the next session notices a change too.
   let announcedUrl = settings.get().lastPublicUrl;
@@ -243,8 +280,10 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     settings.patch({ lastPublicUrl: current.url });
   };
 
-  await service.start();
-  await syncTunnel();
+  if (settings.get().connectionMode === 'receiver') await service.start();
+  await syncConnection();
+  // After sleep or a network change, reconnect at once instead of waiting for the keep-alive.
+  electron.powerMonitor.on('resume', () => team.reconnect());
   refresh();
   // First run: the token is made, so show the URL and the next steps once.
   if (!settings.get().welcomed) showWindow('welcome');
@@ -260,6 +299,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     async stop(): Promise<void> {
       stopping = true;
       await tunnel.stop();
+      await team.stop();
       const { historySaved } = await service.stop();
       if (historySaved) log.info('stopped; history saved');
       else log.error('stopped; the call history could NOT be saved');

@@ -57,6 +57,10 @@ export async function startWindow(bridge: TelecmiBridge, root: HTMLElement, now:
       clearAuthtoken: async () => (await bridge.invoke('tunnel:clear-authtoken')).message,
       check: () => bridge.invoke('tunnel:check'),
     },
+    {
+      join: (joinCode) => bridge.invoke('team:join', joinCode),
+      leave: async () => (await bridge.invoke('team:leave')).message,
+    },
     now,
   );
   const welcome = createWelcomeView(store, {

@@ -36,12 +36,19 @@ export async function startApp(settings: Partial<Settings> = {}, { platform = 'l
     log: silentLogger,
   });
   if (authtoken) await secrets.set(authtoken);
+  const teamJoinCode = await openSecretStore({
+    cipher: fakeCipher,
+    file: { get: (key) => secretFile.get(key), set: (key, value) => void secretFile.set(key, value), delete: (key) => void secretFile.delete(key) },
+    log: silentLogger,
+    key: 'teamJoinCode',
+  });
   const tunnel = loopbackTunnel();
   tunnel.failWith(...tunnelFailures);
   const app = await startNotifierApp({
     electron: fake.electron,
     settings: store,
     secrets,
+    teamJoinCode,
     tunnelDriver: tunnel.driver,
     history: { database: memoryDatabase() },
     log,

@@ -174,6 +174,7 @@ type Handler = (event: unknown, ...args: unknown[]) => unknown;
 export function fakeElectron(platform: NodeJS.Platform = 'linux') {
   FakeNotification.instances = [];
   const handlers = new Map<string, Handler>();
+  const powerMonitor = new EventEmitter();
   const calls = { quit: 0, openExternal: [] as string[], openPath: [] as string[], clipboard: [] as string[], loginItems: [] as unknown[], badge: [] as string[] };
   const workArea = { x: 0, y: 0, width: 1920, height: 1080 };
   const electron = {
@@ -200,6 +201,7 @@ export function fakeElectron(platform: NodeJS.Platform = 'linux') {
     clipboard: { writeText: (text: string) => void calls.clipboard.push(text) },
     dialog: { showSaveDialog: async () => ({ canceled: true, filePath: '' }) },
     ipcMain: { handle: (channel: string, handler: Handler) => void handlers.set(channel, handler) },
+    powerMonitor,
     platform,
   } as unknown as ElectronDeps;
 
@@ -211,5 +213,5 @@ export function fakeElectron(platform: NodeJS.Platform = 'linux') {
     return handler(event, ...args);
   }
 
-  return { electron, calls, invoke, handlers };
+  return { electron, calls, invoke, handlers, powerMonitor };
 }

@@ -57,6 +57,7 @@ export function fixtureStatus(state: 'listening' | 'error' = 'listening') {
     ngrokAuthtokenSaved: false,
     secretsEncrypted: true,
     history: { saved: true as const },
+    team: null,
     lastEventAt: null,
   };
 }

@@ -127,6 +127,33 @@ describe('tray window in Chromium', () => {
     await page.screenshot({ path: `${screenshots}/settings-errors.png` });
   });
 
+  it('joins the team server with a join code, then shows who it joined as, and leaves', async () => {
+    page = await openWindow(browser, url, {
+      'team:join': { ok: true, message: 'Joined as 204_2222223 (Sales_2222223) on broker.example.com:8083.' },
+      'team:leave': { ok: true, message: 'Left the team: this computer receives the webhook again.' },
+    });
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.screenshot({ path: `${screenshots}/settings-team-join.png` });
+    await page.getByLabel('Join code').fill('tcmi1.eyJ2IjoxfQ');
+    await page.getByRole('button', { name: 'Join my team’s server' }).click();
+    await expect.poll(() => page?.locator('.team-notice').textContent()).toBe('Joined as 204_2222223 (Sales_2222223) on broker.example.com:8083.');
+    expect((await invocations(page, 'team:join'))[0]?.args).toEqual(['tcmi1.eyJ2IjoxfQ']);
+    expect(await page.getByLabel('Join code').inputValue()).toBe('');
+    // The app answers with settings and status pushes, as main does after a join.
+    const teamIdentity = { agent: '204_2222223', teams: ['Sales_2222223'], brokerHost: 'broker.example.com:8083' };
+    await push(page, 'settings:changed', { ...fixtureSettings, connectionMode: 'team', teamIdentity });
+    await push(page, 'status:changed', { ...fixtureStatus(), receiver: { state: 'stopped' }, team: { state: 'connected', teamServer: 'online' } });
+    await expect.poll(() => page?.locator('.team-identity').textContent()).toContain('Joined as204_2222223');
+    expect(await page.locator('.team-state').textContent()).toBe('Connected; receiving calls');
+    expect(await page.locator('.connection').isHidden()).toBe(true);
+    expect(await page.getByLabel('Port').isHidden()).toBe(true);
+    expect(await page.locator('.status').textContent()).toBe('Receiving calls from the team server');
+    expect(await page.locator('body').textContent()).not.toContain('tcmi1.');
+    await page.screenshot({ path: `${screenshots}/settings-team-joined.png` });
+    await page.getByRole('button', { name: 'Leave team' }).click();
+    await expect.poll(() => page?.locator('.team-notice').textContent()).toBe('Left the team: this computer receives the webhook again.');
+  });
+
   it('shows settings changed elsewhere (the tray) while the window is open', async () => {
     page = await openWindow(browser, url, {});
     await page.getByRole('tab', { name: 'Settings' }).click();

@@ -17,6 +17,14 @@ export const appStatusSchema = z.object({
   ngrokAuthtokenSaved: z.boolean(),
   /** Whether the OS keychain encrypts it (not on a Linux desktop without a keyring). */
   secretsEncrypted: z.boolean(),
+  /** In team mode: the connection to the team's broker (null when this computer receives the webhook). */
+  team: z
+    .object({
+      state: z.enum(['connecting', 'connected', 'offline']),
+      teamServer: z.enum(['online', 'offline', 'unknown']),
+      reason: z.string().optional(),
+    })
+    .nullable(),
   /** Whether the call history is on disk. */
   history: saveStateSchema,
   /** When the receiver last accepted an event (epoch ms). */

@@ -36,6 +36,7 @@ const separator: MenuItemModel = { type: 'separator' };
 export function trayView(status: AppStatus, now: number): TrayView {
   const paused = status.pausedUntil !== null && now < status.pausedUntil;
   const listening = status.receiver.state === 'listening';
+  const inTeam = status.team !== null;
   return {
     icon: trayIcon(status, paused),
     tooltip: tooltip(status, paused),
@@ -52,8 +53,9 @@ export function trayView(status: AppStatus, now: number): TrayView {
           { type: 'item', label: 'Resume', action: 'resume', enabled: paused },
         ],
       },
-      { type: 'item', label: 'Copy webhook URL', action: 'copy-webhook-url', enabled: listening },
-      { type: 'item', label: 'Send test call', action: 'send-test-call', enabled: listening },
+      // In team mode the team's server has the webhook URL; a test call is shown here only.
+      ...(inTeam ? [] : [{ type: 'item', label: 'Copy webhook URL', action: 'copy-webhook-url', enabled: listening } as const]),
+      { type: 'item', label: inTeam ? 'Show a test notification' : 'Send test call', action: 'send-test-call', enabled: listening || inTeam },
       { type: 'item', label: 'Check connection…', action: 'check-connection' },
       separator,
       { type: 'checkbox', label: 'Start at login', action: 'toggle-start-at-login', checked: status.startAtLogin },
@@ -66,15 +68,17 @@ export function trayView(status: AppStatus, now: number): TrayView {
 }
 
 function trayIcon(status: AppStatus, paused: boolean): TrayIcon {
-  if (status.receiver.state === 'error' || status.tunnel.state === 'offline' || !status.history.saved) return 'error';
+  const teamDown = status.team !== null && (status.team.state === 'offline' || status.team.teamServer === 'offline');
+  if (status.receiver.state === 'error' || status.tunnel.state === 'offline' || !status.history.saved || teamDown) return 'error';
   if (paused) return 'paused';
   return status.unread > 0 ? 'unread' : 'listening';
 }
 
 function tooltip(status: AppStatus, paused: boolean): string {
-  const { receiver } = status;
+  const { receiver, team } = status;
   const state =
-    receiver.state === 'error' ? `Not receiving calls: ${receiver.error ?? 'the receiver stopped'}`
+    team ? teamLine(team)
+    : receiver.state === 'error' ? `Not receiving calls: ${receiver.error ?? 'the receiver stopped'}`
     : receiver.state === 'listening' ? `Listening on ${receiver.origin ?? ''}/telecmi/…`
     : 'Starting…';
   const lines = [appIdentity.productName, state, ...tunnelLine(status)];
@@ -89,6 +93,12 @@ function tunnelLine({ tunnel }: AppStatus): string[] {
   if (tunnel.state === 'offline') return [`Tunnel offline: ${tunnel.reason}`];
   if (tunnel.state === 'connecting') return ['Tunnel connecting…'];
   return [];
+}
+
+function teamLine(team: NonNullable<AppStatus['team']>): string {
+  if (team.state === 'offline') return `Team server unreachable${team.reason ? `: ${team.reason}` : ''}`;
+  if (team.state === 'connecting') return 'Connecting to the team server…';
+  return team.teamServer === 'offline' ? 'Connected, but the team server is offline' : 'Receiving calls from the team server';
 }
 
 function unreadLabel(unread: number): string {

@@ -20,6 +20,8 @@ export const invokeChannelNames = [
   'tunnel:set-authtoken',
   'tunnel:clear-authtoken',
   'tunnel:check',
+  'team:join',
+  'team:leave',
 ] as const;
 
 export const pushChannelNames = ['calls:changed', 'status:changed', 'settings:changed', 'request-log:added', 'window:show'] as const;

@@ -46,6 +46,9 @@ export const invokeChannels = {
   'tunnel:set-authtoken': { args: z.tuple([ngrokAuthtokenSchema]), result: outcome },
   'tunnel:clear-authtoken': { args: noArgs, result: outcome },
   'tunnel:check': { args: noArgs, result: connectionReportSchema },
+  /** Write-only like the authtoken: the join code goes in; who it joined as comes back in the settings. */
+  'team:join': { args: z.tuple([z.string().trim().min(1, 'paste the join code your supervisor sent').max(4096)]), result: outcome },
+  'team:leave': { args: noArgs, result: outcome },
 } as const satisfies Record<InvokeChannel, { args: z.ZodType; result: z.ZodType }>;
 
 export const pushChannels = {

@@ -10,33 +10,37 @@ export interface Cipher {
   decryptStringAsync(encrypted: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }>;
 }
 
-/** Where the secret lives: a conf / electron-store file of its own, apart from the settings. */
+/** Which secret: the ngrok authtoken, or the team join code (it holds the broker password). */
+export type SecretKey = 'ngrokAuthtoken' | 'teamJoinCode';
+
+/** Where the secrets live: a conf / electron-store file of their own, apart from the settings. */
 export interface SecretFile {
-  get(key: 'ngrokAuthtoken'): unknown;
-  set(key: 'ngrokAuthtoken', value: { encrypted: boolean; value: string }): void;
-  delete(key: 'ngrokAuthtoken'): void;
+  get(key: SecretKey): unknown;
+  set(key: SecretKey, value: { encrypted: boolean; value: string }): void;
+  delete(key: SecretKey): void;
 }
 
 /**
- * The ngrok authtoken: encrypted with the OS keychain where there is one, never logged, never
- * sent to the window (which only learns whether one is saved). Decrypted once when opened and
- * held in memory, so reading it is synchronous.
+ * A secret (the ngrok authtoken, the join code): encrypted with the OS keychain where there is
+ * one, never logged, never sent to the window (which only learns whether one is saved).
+ * Decrypted once when opened and held in memory, so reading it is synchronous.
  */
-export async function openSecretStore({ cipher, file, log }: { cipher: Cipher; file: SecretFile; log: Logger }) {
+export async function openSecretStore({ cipher, file, log, key = 'ngrokAuthtoken' }: { cipher: Cipher; file: SecretFile; log: Logger; key?: SecretKey }) {
+  const what = key === 'ngrokAuthtoken' ? 'ngrok authtoken' : 'team join code';
   const encrypts = (await cipher.isAsyncEncryptionAvailable()) && cipher.getSelectedStorageBackend?.() !== 'basic_text';
   let authtoken = await read();
 
   async function write(value: string): Promise<void> {
     if (encrypts) {
-      file.set('ngrokAuthtoken', { encrypted: true, value: (await cipher.encryptStringAsync(value)).toString('base64') });
+      file.set(key, { encrypted: true, value: (await cipher.encryptStringAsync(value)).toString('base64') });
       return;
     }
-    log.warn('no OS keychain to encrypt the ngrok authtoken: it is stored unencrypted, readable only by this user, in the app data folder');
-    file.set('ngrokAuthtoken', { encrypted: false, value });
+    log.warn(`no OS keychain to encrypt the ${what}: it is stored unencrypted, readable only by this user, in the app data folder`);
+    file.set(key, { encrypted: false, value });
   }
 
   async function read(): Promise<string | undefined> {
-    const stored = file.get('ngrokAuthtoken') as { encrypted?: unknown; value?: unknown } | undefined;
+    const stored = file.get(key) as { encrypted?: unknown; value?: unknown } | undefined;
     if (!stored || typeof stored.value !== 'string') return undefined;
     if (!stored.encrypted) return stored.value;
     try {
@@ -44,7 +48,7 @@ export async function openSecretStore({ cipher, file, log }: { cipher: Cipher; f
       if (shouldReEncrypt) await write(result);
       return result;
     } catch {
-      log.warn('the saved ngrok authtoken cannot be decrypted on this computer; save it again');
+      log.warn(`the saved ${what} cannot be decrypted on this computer; save it again`);
       return undefined;
     }
   }
@@ -59,7 +63,7 @@ export async function openSecretStore({ cipher, file, log }: { cipher: Cipher; f
       authtoken = value;
     },
     clear(): void {
-      file.delete('ngrokAuthtoken');
+      file.delete(key);
       authtoken = undefined;
     },
   };

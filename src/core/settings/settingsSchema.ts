@@ -61,6 +61,12 @@ export const settingsSchema = z.object({
   lastPublicUrl: z.string().default(''),
   /** False until the first-run welcome has been dismissed. */
   welcomed: z.boolean().default(false),
+  /** "receiver": this computer receives the webhook (receiver and tunnel); "team": it joined its team's server. */
+  connectionMode: z.enum(['receiver', 'team'], { error: 'must be "receiver" or "team"' }).default('receiver'),
+  /** Who this desktop joined as, shown in Settings; the join code itself is kept encrypted, apart. */
+  teamIdentity: z.object({ agent: z.string(), teams: z.array(z.string()), brokerHost: z.string() }).nullable().default(null),
+  /** This installation's MQTT client id: the broker keeps its queue under it while it sleeps. */
+  teamClientId: z.string().regex(/^telecmi-desktop-[0-9a-f-]{36}$/).default(() => `telecmi-desktop-${crypto.randomUUID()}`),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -1,6 +1,7 @@
 import { settingsSchema } from '../../core/settings/settingsSchema';
 import { h } from '../dom';
 import { createConnectionPanel, type ConnectionActions } from './connectionPanel';
+import { createTeamPanel, type TeamActions } from './teamPanel';
 import type { Store } from '../store';
 
 export interface SettingsActions {
@@ -46,7 +47,7 @@ const fields: FieldSpec[] = [
 ];
 
 /** Every setting of the one settings schema, checked as you type with that schema's messages. */
-export function createSettingsView(store: Store, actions: SettingsActions, connectionActions: ConnectionActions, now: () => number) {
+export function createSettingsView(store: Store, actions: SettingsActions, connectionActions: ConnectionActions, teamActions: TeamActions, now: () => number) {
   const inputs = new Map<EditableKey, HTMLInputElement | HTMLSelectElement>();
   const rows = new Map<EditableKey, HTMLElement>();
   const errors = new Map<EditableKey, HTMLElement>();
@@ -127,14 +128,20 @@ export function createSettingsView(store: Store, actions: SettingsActions, conne
     savedNotice.textContent = issues.length === 0 ? 'Saved.' : '';
   }
 
+  const team = createTeamPanel(store, teamActions);
   const connection = createConnectionPanel(store, connectionActions, now);
-  const element = h('section', { class: 'view settings-view', 'aria-label': 'Settings' }, connection.element, h('h2', {}, 'Settings'), form);
+  const element = h('section', { class: 'view settings-view', 'aria-label': 'Settings' }, team.element, connection.element, h('h2', {}, 'Settings'), form);
 
   return {
     element,
     update(): void {
       const { settings } = store.state;
       if (!settings) return;
+      team.update();
+      // In team mode the webhook, the tunnel and where to listen are the team server's business.
+      const inTeam = settings.connectionMode === 'team';
+      connection.element.hidden = inTeam;
+      for (const key of ['tunnelMode', 'ownTunnelUrl', 'ngrokDomain', 'port', 'host', 'agents', 'teams'] as const) (rows.get(key) as HTMLElement).hidden = inTeam;
       connection.update();
       if (form.contains(document.activeElement)) return;
       for (const spec of fields) {
@@ -143,7 +150,7 @@ export function createSettingsView(store: Store, actions: SettingsActions, conne
         if (spec.kind === 'checkbox') (input as HTMLInputElement).checked = Boolean(value);
         else input.value = Array.isArray(value) ? value.join(', ') : String(value);
       }
-      showTunnelFields();
+      if (!inTeam) showTunnelFields();
     },
     runCheck: connection.runCheck,
   };

@@ -14,6 +14,14 @@ export function createStatusBar(store: Store, now: () => number) {
       if (receiver?.state === 'error') {
         tone = 'error';
         text = `Not receiving calls: ${receiver.error ?? 'the receiver stopped'}. Change the port in Settings.`;
+      } else if (status?.team) {
+        const { team } = status;
+        tone = team.state === 'connected' && team.teamServer !== 'offline' ? 'listening' : team.state === 'connecting' ? 'starting' : 'error';
+        text =
+          team.state === 'offline' ? `Team server unreachable${team.reason ? `: ${team.reason}` : ''}. Retrying by itself; check the network, or the join code in Settings.`
+          : team.state === 'connecting' ? 'Connecting to the team server…'
+          : team.teamServer === 'offline' ? "Connected to the team's broker, but the team server is offline: calls arrive when it is back."
+          : 'Receiving calls from the team server';
       } else if (status && !status.history.saved) {
         tone = 'error';
         text = `Calls are not being saved: ${status.history.error}. Notifications still work; check the disk and the data folder's rights (see the log).`;

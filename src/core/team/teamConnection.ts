@@ -1,0 +1,68 @@
+import type { AppStatus } from '../app/appStatus';
+import type { Logger } from '../log/logger';
+import type { CallEvent } from '../telecmi/eventSchema';
+import { decodeJoinCode } from './joinCode';
+import { startTeamSubscriber } from './teamSubscriber';
+
+type TeamStatus = NonNullable<AppStatus['team']>;
+
+export interface TeamConnectionOptions {
+  log: Logger;
+  onEvent: (event: CallEvent, late: boolean) => void;
+  onStatus: () => void;
+}
+
+/**
+ * The desktop's team mode, like the tunnel host: a subscriber runs exactly while the app is in
+ * team mode with a join code saved; a new code or client id starts it anew.
+ */
+export function createTeamConnection({ log, onEvent, onStatus }: TeamConnectionOptions) {
+  let running: { key: string; subscriber: ReturnType<typeof startTeamSubscriber>; session: { stopped: boolean } } | undefined;
+  let status: TeamStatus | null = null;
+
+  async function stop(): Promise<void> {
+    const stopping = running;
+    running = undefined;
+    status = null;
+    if (!stopping) return;
+    stopping.session.stopped = true;
+    await stopping.subscriber.stop();
+  }
+
+  return {
+    status: (): TeamStatus | null => status,
+
+    async sync({ mode, joinCode, clientId }: { mode: 'receiver' | 'team'; joinCode: string | undefined; clientId: string }): Promise<void> {
+      const decoded = mode === 'team' && joinCode ? decodeJoinCode(joinCode) : undefined;
+      if (!decoded?.ok) {
+        if (decoded) log.warn('the saved join code is not valid: join the team again', { reason: decoded.reason });
+        return stop();
+      }
+      const key = `${clientId}|${joinCode}`;
+      if (running?.key === key) return;
+      await stop();
+      status = { state: 'connecting', teamServer: 'unknown' };
+      // A stopped subscriber's late state changes must not overwrite the next one's.
+      const session = { stopped: false };
+      const subscriber = startTeamSubscriber({
+        code: decoded.code,
+        clientId,
+        log,
+        onEvent,
+        onState: (state) => {
+          if (session.stopped) return;
+          status = state.state === 'connected' ? { state: 'connected', teamServer: state.teamServer }
+            : state.state === 'offline' ? { state: 'offline', teamServer: 'unknown', ...(state.reason && { reason: state.reason }) }
+            : { state: 'connecting', teamServer: 'unknown' };
+          onStatus();
+        },
+      });
+      running = { key, subscriber, session };
+    },
+
+    /** After sleep or when the network is back: at once, not after the keep-alive times out. */
+    reconnect: (): void => running?.subscriber.reconnect(),
+
+    stop,
+  };
+}

@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { agentLegPayload, sampleCall } from '../../src/core/telecmi/sampleEvents';
+import { bin, startCli, type Line } from '../support/cliProcess';
+import { freePort } from '../support/freePort';
+import { brokerTestsTitle, requireMosquitto, skipBrokerTests, startMosquitto, type RunningBroker } from '../support/mosquitto';
+import { postJson } from '../support/receiverServer';
+import { startApp } from './appHarness';
+import { FakeNotification } from './fakeElectron';
+
+const run = promisify(execFile);
+const cli = async (...args: string[]): Promise<Line> => JSON.parse((await run(process.execPath, [bin, ...args])).stdout) as Line;
+
+type App = Awaited<ReturnType<typeof startApp>>;
+
+describe.skipIf(skipBrokerTests)(brokerTestsTitle('the app in team mode, with a real Mosquitto'), () => {
+  let binary = '';
+  let broker: RunningBroker | undefined;
+  let server: ReturnType<typeof startCli> | undefined;
+  let running: App | undefined;
+
+  beforeAll(() => {
+    binary = requireMosquitto();
+  });
+
+  afterEach(async () => {
+    await running?.app.stop();
+    await server?.stop('SIGKILL');
+    await broker?.stop();
+    running = server = broker = undefined;
+  });
+
+  /** A team server with two agents; the join code of the first. */
+  async function teamServer(): Promise<{ joinCode: string; webhookUrl: string }> {
+    const root = mkdtempSync(join(tmpdir(), 'telecmi-app-team-'));
+    const ports = [await freePort(), await freePort()];
+    await cli('team', 'init', '--dir', join(root, 'team'), '--mqtt-port', String(ports[0]), '--ws-port', String(ports[1]));
+    const added = await cli('team', 'add-agent', '--dir', join(root, 'team'), '--agent', '204_2222223', '--team', 'Sales_2222223');
+    await cli('team', 'add-agent', '--dir', join(root, 'team'), '--agent', '205_2222223');
+    broker = await startMosquitto(binary, join(root, 'team', 'mosquitto.conf'), ports);
+    server = startCli(['serve', '--port', '0', '--data-dir', join(root, 'server'), '--team-dir', join(root, 'team')]);
+    const listening = await server.waitFor((line) => line.type === 'listening');
+    return { joinCode: String(added.joinCode), webhookUrl: String(listening.webhookUrl) };
+  }
+
+  const connected = (app: App) => expect.poll(() => app.app.status().team, { timeout: 10_000 }).toMatchObject({ state: 'connected' });
+
+  it('joins with a join code: stops its own receiver, notifies its agent\'s calls only, and leaves again', async () => {
+    const { joinCode, webhookUrl } = await teamServer();
+    running = await startApp();
+    const { app, invoke, tray } = running;
+    expect(app.service.status().state).toBe('listening');
+
+    expect(await invoke('team:join', 'tcmi1.not-a-code')).toMatchObject({ ok: false, message: expect.stringMatching(/damaged/) });
+    expect(await invoke('team:join', joinCode)).toEqual({ ok: true, message: expect.stringMatching(/^Joined as 204_2222223 \(Sales_2222223\) on 127\.0\.0\.1:\d+\.$/) });
+    await connected(running);
+    expect(app.service.status().state).toBe('stopped');
+    expect(JSON.stringify(await invoke('settings:get'))).not.toContain(joinCode);
+    expect(JSON.stringify(await invoke('status:get'))).not.toContain(joinCode);
+    expect(tray.labels()).not.toContain('Copy webhook URL');
+    expect(tray.tooltip).toContain('Receiving calls from the team server');
+
+    const mine = sampleCall({ user: '204_2222223' });
+    const theirs = sampleCall({ user: '205_2222223', team: 'Support_2222223' });
+    for (const call of [theirs, mine]) expect((await postJson(webhookUrl, agentLegPayload(call, 'started', Date.now()))).status).toBe(200);
+    await expect.poll(() => FakeNotification.instances.map((toast) => toast.options.title), { timeout: 10_000 }).toEqual([expect.stringMatching(/^Incoming call /)]);
+    expect(app.service.history.get(mine.callId)?.state).toBe('ringing');
+    expect(app.service.history.get(theirs.callId)).toBeUndefined();
+
+    expect(await invoke('team:leave')).toMatchObject({ ok: true });
+    await expect.poll(() => app.service.status().state, { timeout: 10_000 }).toBe('listening');
+    expect(app.status().team).toBeNull();
+  });
+
+  it('reconnects at once when the computer wakes up', async () => {
+    const { joinCode } = await teamServer();
+    running = await startApp();
+    await running.invoke('team:join', joinCode);
+    await connected(running);
+    const connections = () => (broker?.log().match(/New client connected .* as telecmi-desktop-/g) ?? []).length;
+    const before = connections();
+    running.fake.powerMonitor.emit('resume');
+    await expect.poll(connections, { timeout: 10_000 }).toBe(before + 1);
+  });
+
+  it('shows a local test notification in team mode, saying it is local', async () => {
+    const { joinCode } = await teamServer();
+    running = await startApp();
+    await running.invoke('team:join', joinCode);
+    expect(await running.invoke('app:send-test-call')).toMatchObject({ ok: true, message: expect.stringMatching(/Local test notification/) });
+    expect(FakeNotification.instances.at(-1)?.options.body).toContain('local test');
+  });
+});
