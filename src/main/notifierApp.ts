@@ -11,7 +11,7 @@ import type { Logger } from '../core/log/logger';
 import { generateWebhookToken } from '../core/receiver/webhookToken';
 import type { SecretStore } from '../core/settings/secretStore';
 import type { SettingsStore } from '../core/settings/settingsStore';
-import { checkConnection } from '../core/tunnel/connectionDoctor';
+import { checkConnection, checkTeamConnection } from '../core/tunnel/connectionDoctor';
 import type { TunnelDriver } from '../core/tunnel/tunnelDriver';
 import { createTunnelHost } from '../core/tunnel/tunnelHost';
 import { createTunnelManager } from '../core/tunnel/tunnelManager';
@@ -243,7 +243,8 @@ export async function startNotifierApp(options: NotifierAppOptions) {
       return { ok: true, message: 'Left the team: this computer receives the webhook again.' };
     },
     'tunnel:check': () => {
-      const { ownTunnelUrl, tunnelMode, token } = settings.get();
+      const { ownTunnelUrl, tunnelMode, token, connectionMode } = settings.get();
+      if (connectionMode === 'team') return checkTeamConnection(status().team, service.lastEventAt());
       return checkConnection({
         receiver: service.status(),
         tunnel: tunnelMode === 'own' ? { state: 'off' } : tunnel.status(),

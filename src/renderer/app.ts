@@ -70,6 +70,10 @@ export async function startWindow(bridge: TelecmiBridge, root: HTMLElement, now:
       void bridge.invoke('settings:update', { welcomed: true }).then((answer) => answer.ok && store.update({ settings: answer.settings }));
       open('calls');
     },
+    joinTeam: () => {
+      void bridge.invoke('settings:update', { welcomed: true }).then((answer) => answer.ok && store.update({ settings: answer.settings }));
+      open('settings');
+    },
   });
   const requestLog = createRequestLogView(store);
   const statusBar = createStatusBar(store, now);

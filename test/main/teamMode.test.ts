@@ -76,6 +76,21 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('the app in team mode, with a 
     expect(app.status().team).toBeNull();
   });
 
+  it('stops the built-in tunnel in team mode, and says so when the broker cannot be reached', async () => {
+    const { joinCode } = await teamServer();
+    running = await startApp({ tunnelMode: 'ngrok' }, { authtoken: '2abcSECRETngrok_0123456789' });
+    await expect.poll(() => running?.app.status().tunnel.state).toBe('online');
+    await running.invoke('team:join', joinCode);
+    await connected(running);
+    expect(running.app.status().tunnel.state).toBe('off');
+    await broker?.stop();
+    await expect.poll(() => running?.app.status().team?.state, { timeout: 10_000 }).toBe('offline');
+    expect(running.tray.image).toBe('/assets/tray/error.png');
+    expect(running.tray.tooltip).toContain('Team server unreachable');
+    const report = (await running.invoke('tunnel:check')) as { hops: Array<{ hop: string; ok: boolean | null }> };
+    expect(report.hops[0]).toMatchObject({ hop: 'broker', ok: false });
+  });
+
   it('reconnects at once when the computer wakes up', async () => {
     const { joinCode } = await teamServer();
     running = await startApp();

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../src/core/calls/callRecord';
+import { checkTeamConnection } from '../../src/core/tunnel/connectionDoctor';
 import { fixtureCall, fixtureSettings, fixtureStatus, invocations, launchChromium, openWindow, pageErrors, push, serveRenderer } from './rendererHarness';
 
 const now = Date.now();
@@ -131,6 +132,7 @@ describe('tray window in Chromium', () => {
     page = await openWindow(browser, url, {
       'team:join': { ok: true, message: 'Joined as 204_2222223 (Sales_2222223) on broker.example.com:8083.' },
       'team:leave': { ok: true, message: 'Left the team: this computer receives the webhook again.' },
+      'tunnel:check': checkTeamConnection({ state: 'connected', teamServer: 'online' }, null),
     });
     await page.getByRole('tab', { name: 'Settings' }).click();
     await page.screenshot({ path: `${screenshots}/settings-team-join.png` });
@@ -145,11 +147,14 @@ describe('tray window in Chromium', () => {
     await push(page, 'status:changed', { ...fixtureStatus(), receiver: { state: 'stopped' }, team: { state: 'connected', teamServer: 'online' } });
     await expect.poll(() => page?.locator('.team-identity').textContent()).toContain('Joined as204_2222223');
     expect(await page.locator('.team-state').textContent()).toBe('Connected; receiving calls');
-    expect(await page.locator('.connection').isHidden()).toBe(true);
+    expect(await page.locator('#webhook-url').count()).toBe(0);
     expect(await page.getByLabel('Port').isHidden()).toBe(true);
     expect(await page.locator('.status').textContent()).toBe('Receiving calls from the team server');
     expect(await page.locator('body').textContent()).not.toContain('tcmi1.');
     await page.screenshot({ path: `${screenshots}/settings-team-joined.png` });
+    await page.getByRole('button', { name: 'Check connection' }).click();
+    await expect.poll(() => page?.locator('.doctor').textContent()).toContain('Team server: The team server is online.');
+    expect(await page.locator('.doctor .hop.failed').count()).toBe(0);
     await page.getByRole('button', { name: 'Leave team' }).click();
     await expect.poll(() => page?.locator('.team-notice').textContent()).toBe('Left the team: this computer receives the webhook again.');
   });
@@ -206,6 +211,15 @@ describe('tray window in Chromium', () => {
     await welcome.getByRole('button', { name: 'Done' }).click();
     expect((await invocations(page, 'settings:update'))[0]?.args[0]).toEqual({ welcomed: true });
     expect(await page.getByRole('region', { name: 'Recent calls' }).isVisible()).toBe(true);
+  });
+
+  it('offers the team path on the welcome, which opens the join code in Settings', async () => {
+    page = await openWindow(browser, url, { 'settings:get': { ...fixtureSettings, welcomed: false } });
+    const welcome = page.getByRole('region', { name: 'Welcome' });
+    await expect.poll(() => welcome.isVisible()).toBe(true);
+    await welcome.getByRole('button', { name: 'Join my team’s server' }).click();
+    await expect.poll(() => page?.getByLabel('Join code').isVisible()).toBe(true);
+    expect((await invocations(page, 'settings:update'))[0]?.args[0]).toEqual({ welcomed: true });
   });
 
   it('sets up the built-in ngrok tunnel without ever showing the authtoken again', async () => {

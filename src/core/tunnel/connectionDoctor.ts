@@ -4,7 +4,7 @@ import type { ReceiverStatus } from '../receiver/receiverStatus';
 import type { TunnelStatus } from './tunnelStatus';
 
 export const hopVerdictSchema = z.object({
-  hop: z.enum(['receiver', 'tunnel', 'public-url', 'token']),
+  hop: z.enum(['receiver', 'tunnel', 'public-url', 'token', 'broker', 'credentials', 'subscribed', 'team-server']),
   /** null: not checked (an earlier hop failed, or nothing to check). */
   ok: z.boolean().nullable(),
   detail: z.string(),
@@ -112,4 +112,47 @@ async function probe(request: () => Promise<Response>): Promise<{ ok: boolean; o
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
     return { ok: false, ours: false, error: cause || (error instanceof Error ? error.message : String(error)) };
   }
+}
+
+/** What the team subscriber knows of its connection (core/app/appStatus.ts `team`). */
+export interface TeamConnectionState {
+  state: 'connecting' | 'connected' | 'offline';
+  teamServer: 'online' | 'offline' | 'unknown';
+  reason?: string;
+}
+
+/**
+ * Team mode's path: the broker reachable, the join code's credentials accepted, this agent's
+ * topics subscribed, the team server online (its retained status). Each failure says what to do.
+ */
+export function checkTeamConnection(team: TeamConnectionState | null, lastEventAt: number | null): ConnectionReport {
+  const refused = /not authori[sz]ed|bad user ?name or password/i.test(team?.reason ?? '');
+  if (!team || team.state !== 'connected') {
+    return {
+      hops: [
+        refused
+          ? { hop: 'broker', ok: true, detail: 'The team broker answers.' }
+          : { hop: 'broker', ok: false, detail: `The team broker cannot be reached${team?.reason ? `: ${team.reason}` : ''}.`, fix: 'Check the network (and VPN or firewall); if it persists, ask your supervisor whether the broker runs.' },
+        refused
+          ? { hop: 'credentials', ok: false, detail: 'The broker refused this join code.', fix: 'The code was revoked or replaced: ask your supervisor for a new one, then Leave team and join again.' }
+          : notChecked('credentials'),
+        notChecked('subscribed'),
+        notChecked('team-server'),
+      ],
+      lastEventAt,
+    };
+  }
+  const server: HopVerdict =
+    team.teamServer === 'online' ? { hop: 'team-server', ok: true, detail: 'The team server is online.' }
+    : team.teamServer === 'offline' ? { hop: 'team-server', ok: false, detail: 'The team server is offline: no calls are published.', fix: 'Tell your supervisor: the team server (telecmi-notifier serve) has stopped.' }
+    : { hop: 'team-server', ok: null, detail: 'The team server has not said whether it runs (it may be an older version).' };
+  return {
+    hops: [
+      { hop: 'broker', ok: true, detail: 'The team broker answers.' },
+      { hop: 'credentials', ok: true, detail: 'The join code is accepted.' },
+      { hop: 'subscribed', ok: true, detail: "Subscribed to this agent's calls and its teams'." },
+      server,
+    ],
+    lastEventAt,
+  };
 }

@@ -15,7 +15,16 @@ export interface ConnectionActions {
 }
 
 const mark = { true: '✓', false: '✗', null: '–' } as const;
-const hopNames = { receiver: 'Receiver', tunnel: 'Tunnel', 'public-url': 'Public URL', token: 'Token' } as const;
+const hopNames = {
+  receiver: 'Receiver',
+  tunnel: 'Tunnel',
+  'public-url': 'Public URL',
+  token: 'Token',
+  broker: 'Team broker',
+  credentials: 'Join code',
+  subscribed: 'Subscribed',
+  'team-server': 'Team server',
+} as const;
 
 /** "Connect TeleCMI": the URL to give it, the tunnel, and a check of every hop of the path. */
 export function createConnectionPanel(store: Store, actions: ConnectionActions, now: () => number) {
@@ -99,6 +108,9 @@ export function createConnectionPanel(store: Store, actions: ConnectionActions, 
       const { settings, status } = store.state;
       // Redrawing would take the caret out of the authtoken field while it is typed in.
       if (!settings || element.contains(document.activeElement)) return;
+      const checkButton = h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onClick: () => void runCheck() }, 'Check connection'));
+      // In team mode the webhook and the tunnel are the team server's: only the check stays.
+      if (settings.connectionMode === 'team') return fill(element, h('h2', {}, 'Check the team connection'), checkButton, results);
       const localUrl = localWebhookUrl(settings, status);
       const publicUrl = status?.publicWebhookUrl;
       const shown = publicUrl ?? localUrl;
@@ -115,7 +127,7 @@ export function createConnectionPanel(store: Store, actions: ConnectionActions, 
         ),
         guide(settings, publicUrl),
         settings.tunnelMode === 'ngrok' && ngrokControls(status?.ngrokAuthtokenSaved ?? false, status?.secretsEncrypted ?? false),
-        h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onClick: () => void runCheck() }, 'Check connection')),
+        checkButton,
         results,
       );
     },

@@ -140,7 +140,6 @@ export function createSettingsView(store: Store, actions: SettingsActions, conne
       team.update();
       // In team mode the webhook, the tunnel and where to listen are the team server's business.
       const inTeam = settings.connectionMode === 'team';
-      connection.element.hidden = inTeam;
       for (const key of ['tunnelMode', 'ownTunnelUrl', 'ngrokDomain', 'port', 'host', 'agents', 'teams'] as const) (rows.get(key) as HTMLElement).hidden = inTeam;
       connection.update();
       if (form.contains(document.activeElement)) return;

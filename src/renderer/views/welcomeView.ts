@@ -7,6 +7,8 @@ export interface WelcomeActions {
   copy(text: string): void;
   sendTestCall(): void;
   done(): void;
+  /** The other path: a call centre's team server, joined in Settings. */
+  joinTeam(): void;
 }
 
 /** The first run: the webhook URL, what to do with it, and a test call before the first real one. */
@@ -42,6 +44,12 @@ export function createWelcomeView(store: Store, actions: WelcomeActions) {
           { class: 'actions' },
           h('button', { type: 'button', class: 'primary', onClick: () => actions.sendTestCall() }, 'Send test call'),
           h('button', { type: 'button', onClick: () => actions.done() }, 'Done'),
+        ),
+        h(
+          'p',
+          { class: 'team-path' },
+          'In a call centre with a team server? Your supervisor sends you a join code instead: ',
+          h('button', { type: 'button', onClick: () => actions.joinTeam() }, 'Join my team’s server'),
         ),
         h('p', { class: 'hint' }, 'All of this stays in Settings; the tray menu has every action.'),
       );

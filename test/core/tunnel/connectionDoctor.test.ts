@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkConnection } from '../../../src/core/tunnel/connectionDoctor';
+import { checkConnection, checkTeamConnection } from '../../../src/core/tunnel/connectionDoctor';
 import type { TunnelStatus } from '../../../src/core/tunnel/tunnelStatus';
 import { loadEvent } from '../../support/fixtures';
 import { freePort } from '../../support/freePort';
@@ -87,5 +87,23 @@ describe('connection doctor', () => {
     const { online, receiver } = await throughTunnel();
     const report = await checkConnection({ receiver, tunnel: online, ownTunnelUrl: '', token: 'an-old-token-0123456789abcdefghij', lastEventAt: null });
     expect(report.hops[3]).toMatchObject({ hop: 'token', ok: false, detail: 'The token was refused.', fix: 'Copy the webhook URL again and give it to TeleCMI.' });
+  });
+});
+
+describe('team connection check', () => {
+  it('says a revoked or replaced join code is the problem, with what to do', () => {
+    const report = checkTeamConnection({ state: 'offline', teamServer: 'unknown', reason: 'Connection refused: Not authorized' }, null);
+    expect(report.hops.map((hop) => [hop.hop, hop.ok])).toEqual([['broker', true], ['credentials', false], ['subscribed', null], ['team-server', null]]);
+    expect(report.hops[1]?.fix).toMatch(/ask your supervisor for a new one/);
+  });
+
+  it('says an unreachable broker is the problem', () => {
+    const report = checkTeamConnection({ state: 'offline', teamServer: 'unknown', reason: 'connect ECONNREFUSED 10.0.0.5:8083' }, null);
+    expect(report.hops[0]).toMatchObject({ hop: 'broker', ok: false, detail: expect.stringContaining('ECONNREFUSED'), fix: expect.stringMatching(/Check the network/) });
+  });
+
+  it('passes every hop when connected, and names a team server that is offline', () => {
+    expect(checkTeamConnection({ state: 'connected', teamServer: 'online' }, 1_000).hops.every((hop) => hop.ok)).toBe(true);
+    expect(checkTeamConnection({ state: 'connected', teamServer: 'offline' }, null).hops.at(-1)).toMatchObject({ ok: false, fix: expect.stringMatching(/has stopped/) });
   });
 });
