@@ -24,5 +24,6 @@ export interface ElectronDeps {
   dialog: Pick<electron.Dialog, 'showSaveDialog'>;
   ipcMain: Pick<electron.IpcMain, 'handle'>;
   powerMonitor: Pick<electron.PowerMonitor, 'on'>;
+  net: Pick<electron.Net, 'isOnline'>;
   platform: NodeJS.Platform;
 }

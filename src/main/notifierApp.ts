@@ -19,7 +19,7 @@ import { agentLegPayload, sampleCall } from '../core/telecmi/sampleEvents';
 import { sendEvent } from '../core/telecmi/sendEvent';
 import { newCallRecord } from '../core/calls/callLifecycle';
 import { decodeJoinCode } from '../core/team/joinCode';
-import { createTeamConnection } from '../core/team/teamConnection';
+import { createTeamConnection, watchNetwork } from '../core/team/teamConnection';
 import { parseTelecmiEvent } from '../core/telecmi/parseEvent';
 import { createDesktopNotifier } from './desktopNotifier';
 import type { ElectronDeps } from './electronDeps';
@@ -285,6 +285,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   await syncConnection();
   // After sleep or a network change, reconnect at once instead of waiting for the keep-alive.
   electron.powerMonitor.on('resume', () => team.reconnect());
+  const stopWatchingNetwork = watchNetwork(() => electron.net.isOnline(), () => team.reconnect());
   refresh();
   // First run: the token is made, so show the URL and the next steps once.
   if (!settings.get().welcomed) showWindow('welcome');
@@ -300,6 +301,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     async stop(): Promise<void> {
       stopping = true;
       await tunnel.stop();
+      stopWatchingNetwork();
       await team.stop();
       const { historySaved } = await service.stop();
       if (historySaved) log.info('stopped; history saved');

@@ -202,6 +202,7 @@ export function fakeElectron(platform: NodeJS.Platform = 'linux') {
     dialog: { showSaveDialog: async () => ({ canceled: true, filePath: '' }) },
     ipcMain: { handle: (channel: string, handler: Handler) => void handlers.set(channel, handler) },
     powerMonitor,
+    net: { isOnline: () => true },
     platform,
   } as unknown as ElectronDeps;
 

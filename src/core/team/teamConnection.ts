@@ -66,3 +66,19 @@ export function createTeamConnection({ log, onEvent, onStatus }: TeamConnectionO
     stop,
   };
 }
+
+/**
+ * Calls `onBack` when the network comes back (offline, then online): the team connection then
+ * reconnects at once instead of waiting for its keep-alive to time out. Polls, since Electron's
+ * main process has no "online" event.
+ */
+export function watchNetwork(isOnline: () => boolean, onBack: () => void, intervalMs = 5000): () => void {
+  let online = isOnline();
+  const timer = setInterval(() => {
+    const now = isOnline();
+    if (now && !online) onBack();
+    online = now;
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
