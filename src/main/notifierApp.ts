@@ -104,12 +104,21 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   const tunnelHost = createTunnelHost(tunnel, () => options.secrets.get());
   const syncTunnel = (): Promise<void> => tunnelHost.sync(settings.get(), service.status());
   const team = createTeamConnection({ log, onEvent: (event, late) => service.ingest(event, { late }), onStatus: () => refresh() });
-  /** Receiver and tunnel, or the team's server: exactly one way of receiving calls runs. */
-  async function syncConnection(): Promise<void> {
-    const { connectionMode, teamClientId } = settings.get();
-    await service.setReceiving(connectionMode === 'receiver');
-    await team.sync({ mode: connectionMode, joinCode: options.teamJoinCode.get(), clientId: teamClientId });
-    await syncTunnel();
+  /**
+   * Receiver and tunnel, or the team's server: exactly one way of receiving calls runs. One sync
+   * at a time, each reading the settings when its turn comes (a quick join and leave, a double click).
+   */
+  let syncing = Promise.resolve();
+  function syncConnection(): Promise<void> {
+    syncing = syncing
+      .then(async () => {
+        const { connectionMode, teamClientId } = settings.get();
+        await service.setReceiving(connectionMode === 'receiver');
+        await team.sync({ mode: connectionMode, joinCode: options.teamJoinCode.get(), clientId: teamClientId });
+        await syncTunnel();
+      })
+      .catch((error: unknown) => log.error('could not switch how calls are received', { error: String(error) }));
+    return syncing;
   }
 
   function status(): AppStatus {

@@ -5,7 +5,11 @@ import { teamNameSchema } from './teamNames';
 export const joinCodeSchema = z.object({
   v: z.literal(1),
   /** The broker as desktops reach it: `ws://`, `wss://`, `mqtt://` or `mqtts://`. */
-  url: z.string().regex(/^(wss?|mqtts?):\/\/[^\s/]+(\/\S*)?$/, 'must be a ws://, wss://, mqtt:// or mqtts:// address'),
+  // No credentials in the address: they travel apart, and an address may be logged.
+  url: z
+    .string()
+    .regex(/^(wss?|mqtts?):\/\/[^\s/@]+(\/\S*)?$/, 'must be a ws://, wss://, mqtt:// or mqtts:// address')
+    .refine((url) => URL.canParse(url), 'must be a ws://, wss://, mqtt:// or mqtts:// address'),
   username: teamNameSchema,
   password: z.string().min(16),
   agent: teamNameSchema,

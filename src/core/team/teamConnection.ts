@@ -20,13 +20,13 @@ export function createTeamConnection({ log, onEvent, onStatus }: TeamConnectionO
   let running: { key: string; subscriber: ReturnType<typeof startTeamSubscriber>; session: { stopped: boolean } } | undefined;
   let status: TeamStatus | null = null;
 
-  async function stop(): Promise<void> {
+  async function stop({ forget = false } = {}): Promise<void> {
     const stopping = running;
     running = undefined;
     status = null;
     if (!stopping) return;
     stopping.session.stopped = true;
-    await stopping.subscriber.stop();
+    await stopping.subscriber.stop({ forget });
   }
 
   return {
@@ -36,7 +36,8 @@ export function createTeamConnection({ log, onEvent, onStatus }: TeamConnectionO
       const decoded = mode === 'team' && joinCode ? decodeJoinCode(joinCode) : undefined;
       if (!decoded?.ok) {
         if (decoded) log.warn('the saved join code is not valid: join the team again', { reason: decoded.reason });
-        return stop();
+        // Leaving the team (no code any more): the broker may forget this desktop's queue.
+        return stop({ forget: mode === 'receiver' });
       }
       const key = `${clientId}|${joinCode}`;
       if (running?.key === key) return;

@@ -58,16 +58,20 @@ export function startTeamSubscriber({ code, clientId, log, onEvent, onState, rin
   // Connected means subscribed. A kept session has its subscriptions, but perhaps not a team added
   // since: subscribing again is harmless, and topics no longer granted deliver nothing (ACL).
   client.on('connect', () => {
+    lastReason = undefined;
     client.subscribe(subscriptions, { qos: 1 }, (error) => {
       if (error) return onState({ state: 'offline', reason: `subscribing failed: ${error.message}` });
       onState({ state: 'connected', teamServer });
     });
   });
+  // Retried every 2 s while the broker is away: each new reason is logged once, and kept.
+  let lastReason: string | undefined;
   client.on('error', (error) => {
-    log.warn('the team broker refused or failed', { url: code.url, error: error.message });
+    if (error.message !== lastReason) log.warn('the team broker refused or failed', { broker: new URL(code.url).host, error: error.message });
+    lastReason = error.message;
     onState({ state: 'offline', reason: error.message });
   });
-  client.on('offline', () => onState({ state: 'offline' }));
+  client.on('offline', () => onState({ state: 'offline', ...(lastReason && { reason: lastReason }) }));
 
   function onReceiverStatus(payload: Buffer): void {
     const status = receiverStatusMessageSchema.safeParse(safeJson(payload));
@@ -77,10 +81,19 @@ export function startTeamSubscriber({ code, clientId, log, onEvent, onState, rin
   }
 
   onState({ state: 'connecting' });
+  let lastReconnect = 0;
   return {
-    /** Reconnects now (after sleep, when the network is back) instead of waiting for the keep-alive. */
-    reconnect: (): void => void client.reconnect(),
-    stop: (): Promise<void> => client.endAsync(),
+    /**
+     * After sleep or when the network is back: drops a connection that may be dead so MQTT.js's
+     * own retry opens a new one at once (calling its reconnect() mid-attempt leaves a stale socket).
+     */
+    reconnect(): void {
+      if (!client.connected || now() - lastReconnect < 5000) return;
+      lastReconnect = now();
+      client.stream.destroy();
+    },
+    /** `forget`: the agent left the team, so the broker drops this desktop's session and queue. */
+    stop: ({ forget = false } = {}): Promise<void> => client.endAsync(!forget, forget ? { properties: { sessionExpiryInterval: 0 } } : {}),
   };
 }
 

@@ -16,11 +16,23 @@ export function createTeamPanel(store: Store, actions: TeamActions) {
   const body = h('div', {});
   const element = h('section', { class: 'team', 'aria-labelledby': 'team-heading' }, h('h2', { id: 'team-heading' }, 'Connection'), body, notice);
 
+  const joinButton = h('button', { type: 'button', class: 'primary', onClick: () => void join() }, 'Join my team’s server');
+
   async function join(): Promise<void> {
+    if (!code.value.trim()) return void (notice.textContent = 'Paste the join code your supervisor sent.');
     notice.textContent = 'Joining…';
-    const answer = await actions.join(code.value);
-    notice.textContent = answer.message;
-    if (answer.ok) code.value = '';
+    joinButton.disabled = true;
+    joinButton.setAttribute('aria-busy', 'true');
+    try {
+      const answer = await actions.join(code.value);
+      notice.textContent = answer.message;
+      if (answer.ok) code.value = '';
+    } catch {
+      notice.textContent = 'The app did not answer: try again.';
+    } finally {
+      joinButton.disabled = false;
+      joinButton.removeAttribute('aria-busy');
+    }
   }
 
   const joinForm = h(
@@ -29,8 +41,11 @@ export function createTeamPanel(store: Store, actions: TeamActions) {
     h('p', {}, 'This computer receives the webhook (with a tunnel, below). In a call centre, join your team’s server instead: paste the join code your supervisor sent.'),
     h('label', { for: 'team-join-code' }, 'Join code'),
     code,
-    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onClick: () => void join() }, 'Join my team’s server')),
+    h('div', { class: 'actions' }, joinButton),
   );
+  const state = h('dd', { class: 'team-state', role: 'status' });
+  /** What is drawn: redrawn only when it changes, so focus and a half-pasted code survive status pushes. */
+  let drawn = '';
 
   function statusLine(): string {
     const team = store.state.status?.team;
@@ -43,7 +58,12 @@ export function createTeamPanel(store: Store, actions: TeamActions) {
     element,
     update(): void {
       const identity = store.state.settings?.teamIdentity;
-      if (store.state.settings?.connectionMode !== 'team' || !identity) return fill(body, joinForm);
+      const joined = store.state.settings?.connectionMode === 'team' && identity;
+      const key = joined ? JSON.stringify(identity) : 'join';
+      state.textContent = statusLine();
+      if (key === drawn) return;
+      drawn = key;
+      if (!joined) return fill(body, joinForm);
       fill(
         body,
         h(
@@ -56,7 +76,7 @@ export function createTeamPanel(store: Store, actions: TeamActions) {
           h('dt', {}, 'Team broker'),
           h('dd', {}, identity.brokerHost),
           h('dt', {}, 'State'),
-          h('dd', { class: 'team-state' }, statusLine()),
+          state,
         ),
         h('p', { class: 'hint' }, 'The join code is kept encrypted on this computer and never shown again.'),
         h('div', { class: 'actions' }, h('button', { type: 'button', onClick: () => void actions.leave().then((message) => (notice.textContent = message)) }, 'Leave team')),

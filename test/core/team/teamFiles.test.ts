@@ -24,6 +24,7 @@ describe('join code', () => {
     ['text that is no join code', 'hello', /starts with "tcmi1\."/],
     ['a code cut short', encodeJoinCode(code).slice(0, 40), /damaged/],
     ['a code with a broker URL of another kind', `tcmi1.${Buffer.from(JSON.stringify({ ...code, url: 'http://x' })).toString('base64url')}`, /url: must be a ws/],
+    ['a code with credentials in the broker URL', `tcmi1.${Buffer.from(JSON.stringify({ ...code, url: 'ws://204:secret@broker:8083' })).toString('base64url')}`, /url: must be a ws/],
   ])('refuses %s with what to do, never echoing it', (_label, text, reason) => {
     const decoded = decodeJoinCode(text);
     expect(decoded).toMatchObject({ ok: false, reason: expect.stringMatching(reason) });
