@@ -63,6 +63,17 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
     for (const { agent, team } of [alice, bob]) joinCodes.set(agent, String((await cli('team', 'add-agent', '--dir', dir('team'), '--agent', agent, '--team', team)).joinCode));
   }
 
+  /** A running team whose agent Alice joined once (so the broker keeps her queue) and then went away. */
+  async function teamWithAliceAway(): Promise<Running> {
+    await setUp();
+    await startBroker();
+    await serveTeam();
+    const desk = listen(alice.agent);
+    await connected(desk);
+    await desk.stop('SIGTERM');
+    return desk;
+  }
+
   const ring = (call: SampleCall) => postJson(webhookUrl, agentLegPayload(call, 'started', Date.now()));
   const hangUp = (call: SampleCall) => postJson(webhookUrl, agentLegPayload(call, 'hangup', Date.now() + 20_000));
   const notifications = (desktop: Running, kind?: string) => desktop.lines.filter((line) => line.type === 'notification' && (!kind || line.kind === kind));
@@ -86,12 +97,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
   });
 
   it('gives a desktop that was away its calls as one summary, with the missed ones, and no stale ringing', async () => {
-    await setUp();
-    await startBroker();
-    await serveTeam();
-    let desk = listen(alice.agent);
-    await connected(desk);
-    await desk.stop('SIGTERM');
+    let desk = await teamWithAliceAway();
     const calls = [sampleCall({ user: alice.agent }), sampleCall({ user: alice.agent }), sampleCall({ user: alice.agent })];
     for (const call of calls) await ring(call);
     await hangUp(calls[0] as SampleCall);
@@ -140,12 +146,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
   });
 
   it('keeps an away desktop\'s queued calls through a broker killed with SIGKILL (persistence saved every second)', async () => {
-    await setUp();
-    await startBroker();
-    await serveTeam();
-    let desk = listen(alice.agent);
-    await connected(desk);
-    await desk.stop('SIGTERM');
+    let desk = await teamWithAliceAway();
     const calls = [sampleCall({ user: alice.agent }), sampleCall({ user: alice.agent })];
     for (const call of calls) expect((await ring(call)).body).toEqual({ ok: true });
     await new Promise((resolve) => setTimeout(resolve, 2500));

@@ -65,6 +65,7 @@ export function startTeamPublisher({ broker, spool, log, onState, ackTimeoutMs =
 
   client.on('connect', () => {
     lastReason = undefined;
+    saidUnreachable = false;
     log.info('connected to the broker', { url: broker.url });
     void client.publishAsync(topics.receiverStatus, status(true), { qos: 1, retain: true }).catch(() => undefined);
     report();
@@ -75,8 +76,11 @@ export function startTeamPublisher({ broker, spool, log, onState, ackTimeoutMs =
     lastReason = error.message;
     report();
   });
+  // Said once per outage, not at every retry.
+  let saidUnreachable = false;
   client.on('offline', () => {
-    if (lastReported.includes('"connected"') || !lastReported) log.warn('the broker is unreachable: events are spooled on disk until it is back', { url: broker.url });
+    if (!saidUnreachable) log.warn('the broker is unreachable: events are spooled on disk until it is back', { url: broker.url });
+    saidUnreachable = true;
     report();
   });
 
