@@ -84,7 +84,7 @@ async function subscribers(codes: Awaited<ReturnType<typeof teamWith>>['codes'],
             code,
             clientId: `bench-${code.agent}`,
             log: silentLogger,
-            onEvent: (event, late) => void pipeline.ingest(event, { late }),
+            onEvent: (event, options) => void pipeline.ingest(event, options),
             onState: (state) => state.state === 'connected' && resolve(subscriber),
           });
         }),

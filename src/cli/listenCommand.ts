@@ -6,6 +6,7 @@ import { settingsSchema } from '../core/settings/settingsSchema';
 import { decodeJoinCode } from '../core/team/joinCode';
 import { startTeamSubscriber } from '../core/team/teamSubscriber';
 import { createCliLogger, logLevels } from './cliLogger';
+import { contactsFromOption, contactsHelp, contactsOptions } from './contactsOption';
 import { defaultDataDir, openHistory, privateDataDir, savedClientId } from './dataDir';
 import { createTerminalNotifier } from './terminalNotifier';
 import { UsageError, validateOptions } from './usage';
@@ -22,7 +23,9 @@ folder. Calls that arrive late (after sleep) are recorded and summed up once, ne
   --max-calls N         calls kept in history (default 1000)
   --ring-window S       a ringing call that reaches this desktop more than S seconds late is
                         recorded and summed up, not shown (default 45)
-  --log-level L         error, warn, info (default) or debug`;
+  --log-level L         error, warn, info (default) or debug
+${contactsHelp}
+  Where the team server sends names too, these contacts win.`;
 
 const optionsSchema = z.object({
   joinCodeEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable'),
@@ -37,7 +40,7 @@ const print = (line: object): void => void process.stdout.write(`${JSON.stringif
 export function listenCommand(args: string[]): void {
   const { values } = parseArgs({
     args,
-    options: { 'join-code-env': { type: 'string' }, 'data-dir': { type: 'string' }, 'max-calls': { type: 'string' }, 'log-level': { type: 'string' }, 'ring-window': { type: 'string' } },
+    options: { 'join-code-env': { type: 'string' }, 'data-dir': { type: 'string' }, 'max-calls': { type: 'string' }, 'log-level': { type: 'string' }, 'ring-window': { type: 'string' }, ...contactsOptions },
   });
   const options = validateOptions(optionsSchema, {
     joinCodeEnv: values['join-code-env'],
@@ -50,15 +53,16 @@ export function listenCommand(args: string[]): void {
   if (!decoded.ok) throw new UsageError(`environment variable ${options.joinCodeEnv}: ${decoded.reason}`);
   const log = createCliLogger(options.logLevel);
   const dataDir = privateDataDir(options.dataDir);
+  const contacts = contactsFromOption(values.contacts, values['default-country'], log);
   const history = createCallHistory({ database: openHistory(dataDir, log), maxCalls: options.maxCalls, log });
-  const pipeline = createCallPipeline({ history, notifier: createTerminalNotifier((line) => process.stdout.write(line)), isWanted: () => true, log });
+  const pipeline = createCallPipeline({ history, notifier: createTerminalNotifier((line) => process.stdout.write(line)), isWanted: () => true, log, namesFor: contacts.namesFor });
   const { code } = decoded;
   const subscriber = startTeamSubscriber({
     code,
     clientId: savedClientId(dataDir, log),
     log,
     ringWindowMs: options.ringWindowSeconds * 1000,
-    onEvent: (event, late) => void pipeline.ingest(event, { late }),
+    onEvent: (event, options) => void pipeline.ingest(event, options),
     onState: (state) => print({ type: 'connection', agent: code.agent, broker: new URL(code.url).host, ...state }),
   });
   const stop = (): void => {

@@ -9,6 +9,7 @@ import type { Logger } from '../core/log/logger';
 import { createNgrokDriver } from '../core/tunnel/ngrokDriver';
 import { createTunnelManager } from '../core/tunnel/tunnelManager';
 import { createCliLogger, logLevels } from './cliLogger';
+import { contactsFromOption, contactsHelp, contactsOptions } from './contactsOption';
 import { defaultDataDir, openHistory, privateDataDir, savedToken } from './dataDir';
 import { createTerminalNotifier } from './terminalNotifier';
 import { serveTeam, type TeamServeOptions } from './teamServe';
@@ -56,13 +57,16 @@ JSON line per notification on stdout; logs go to stderr. Ctrl+C stops it after s
                    open a public ngrok tunnel with the authtoken in environment variable NAME
                    (never pass the token itself on the command line)
   --ngrok-domain D a reserved ngrok domain; without one the URL changes each run
+${contactsHelp}
 
 Team mode (one receiver for a call centre; see "telecmi-notifier team"):
   --team-dir D     publish every event through the broker of the team folder D (made by
                    "team init") instead of showing it here; events wait in a spool on disk
                    (in --data-dir) while the broker is unreachable
   --mqtt-url U --mqtt-username N --mqtt-password-env NAME
-                   the same with another MQTT 5 broker`;
+                   the same with another MQTT 5 broker
+  With --contacts, the callers' names go out with each call: desktops show them without
+  importing anything (their own contacts win where both match).`;
 
 export async function serveCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -83,6 +87,7 @@ export async function serveCommand(args: string[]): Promise<void> {
       'mqtt-url': { type: 'string' },
       'mqtt-username': { type: 'string' },
       'mqtt-password-env': { type: 'string' },
+      ...contactsOptions,
     },
   });
   const options = validateOptions(serveOptionsSchema, {
@@ -106,13 +111,15 @@ export async function serveCommand(args: string[]): Promise<void> {
   const log = createCliLogger(options.logLevel);
   const dataDir = privateDataDir(options.dataDir);
   const token = options.token ?? tokenFromEnvironment(options.tokenEnv) ?? savedToken(dataDir, log);
+  const contacts = contactsFromOption(values.contacts, values['default-country'], log);
   const broker = teamBroker(options);
-  if (broker) return stopOnSignal(await serveTeam({ host: options.host, port: options.port, token, dataDir, log, broker }), log);
+  if (broker) return stopOnSignal(await serveTeam({ host: options.host, port: options.port, token, dataDir, log, broker, contacts }), log);
   const service = createCallService({
     settings: { ...options, token },
     notifier: createTerminalNotifier((line) => process.stdout.write(line)),
     database: openHistory(dataDir, log),
     log,
+    namesFor: contacts.namesFor,
   });
   const { state, webhookUrl, origin, error } = await service.start();
   if (state !== 'listening' || !webhookUrl) throw new UsageError(error ?? 'the receiver did not start');

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { ContactBook } from '../core/contacts/contactBook';
 import type { Logger } from '../core/log/logger';
 import { createReceiver } from '../core/receiver/createReceiver';
 import { listen } from '../core/receiver/listen';
@@ -19,6 +20,8 @@ export interface TeamServeOptions {
   log: Logger;
   /** `--team-dir D`, or `--mqtt-url` with `--mqtt-username` and the password from the environment. */
   broker: { teamDir: string } | BrokerConnection;
+  /** The company's contacts: callers' names are published with their calls. */
+  contacts: ContactBook;
 }
 
 /** The broker a team folder describes: its loopback MQTT listener, as the receiver's user. */
@@ -38,9 +41,9 @@ const print = (line: object): void => void process.stdout.write(`${JSON.stringif
  * `serve` for a whole call centre: the same receiver, with each event published through the
  * team's broker (or spooled on disk while it is away) instead of shown here.
  */
-export async function serveTeam({ host, port, token, dataDir, log, broker }: TeamServeOptions): Promise<() => Promise<number>> {
+export async function serveTeam({ host, port, token, dataDir, log, broker, contacts }: TeamServeOptions): Promise<() => Promise<number>> {
   const spool = openSpool(join(dataDir, 'spool.jsonl'), log);
-  const publisher = startTeamPublisher({ broker: brokerOf(broker), spool, log, onState: (state) => print({ type: 'broker', ...state }) });
+  const publisher = startTeamPublisher({ broker: brokerOf(broker), spool, log, onState: (state) => print({ type: 'broker', ...state }), namesFor: (event) => contacts.namesFor(event.from) });
   const app = createReceiver({ token, ingest: publisher.ingest, requestLog: createRequestLog(), log });
   let running;
   try {

@@ -18,5 +18,5 @@ export function createTerminalNotifier(write: (line: string) => void): Notifier 
 }
 
 function summarise(call: CallRecord) {
-  return { id: call.id, state: call.state, from: call.from?.display, agent: call.agent, team: call.team };
+  return { id: call.id, state: call.state, from: call.from?.display, callerNames: call.callerNames, agent: call.agent, team: call.team };
 }

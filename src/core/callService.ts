@@ -22,6 +22,8 @@ export interface CallServiceOptions {
   log: Logger;
   isMuted?: () => boolean;
   burst?: CallPipelineOptions['burst'];
+  namesFor?: CallPipelineOptions['namesFor'];
+  onLive?: CallPipelineOptions['onLive'];
   onStatus?: (status: ReceiverStatus) => void;
   /** Saving the history failed, or works again. */
   onSaveState?: (state: SaveState) => void;
@@ -35,7 +37,7 @@ export type CallService = ReturnType<typeof createCallService>;
  * The receiver, the pipeline and the history wired together: what both the app and `serve` run.
  * Settings apply in place: a new port or token restarts only the receiver, history stays.
  */
-export function createCallService({ settings, notifier, database, log, isMuted, burst, onStatus, onSaveState, historyNotSavedBecause }: CallServiceOptions) {
+export function createCallService({ settings, notifier, database, log, isMuted, burst, namesFor, onLive, onStatus, onSaveState, historyNotSavedBecause }: CallServiceOptions) {
   let current = settings;
   let isWanted = createCallFilter(settings);
   let running: RunningServer | undefined;
@@ -48,7 +50,7 @@ export function createCallService({ settings, notifier, database, log, isMuted, 
 
   const history = createCallHistory({ database, maxCalls: settings.maxCalls, log, onSaveState, notSavedBecause: historyNotSavedBecause });
   const requestLog = createRequestLog();
-  const pipeline = createCallPipeline({ history, notifier, isWanted: (event) => isWanted(event), isMuted, log, burst });
+  const pipeline = createCallPipeline({ history, notifier, isWanted: (event) => isWanted(event), isMuted, log, burst, namesFor, onLive });
 
   function report(next: ReceiverStatus): ReceiverStatus {
     status = next;

@@ -103,7 +103,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   });
   const tunnelHost = createTunnelHost(tunnel, () => options.secrets.get());
   const syncTunnel = (): Promise<void> => tunnelHost.sync(settings.get(), service.status());
-  const team = createTeamConnection({ log, onEvent: (event, late) => service.ingest(event, { late }), onStatus: () => refresh() });
+  const team = createTeamConnection({ log, onEvent: (event, options) => service.ingest(event, options), onStatus: () => refresh() });
   /**
    * Receiver and tunnel, or the team's server: exactly one way of receiving calls runs. One sync
    * at a time, each reading the settings when its turn comes (a quick join and leave, a double click).

@@ -35,7 +35,7 @@ function answeredBeforeItEnded(call: CallRecord, event: CallEvent): boolean {
 }
 
 /** A record for an agent-leg event seen first; the state is whatever that event says. */
-export function newCallRecord(event: CallEvent, dialled?: PhoneNumber): CallRecord {
+export function newCallRecord(event: CallEvent, dialled?: PhoneNumber, callerNames?: readonly string[]): CallRecord {
   const time = event.time.getTime();
   const state = stateAfter(undefined, event) ?? 'ringing';
   const ended = state === 'ended' || state === 'missed';
@@ -44,6 +44,7 @@ export function newCallRecord(event: CallEvent, dialled?: PhoneNumber): CallReco
     conversationId: event.conversationId,
     state,
     from: event.from,
+    callerNames: callerNames && callerNames.length > 0 ? [...callerNames] : undefined,
     dialled,
     agent: event.agent,
     team: event.team,
@@ -78,6 +79,7 @@ export function applyEvent(call: CallRecord, event: CallEvent): CallRecord {
     conversationId: call.conversationId,
     state,
     from: call.from ?? event.from,
+    callerNames: call.callerNames,
     dialled: call.dialled ?? (event.kind === 'caller-leg' || event.kind === 'cdr' ? event.to : undefined),
     agent: call.agent ?? event.agent,
     team: call.team ?? event.team,

@@ -2,8 +2,9 @@ import type { CallRecord } from './callRecord';
 
 /** What the pipeline asks a notifier to show. */
 export type CallNotification =
-  | { type: 'ringing'; call: CallRecord }
-  | { type: 'missed'; call: CallRecord }
+  /** `callerHistory`: the caller's earlier calls on this desktop (`3rd call today · last one missed at 10:42`). */
+  | { type: 'ringing'; call: CallRecord; callerHistory?: string }
+  | { type: 'missed'; call: CallRecord; callerHistory?: string }
   | { type: 'summary'; calls: CallRecord[] }
   /** Calls that reached this desktop late (it slept, the network dropped): one notice for all. */
   | { type: 'away'; calls: CallRecord[] }
@@ -27,9 +28,9 @@ const maxCustomFieldsShown = 3;
 export function describeNotification(notification: CallNotification): NotificationText {
   switch (notification.type) {
     case 'ringing':
-      return { title: `Incoming call ${callerOf(notification.call)}`, body: detailsOf(notification.call) };
+      return { title: notification.call.callerNames ? callerOf(notification.call) : `Incoming call ${callerOf(notification.call)}`, body: detailsOf(notification.call, notification.callerHistory) };
     case 'missed':
-      return { title: `Missed call ${callerOf(notification.call)}`, body: detailsOf(notification.call) };
+      return { title: `Missed call ${callerOf(notification.call)}`, body: detailsOf(notification.call, notification.callerHistory) };
     case 'summary':
       return {
         title: `${notification.calls.length} new calls`,
@@ -51,14 +52,19 @@ export function describeNotification(notification: CallNotification): Notificati
   }
 }
 
-export function callerOf(call: CallRecord): string {
-  return call.from?.display || 'Unknown caller';
+/** Who is calling: `Asha Rao · +91 98765 43210`, `2 contacts match · +91 98765 43210`, or the number. */
+export function callerOf(call: Pick<CallRecord, 'from' | 'callerNames'>): string {
+  const number = call.from?.display || 'Unknown caller';
+  const names = call.callerNames ?? [];
+  if (names.length === 0) return number;
+  return `${names.length === 1 ? names[0] : `${names.length} contacts match`} · ${number}`;
 }
 
-function detailsOf(call: CallRecord): string {
+function detailsOf(call: CallRecord, callerHistory: string | undefined): string {
+  const several = call.callerNames && call.callerNames.length > 1 ? call.callerNames.join(' or ') : '';
   const who = [call.agent && `Agent ${call.agent}`, call.team && `Team ${call.team}`].filter(Boolean).join(' · ');
   const dialled = call.dialled ? `To ${call.dialled.display}` : '';
-  return [who, dialled, ...customLines(call.custom)].filter(Boolean).join('\n');
+  return [callerHistory, several, who, dialled, ...customLines(call.custom)].filter(Boolean).join('\n');
 }
 
 function customLines(custom: CallRecord['custom']): string[] {

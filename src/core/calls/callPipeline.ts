@@ -4,7 +4,8 @@ import type { CallHistory } from '../history/callHistory';
 import { eventKey } from '../telecmi/parseEvent';
 import type { CallEvent } from '../telecmi/eventSchema';
 import { createBurstCoalescer } from './burstCoalescer';
-import type { Notifier } from './callNotification';
+import { describeCallerHistory, localClock } from './callerHistory';
+import type { CallNotification, Notifier } from './callNotification';
 import { applyEvent, newCallRecord } from './callLifecycle';
 import type { CallRecord } from './callRecord';
 
@@ -32,8 +33,21 @@ export interface CallPipelineOptions {
   earlyEventsTtlMs?: number;
   /** Late events (a backlog after sleep) are summed up once this long after the last of them. */
   awaySummaryDelayMs?: number;
+  /** The contacts a caller's number belongs to (a map read: it runs before the popup). */
+  namesFor?: (phone: PhoneNumber | undefined) => readonly string[];
+  /** A call started ringing or was answered, live (not late, not while muted): for the screen pop. */
+  onLive?: (call: CallRecord, became: 'ringing' | 'answered') => void;
   now?: () => number;
 }
+
+/** What else may come with an event: lateness, and the names the team server found for the caller. */
+export interface IngestOptions {
+  late?: boolean;
+  callerNames?: readonly string[];
+}
+
+/** Earlier calls read for the popup's history line: enough to count a busy caller's day. */
+const callerHistoryDepth = 50;
 
 /** Conversations whose early events are kept at once: bounded against a flood of unmatched events. */
 const earlyConversationsKept = 1000;
@@ -54,6 +68,8 @@ export function createCallPipeline({
   missedHoldMs = 1500,
   earlyEventsTtlMs = 10 * 60_000,
   awaySummaryDelayMs = 1500,
+  namesFor = () => [],
+  onLive,
   now = Date.now,
 }: CallPipelineOptions) {
   const seen = new Map<string, true>(history.recentEventKeys().slice(-dedupeCapacity).map((key) => [key, true]));
@@ -62,11 +78,21 @@ export function createCallPipeline({
   const heldMissed = new Map<string, NodeJS.Timeout>();
   const away = new Set<string>();
   let awayTimer: NodeJS.Timeout | undefined;
-  const announcer = createBurstCoalescer({ ...burst, emit: (notification) => notifier.notify(notification) });
+  const announcer = createBurstCoalescer({ ...burst, emit: (notification) => notifier.notify(withCallerHistory(notification)) });
+
+  /** A call's popup says what this desktop knows of its caller, from the caller's other calls. */
+  function withCallerHistory(notification: CallNotification): CallNotification {
+    if (notification.type !== 'ringing' && notification.type !== 'missed') return notification;
+    const { call } = notification;
+    if (!call.from?.digits) return notification;
+    const earlier = history.fromCaller(call.from.digits, callerHistoryDepth + 1).filter((other) => other.id !== call.id && other.startedAt <= call.startedAt);
+    return { ...notification, callerHistory: describeCallerHistory(earlier, localClock(new Date(now()))) };
+  }
 
   function announce(before: CallRecord | undefined, after: CallRecord, late: boolean): void {
     if (late) return noteAway(after.id);
     if (isMuted()) return;
+    if (after.state !== before?.state && (after.state === 'ringing' || after.state === 'answered')) onLive?.(after, after.state);
     if (!before && after.state === 'ringing') announcer.ringing(after);
     // Only a call that was announced ringing is announced missed: a hangup that overtook its
     // other events, or that of a call cleared from the history, says nothing.
@@ -100,7 +126,7 @@ export function createCallPipeline({
     clearTimeout(heldMissed.get(callId));
     heldMissed.delete(callId);
     const call = history.get(callId);
-    if (call?.state === 'missed' && !isMuted()) notifier.notify({ type: 'missed', call });
+    if (call?.state === 'missed' && !isMuted()) notifier.notify(withCallerHistory({ type: 'missed', call }));
   }
 
   /** The events of this conversation that came before any of its agent legs, still fresh. */
@@ -116,12 +142,20 @@ export function createCallPipeline({
     remember(earlyEvents, event.conversationId, { events, keptAt: now() }, earlyConversationsKept);
   }
 
-  function onAgentLeg(event: CallEvent, late: boolean): IngestOutcome {
+  /** This desktop's contacts first; else the names the team server sent. */
+  function callerNamesOf(event: CallEvent, fromServer: readonly string[] = []): readonly string[] {
+    const own = namesFor(event.from);
+    return own.length > 0 ? own : fromServer;
+  }
+
+  function onAgentLeg(event: CallEvent, { late = false, callerNames }: IngestOptions): IngestOutcome {
     if (!isWanted(event)) return 'filtered';
     const before = history.get(event.callId);
     const dialled = dialledByConversation.get(event.conversationId);
     // A caller who hung up, or a report of a missed call, that came first: the call is over already.
-    const after = before ? applyEvent(before, event) : earlyEventsOf(event.conversationId).reduce(applyEvent, newCallRecord(event, dialled));
+    const after = before
+      ? applyEvent(before, event)
+      : earlyEventsOf(event.conversationId).reduce(applyEvent, newCallRecord(event, dialled, callerNamesOf(event, callerNames)));
     history.upsert(after);
     announce(before, after, late);
     return before ? 'updated' : 'recorded';
@@ -143,14 +177,14 @@ export function createCallPipeline({
 
   return {
     /** `late`: the event reached this desktop long after it happened (see `isLate`): recorded, summed up, not popped up. */
-    ingest(event: CallEvent, { late = false } = {}): IngestOutcome {
+    ingest(event: CallEvent, options: IngestOptions = {}): IngestOutcome {
       const key = eventKey(event);
       if (seen.has(key)) return 'duplicate';
       remember(seen, key, true, dedupeCapacity);
       history.rememberEventKey(key);
-      const outcome = event.kind === 'agent-leg' ? onAgentLeg(event, late)
+      const outcome = event.kind === 'agent-leg' ? onAgentLeg(event, options)
         : event.kind === 'outgoing' ? 'ignored'
-        : onConversationEvent(event, late);
+        : onConversationEvent(event, options.late ?? false);
       log.debug('event processed', { kind: event.kind, status: event.status, outcome });
       return outcome;
     },

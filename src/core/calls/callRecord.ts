@@ -27,6 +27,8 @@ export const callRecordSchema = z.object({
   conversationId: z.string(),
   state: callStateSchema,
   from: phoneNumberSchema.optional(),
+  /** The contacts the caller's number belongs to (this desktop's, else the team server's); absent when unknown. */
+  callerNames: z.array(z.string()).optional(),
   /** The business number the caller dialled, from the caller leg (leg A `to`). */
   dialled: phoneNumberSchema.optional(),
   agent: z.string().optional(),

@@ -26,12 +26,23 @@ const schema = `
     id TEXT NOT NULL UNIQUE,
     conversation_id TEXT NOT NULL,
     read INTEGER NOT NULL,
-    record TEXT NOT NULL
+    record TEXT NOT NULL,
+    caller TEXT
   );
   CREATE INDEX IF NOT EXISTS calls_by_conversation ON calls (conversation_id);
   CREATE INDEX IF NOT EXISTS calls_unread ON calls (seq) WHERE read = 0;
   CREATE TABLE IF NOT EXISTS event_keys (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
 `;
+
+const hasCallerColumn = (db: Sqlite.Database): boolean => (db.all('PRAGMA table_info(calls)') as Array<{ name: string }>).some((column) => column.name === 'caller');
+
+/** Files from before the caller's history was shown have no `caller` column: it is added and filled once. */
+function addCallerColumn(db: Sqlite.Database): void {
+  if (!hasCallerColumn(db)) {
+    db.exec("ALTER TABLE calls ADD COLUMN caller TEXT; UPDATE calls SET caller = json_extract(record, '$.from.digits');");
+  }
+  db.exec('CREATE INDEX IF NOT EXISTS calls_by_caller ON calls (caller, seq)');
+}
 
 /**
  * The call history on disk: SQLite (compiled to WebAssembly, so the same file and code run
@@ -46,11 +57,12 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
   let open = true;
   // Prepared once: preparing a statement costs more than running it.
   const statements = {
-    upsert: db.prepare('INSERT INTO calls (id, conversation_id, read, record) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET read = excluded.read, record = excluded.record'),
+    upsert: db.prepare('INSERT INTO calls (id, conversation_id, read, record, caller) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET read = excluded.read, record = excluded.record, caller = excluded.caller'),
     remove: db.prepare('DELETE FROM calls WHERE id = ?'),
     addEventKey: db.prepare('INSERT OR IGNORE INTO event_keys (key) VALUES (?)'),
     get: db.prepare('SELECT record, read FROM calls WHERE id = ?'),
     inConversation: db.prepare('SELECT record, read FROM calls WHERE conversation_id = ? ORDER BY seq'),
+    fromCaller: db.prepare('SELECT record, read FROM calls WHERE caller = ? ORDER BY seq DESC LIMIT ?'),
     oldest: db.prepare('SELECT id, read FROM calls ORDER BY seq LIMIT ? OFFSET ?'),
     idsAfter: db.prepare('SELECT seq, id FROM calls WHERE seq > ? ORDER BY seq LIMIT ?'),
   };
@@ -77,6 +89,12 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
 
     inConversation(conversationId: string): CallRecord[] {
       const rows = statements.inConversation.all(conversationId) as Array<{ record: string; read: number }>;
+      return rows.flatMap((row) => toRecord(row) ?? []);
+    },
+
+    /** The caller's latest calls (by the digits of their number), newest first. */
+    fromCaller(digits: string, count: number): CallRecord[] {
+      const rows = statements.fromCaller.all([digits, count]) as Array<{ record: string; read: number }>;
       return rows.flatMap((row) => toRecord(row) ?? []);
     },
 
@@ -112,7 +130,7 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     write(changes: CallWrite): void {
       const rows = changes.upserts.flatMap((call) => {
         try {
-          return [[call.id, call.conversationId, call.read ? 1 : 0, JSON.stringify(call)] as [string, string, number, string]];
+          return [[call.id, call.conversationId, call.read ? 1 : 0, JSON.stringify(call), call.from?.digits ?? null] as [string, string, number, string, string | null]];
         } catch (error) {
           log.error('a call could not be saved and is left out', { call: call.id, error: String(error) });
           return [];
@@ -204,6 +222,7 @@ function openReadOnly(filePath: string): Sqlite.Database {
     // A WAL database without shared memory can be read only with the lock held throughout.
     db.exec('PRAGMA busy_timeout = 2000; PRAGMA locking_mode = EXCLUSIVE;');
     db.get('SELECT COUNT(*) FROM calls');
+    if (!hasCallerColumn(db)) throw new Error('the call history was written by an earlier version: start the app or `serve` once to update it');
     return db;
   } catch (error) {
     db.close();
@@ -223,6 +242,7 @@ function prepare(db: Sqlite.Database): Sqlite.Database {
     db.exec('PRAGMA busy_timeout = 2000; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     db.exec('PRAGMA wal_autocheckpoint = 200; PRAGMA cache_size = -32000;');
     db.exec(schema);
+    addCallerColumn(db);
     return db;
   } catch (error) {
     db.close();

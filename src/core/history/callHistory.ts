@@ -246,6 +246,17 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
       return [...calls.values()].filter((call) => !pending.removed.has(call.id) || pending.upserts.has(call.id));
     },
 
+    /** The caller's latest calls (by the digits of their number), newest first, not written ones included. */
+    fromCaller(digits: string, count: number): CallRecord[] {
+      const fromDatabase = pending.cleared ? [] : database.fromCaller(digits, count).flatMap((call) => stored(call) ?? []);
+      const calls = new Map(fromDatabase.map((call) => [call.id, call]));
+      for (const records of [cache, pending.upserts]) for (const call of records.values()) if (call.from?.digits === digits) calls.set(call.id, call);
+      return [...calls.values()]
+        .filter((call) => !pending.removed.has(call.id) || pending.upserts.has(call.id))
+        .sort((a, b) => b.startedAt - a.startedAt)
+        .slice(0, count);
+    },
+
     upsert(call: CallRecord): void {
       upsert(call);
       const evicted = evictBeyondLimit();

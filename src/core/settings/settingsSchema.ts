@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { screenPopSchema } from '../calls/screenPop';
+import { countryCodeSchema } from '../contacts/contactNumbers';
 import { generateWebhookToken, webhookTokenSchema } from '../receiver/webhookToken';
 
 export const defaultPort = 8787;
@@ -36,6 +38,10 @@ export const settingsSchema = z.object({
         .refine((url) => url.includes('{from}'), 'must contain {from} where the number goes'),
     ])
     .default(''),
+  /** Opens the CRM link by itself when a call rings or is answered; never by default. */
+  screenPop: screenPopSchema.default('never'),
+  /** The country of contact numbers written without a country code (`098765 43210`). */
+  defaultCountry: countryCodeSchema.default('IN'),
   maxCalls: z
     .number({ error: 'must be a number' })
     .int('must be a whole number')

@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import type { Logger } from '../log/logger';
+import { writeFileAtomic } from '../storage/atomicFile';
 import { teamEventMessageSchema } from './teamMessages';
 
 export const spooledPublishSchema = z.object({ topic: z.string(), expirySec: z.number(), message: teamEventMessageSchema });
@@ -18,9 +19,7 @@ export function openSpool(filePath: string, log: Logger, { maxEntries = 100_000 
   if (existsSync(filePath)) rewrite();
 
   function rewrite(): void {
-    const temporary = `${filePath}.tmp`;
-    writeFileSync(temporary, entries.map((publish) => `${JSON.stringify(publish)}\n`).join(''), { mode: 0o600, flush: true });
-    renameSync(temporary, filePath);
+    writeFileAtomic(filePath, entries.map((publish) => `${JSON.stringify(publish)}\n`).join(''));
   }
 
   return {

@@ -1,4 +1,5 @@
 import type { AppStatus } from '../app/appStatus';
+import type { IngestOptions } from '../calls/callPipeline';
 import type { Logger } from '../log/logger';
 import type { CallEvent } from '../telecmi/eventSchema';
 import { decodeJoinCode } from './joinCode';
@@ -8,7 +9,7 @@ type TeamStatus = NonNullable<AppStatus['team']>;
 
 export interface TeamConnectionOptions {
   log: Logger;
-  onEvent: (event: CallEvent, late: boolean) => void;
+  onEvent: (event: CallEvent, options: IngestOptions) => void;
   onStatus: () => void;
 }
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../storage/atomicFile';
 import { makePrivateFolder } from '../storage/privateFolder';
 import { mosquittoAcl, mosquittoConf, mosquittoPasswordLine } from './brokerFiles';
 import { encodeJoinCode } from './joinCode';
@@ -67,15 +68,10 @@ export function writeTeam(dir: string, team: TeamFile): void {
   const paths = files(dir);
   mkdirSync(paths.brokerData, { recursive: true, mode: 0o700 });
   const local = ['127.0.0.1', 'localhost', '::1'].includes(team.publicHost);
-  // Written beside and renamed over: a crash mid-write never leaves half a password file.
-  const write = (file: string, text: string): void => {
-    writeFileSync(`${file}.tmp`, text, { mode: 0o600, flush: true });
-    renameSync(`${file}.tmp`, file);
-  };
-  write(paths.conf, mosquittoConf({ dir, mqttPort: team.mqttPort, wsPort: team.wsPort, wsBind: local ? '127.0.0.1' : '0.0.0.0', runAs: process.platform === 'win32' ? undefined : userInfo().username }));
-  write(paths.passwd, [mosquittoPasswordLine(receiverUsername, team.receiverPassword), ...team.agents.map((agent) => `${agent.agent}:${agent.passwordHash}`), ''].join('\n'));
-  write(paths.acl, mosquittoAcl(team.agents));
-  write(paths.team, `${JSON.stringify(team, null, 2)}\n`);
+  writeFileAtomic(paths.conf, mosquittoConf({ dir, mqttPort: team.mqttPort, wsPort: team.wsPort, wsBind: local ? '127.0.0.1' : '0.0.0.0', runAs: process.platform === 'win32' ? undefined : userInfo().username }));
+  writeFileAtomic(paths.passwd, [mosquittoPasswordLine(receiverUsername, team.receiverPassword), ...team.agents.map((agent) => `${agent.agent}:${agent.passwordHash}`), ''].join('\n'));
+  writeFileAtomic(paths.acl, mosquittoAcl(team.agents));
+  writeFileAtomic(paths.team, `${JSON.stringify(team, null, 2)}\n`);
 }
 
 /** Adds an agent (or gives an existing one a new password): the join code is shown once, never stored. */

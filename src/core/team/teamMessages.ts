@@ -12,6 +12,8 @@ export const teamEventMessageSchema = z.object({
   /** The message expiry it was published with: with the remaining expiry a subscriber is given, its age. */
   expirySec: z.number(),
   payload: z.record(z.string(), z.unknown()),
+  /** The contacts the caller's number belongs to, from the team server's contact list (`serve --contacts`). */
+  callerNames: z.array(z.string().max(200)).max(20).optional(),
 });
 export type TeamEventMessage = z.infer<typeof teamEventMessageSchema>;
 

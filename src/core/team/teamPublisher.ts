@@ -22,6 +22,8 @@ export interface TeamPublisherOptions {
   spool: Spool;
   log: Logger;
   onState?: (state: PublisherState) => void;
+  /** The contacts a caller's number belongs to, published with the call so every desktop shows names. */
+  namesFor?: (event: CallEvent) => readonly string[];
   /** How long a publish may wait for the broker's PUBACK before it goes to the spool instead. */
   ackTimeoutMs?: number;
   now?: () => number;
@@ -36,7 +38,7 @@ const recentKeysKept = 20_000;
  * only once the broker acknowledged every publish, or they were written to the spool; the spool
  * is published in order when the broker is back, and new events queue behind it meanwhile.
  */
-export function startTeamPublisher({ broker, spool, log, onState, ackTimeoutMs = 3000, now = Date.now }: TeamPublisherOptions) {
+export function startTeamPublisher({ broker, spool, log, onState, namesFor = () => [], ackTimeoutMs = 3000, now = Date.now }: TeamPublisherOptions) {
   const router = createEventRouter();
   const recent = new Map<string, true>();
   const status = (online: boolean): string => JSON.stringify({ v: 1, online, at: now() } satisfies ReceiverStatusMessage);
@@ -154,7 +156,8 @@ export function startTeamPublisher({ broker, spool, log, onState, ackTimeoutMs =
       if (recent.size > recentKeysKept) recent.delete(recent.keys().next().value as string);
       const messages = new Map<CallEvent, SpooledPublish['message']>();
       const messageOf = (routed: CallEvent, expirySec: number): SpooledPublish['message'] => {
-        const message = messages.get(routed) ?? { v: 1 as const, id: eventKey(routed), receivedAt: routed.receivedAt, expirySec, payload: routed.raw };
+        const callerNames = routed.kind === 'agent-leg' ? namesFor(routed) : [];
+        const message = messages.get(routed) ?? { v: 1 as const, id: eventKey(routed), receivedAt: routed.receivedAt, expirySec, payload: routed.raw, ...(callerNames.length > 0 && { callerNames: [...callerNames] }) };
         messages.set(routed, message);
         return message;
       };

@@ -1,4 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
+import type { IngestOptions } from '../calls/callPipeline';
 import type { Logger } from '../log/logger';
 import type { CallEvent } from '../telecmi/eventSchema';
 import { parseTelecmiEvent } from '../telecmi/parseEvent';
@@ -16,8 +17,8 @@ export interface TeamSubscriberOptions {
   /** Stable per installation: the broker keeps this desktop's queue under it while it is away. */
   clientId: string;
   log: Logger;
-  /** `late`: it reached this desktop after the ring window, so it must not pop up as ringing. */
-  onEvent: (event: CallEvent, late: boolean) => void;
+  /** `late`: it reached this desktop after the ring window, so it must not pop up as ringing; `callerNames`: as the team server found them. */
+  onEvent: (event: CallEvent, options: IngestOptions) => void;
   onState: (state: SubscriberState) => void;
   /** A ringing call older than this has stopped ringing. */
   ringWindowMs?: number;
@@ -53,7 +54,7 @@ export function startTeamSubscriber({ code, clientId, log, onEvent, onState, rin
     if (!event.ok) return log.warn('a published event does not read as a TeleCMI event; ignored', { topic, reason: event.reason });
     const remaining = packet.properties?.messageExpiryInterval;
     const age = remaining === undefined ? now() - parsed.data.receivedAt : (parsed.data.expirySec - remaining) * 1000;
-    onEvent(event.event, age > ringWindowMs);
+    onEvent(event.event, { late: age > ringWindowMs, callerNames: parsed.data.callerNames });
   });
   // Connected means subscribed. A kept session has its subscriptions, but perhaps not a team added
   // since: subscribing again is harmless, and topics no longer granted deliver nothing (ACL).

@@ -1,0 +1,29 @@
+import { createContactBook, type ContactBook } from '../core/contacts/contactBook';
+import { ContactFileError } from '../core/contacts/contactFile';
+import { describeImport, readContactsFile, reportOf } from '../core/contacts/contactStore';
+import type { Logger } from '../core/log/logger';
+import { settingsSchema } from '../core/settings/settingsSchema';
+import { UsageError } from './usage';
+
+export const contactsHelp = `  --contacts FILE  names for callers' numbers, from a CSV (Name and Phone columns) or vCard
+                   file, read at each start
+  --default-country CC
+                   the country of numbers written without a country code (default IN)`;
+
+export const contactsOptions = { contacts: { type: 'string' }, 'default-country': { type: 'string' } } as const;
+
+/** `--contacts FILE`: read once at start; what was left out is logged, an unreadable file stops the command. */
+export function contactsFromOption(file: string | undefined, country: string | undefined, log: Logger): ContactBook {
+  const defaultCountry = settingsSchema.shape.defaultCountry.safeParse(country);
+  if (!defaultCountry.success) throw new UsageError(`--default-country: ${defaultCountry.error.issues[0]?.message}`);
+  if (!file) return createContactBook([], defaultCountry.data);
+  try {
+    const result = readContactsFile(file, defaultCountry.data);
+    log.info(`contacts: ${describeImport(reportOf(file, result))}`);
+    return createContactBook(result.contacts, defaultCountry.data);
+  } catch (error) {
+    if (error instanceof ContactFileError) throw new UsageError(`--contacts: ${error.message}`);
+    throw error;
+  }
+}
+

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import type { PhoneNumber } from '../phone/phoneNumberSchema';
+import { callerKeys, toE164 } from './contactNumbers';
+
+export const contactSchema = z.object({
+  name: z.string().min(1),
+  /** As written in the file (kept to read them again under another default country), and in E.164. */
+  numbers: z.array(z.object({ raw: z.string(), e164: z.string() })).min(1),
+});
+export type Contact = z.infer<typeof contactSchema>;
+
+export type ContactBook = ReturnType<typeof createContactBook>;
+
+const nobody: readonly string[] = Object.freeze([]);
+
+/**
+ * Contacts indexed by number. A lookup is one map read, so it costs nothing on the way from the
+ * webhook to the popup, at any size. A number several contacts share finds them all.
+ */
+export function createContactBook(contacts: readonly Contact[], defaultCountry: string) {
+  const namesByNumber = new Map<string, string[]>();
+  for (const contact of contacts) {
+    for (const { e164 } of contact.numbers) {
+      const names = namesByNumber.get(e164);
+      if (!names) namesByNumber.set(e164, [contact.name]);
+      else if (!names.includes(contact.name)) names.push(contact.name);
+    }
+  }
+  return {
+    size: contacts.length,
+    defaultCountry,
+    /** Every contact name this caller's number belongs to; none when unknown. */
+    namesFor(phone: PhoneNumber | undefined): readonly string[] {
+      if (!phone) return nobody;
+      for (const key of callerKeys(phone, defaultCountry)) {
+        const names = namesByNumber.get(key);
+        if (names) return names;
+      }
+      return nobody;
+    },
+  };
+}
+
+export const emptyContactBook = createContactBook([], 'IN');
+
+/** The same contacts read under another default country: numbers written without a code change meaning. */
+export function withDefaultCountry(contacts: readonly Contact[], defaultCountry: string): Contact[] {
+  return contacts.flatMap((contact) => {
+    const numbers = contact.numbers.flatMap(({ raw }) => {
+      const e164 = toE164(raw, defaultCountry);
+      return e164 ? [{ raw, e164 }] : [];
+    });
+    return numbers.length > 0 ? [{ name: contact.name, numbers }] : [];
+  });
+}

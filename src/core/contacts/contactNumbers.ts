@@ -1,0 +1,30 @@
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+import { z } from 'zod';
+import type { PhoneNumber } from '../phone/phoneNumberSchema';
+
+/** Where numbers written without a country code are from: an ISO 3166 code libphonenumber knows. */
+export const countryCodeSchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .refine((code) => isSupportedCountry(code), 'must be a two-letter country code, like IN, GB or US');
+
+/**
+ * A number as a person or a CRM wrote it (`098765 43210`, `+91 98765-43210`, `919876543210`,
+ * `080 4123 4567 ext. 12`) in E.164 (`+919876543210`), the form every match is made on; an
+ * extension is left out. Undefined when it cannot be a phone number.
+ */
+export function toE164(text: string, defaultCountry: string): string | undefined {
+  const parsed = parsePhoneNumberFromString(text, defaultCountry as CountryCode);
+  return parsed?.isPossible() ? parsed.number : undefined;
+}
+
+/**
+ * The caller as a lookup key. TeleCMI sends the country code first, so this is a string, not a
+ * parse; a number sent in national form (trunk prefix 0) is read with the default country.
+ */
+export function callerKeys(phone: PhoneNumber, defaultCountry: string): string[] {
+  if (!phone.digits) return [];
+  if (!phone.digits.startsWith('0')) return [`+${phone.digits}`];
+  return [toE164(phone.digits, defaultCountry) ?? []].flat();
+}

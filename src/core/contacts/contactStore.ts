@@ -1,0 +1,86 @@
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import type { Logger } from '../log/logger';
+import { writeFileAtomic } from '../storage/atomicFile';
+import { keepAside } from '../storage/keptAside';
+import { contactSchema, type Contact } from './contactBook';
+import { ContactFileError, contactFormatOf, readContacts, type ContactImport } from './contactFile';
+
+/** Larger than any contact export a call centre has (100,000 contacts is about 10 MB). */
+const maxFileBytes = 100 * 1024 * 1024;
+
+/** What an import did, as the window and the CLI show it. */
+export const importReportSchema = z.object({
+  source: z.string(),
+  read: z.number(),
+  imported: z.number(),
+  /** The first rows left out, with why; `skippedCount` counts them all. */
+  skipped: z.array(z.object({ where: z.string(), reason: z.string() })),
+  skippedCount: z.number(),
+});
+export type ImportReport = z.infer<typeof importReportSchema>;
+
+const reportedSkips = 50;
+
+export function reportOf(source: string, result: ContactImport): ImportReport {
+  return { source, read: result.read, imported: result.contacts.length, skipped: result.skipped.slice(0, reportedSkips), skippedCount: result.skipped.length };
+}
+
+/** One line for a log or a terminal: `412 contacts from crm.csv (415 rows; 3 skipped: row 4 no name, …)`. */
+export function describeImport(report: ImportReport): string {
+  const skips = report.skipped.slice(0, 3).map((skip) => `${skip.where} ${skip.reason}`);
+  const more = report.skippedCount > skips.length ? ', …' : '';
+  const skipped = report.skippedCount > 0 ? `; ${report.skippedCount} skipped: ${skips.join(', ')}${more}` : '';
+  return `${report.imported} contacts from ${report.source} (${report.read} read${skipped})`;
+}
+
+/** Reads a CSV or vCard file of contacts. Throws `ContactFileError` with one clear message. */
+export function readContactsFile(filePath: string, defaultCountry: string): ContactImport {
+  let text: string;
+  try {
+    if (statSync(filePath).size > maxFileBytes) throw new ContactFileError(`${filePath} is larger than ${maxFileBytes / 1024 / 1024} MB: not a contact list`);
+    text = readFileSync(filePath, 'utf8');
+  } catch (error) {
+    if (error instanceof ContactFileError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : String(error);
+    throw new ContactFileError(`cannot read ${filePath}: ${why}`);
+  }
+  return readContacts(text, contactFormatOf(filePath, text), defaultCountry);
+}
+
+export const savedContactsSchema = z.object({
+  v: z.literal(1),
+  source: z.string(),
+  importedAt: z.number(),
+  contacts: z.array(contactSchema),
+});
+export type SavedContacts = z.infer<typeof savedContactsSchema>;
+
+/**
+ * The app's imported contacts, in the data folder (`contacts.json`, readable by this user only):
+ * replaced by each import, removed by "clear". A file that does not read is kept aside.
+ */
+export function openContactStore(dataDir: string, log: Logger) {
+  const file = join(dataDir, 'contacts.json');
+  return {
+    load(): SavedContacts | undefined {
+      if (!existsSync(file)) return undefined;
+      try {
+        return savedContactsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+      } catch (error) {
+        keepAside(file, 'move', error instanceof Error ? error.message : String(error), log);
+        return undefined;
+      }
+    },
+    save(filePath: string, contacts: Contact[], now = Date.now()): SavedContacts {
+      const saved: SavedContacts = { v: 1, source: basename(filePath), importedAt: now, contacts };
+      writeFileAtomic(file, JSON.stringify(saved));
+      return saved;
+    },
+    clear(): void {
+      rmSync(file, { force: true });
+    },
+  };
+}
