@@ -21,7 +21,7 @@ export interface ElectronDeps {
   screen: Pick<electron.Screen, 'getDisplayNearestPoint' | 'getPrimaryDisplay'>;
   shell: Pick<electron.Shell, 'openExternal' | 'openPath'>;
   clipboard: Pick<electron.Clipboard, 'writeText'>;
-  dialog: Pick<electron.Dialog, 'showSaveDialog'>;
+  dialog: Pick<electron.Dialog, 'showSaveDialog' | 'showOpenDialog'>;
   ipcMain: Pick<electron.IpcMain, 'handle'>;
   powerMonitor: Pick<electron.PowerMonitor, 'on'>;
   net: Pick<electron.Net, 'isOnline'>;

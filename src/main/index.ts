@@ -10,6 +10,7 @@ import { openSecretStore } from '../core/settings/secretStore';
 import { createSettingsStore } from '../core/settings/settingsStore';
 import { createNgrokDriver } from '../core/tunnel/ngrokDriver';
 import { openOrStartOver } from '../core/storage/keptAside';
+import { createContactLibrary } from '../core/contacts/contactLibrary';
 import { makePrivateFolder } from '../core/storage/privateFolder';
 import type { Settings } from '../core/settings/settingsSchema';
 import type { ElectronDeps } from './electronDeps';
@@ -69,13 +70,15 @@ async function start(): Promise<NotifierApp> {
   // Readable by this user only, encrypted or not.
   const secretsFile = new Store({ name: 'secrets', clearInvalidConfig: true, configFileMode: 0o600 });
   const templateIcons = process.platform === 'darwin';
+  const settings = createSettingsStore({ file: { read: () => settingsFile.store, write: (value) => (settingsFile.store = value) }, log });
   return startNotifierApp({
     electron: deps,
-    settings: createSettingsStore({ file: { read: () => settingsFile.store, write: (value) => (settingsFile.store = value) }, log }),
+    settings,
     secrets: await openSecretStore({ cipher, file: secretsFile, log }),
     teamJoinCode: await openSecretStore({ cipher, file: secretsFile, log, key: 'teamJoinCode' }),
     tunnelDriver: createNgrokDriver(),
     history: openHistoryOrKeepInMemory(userData, log),
+    contacts: createContactLibrary({ dataDir: userData, defaultCountry: settings.get().defaultCountry, log }),
     log,
     paths: {
       preload: here('../preload/index.cjs'),

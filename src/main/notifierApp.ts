@@ -6,6 +6,8 @@ import { crmUrlFor } from '../core/app/externalLinks';
 import { isPaused, pauseUntil } from '../core/app/pause';
 import { trayView, type MenuAction, type TrayIcon } from '../core/app/trayModel';
 import { createCallService } from '../core/callService';
+import { createScreenPop } from '../core/calls/screenPop';
+import type { ContactLibrary } from '../core/contacts/contactLibrary';
 import type { CallDatabase } from '../core/history/callDatabase';
 import type { Logger } from '../core/log/logger';
 import { generateWebhookToken } from '../core/receiver/webhookToken';
@@ -21,6 +23,7 @@ import { newCallRecord } from '../core/calls/callLifecycle';
 import { decodeJoinCode } from '../core/team/joinCode';
 import { createTeamConnection, watchNetwork } from '../core/team/teamConnection';
 import { parseTelecmiEvent } from '../core/telecmi/parseEvent';
+import { contactHandlers } from './contactHandlers';
 import { createDesktopNotifier } from './desktopNotifier';
 import type { ElectronDeps } from './electronDeps';
 import { createPusher, registerIpc, trustedSender, type InvokeHandlers } from './ipc';
@@ -37,6 +40,8 @@ export interface NotifierAppOptions {
   tunnelDriver: TunnelDriver;
   /** The history's database; in memory, with the reason, when the data folder cannot hold it. */
   history: { database: CallDatabase; notSavedBecause?: string };
+  /** Callers' names (imported contacts, kept in the data folder). */
+  contacts: ContactLibrary;
   log: Logger;
   paths: {
     preload: string;
@@ -93,6 +98,12 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     log,
     isMuted: () => isPaused(settings.get().pausedUntil, now()),
     onStatus: () => refresh(),
+    namesFor: options.contacts.namesFor,
+    onLive: createScreenPop({
+      mode: () => settings.get().screenPop,
+      urlFor: (call) => crmUrlFor(settings.get().crmUrlTemplate, call),
+      open: (url) => void electron.shell.openExternal(url),
+    }),
   });
   const tunnel = createTunnelManager({
     driver: options.tunnelDriver,
@@ -135,6 +146,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
       ngrokAuthtokenSaved: options.secrets.has(),
       secretsEncrypted: options.secrets.encrypts(),
       history: service.history.saveState(),
+      contacts: options.contacts.summary(),
       team: settings.get().connectionMode === 'team' ? (team.status() ?? { state: 'offline', teamServer: 'unknown', reason: 'no join code saved' }) : null,
       lastEventAt: service.lastEventAt(),
     };
@@ -211,10 +223,9 @@ export async function startNotifierApp(options: NotifierAppOptions) {
       return { ok: true, message: 'Opened in your browser.' };
     },
     'calls:save-csv': async (csv) => {
-      const { canceled, filePath } = await electron.dialog.showSaveDialog(trayWindow.current(), {
-        defaultPath: `telecmi-calls-${new Date(now()).toISOString().slice(0, 10)}.csv`,
-        filters: [{ name: 'CSV', extensions: ['csv'] }],
-      });
+      const { canceled, filePath } = await trayWindow.withDialog((parent) =>
+        electron.dialog.showSaveDialog(parent, { defaultPath: `telecmi-calls-${new Date(now()).toISOString().slice(0, 10)}.csv`, filters: [{ name: 'CSV', extensions: ['csv'] }] }),
+      );
       if (canceled || !filePath) return { ok: false, message: 'Export cancelled.' };
       await writeFile(filePath, csv, 'utf8');
       return { ok: true, message: `Saved ${filePath}` };
@@ -251,6 +262,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
       settings.patch({ connectionMode: 'receiver', teamIdentity: null });
       return { ok: true, message: 'Left the team: this computer receives the webhook again.' };
     },
+    ...contactHandlers({ contacts: options.contacts, dialog: electron.dialog, trayWindow, onChange: () => refresh(), log }),
     'tunnel:check': () => {
       const { ownTunnelUrl, tunnelMode, token, connectionMode } = settings.get();
       if (connectionMode === 'team') return checkTeamConnection(status().team, service.lastEventAt());
@@ -277,6 +289,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   service.requestLog.onEntry((entry) => push('request-log:added', entry));
   settings.onChange((next, previous) => {
     if (next.startAtLogin !== previous.startAtLogin) options.setStartAtLogin(next.startAtLogin);
+    if (next.defaultCountry !== previous.defaultCountry) void options.contacts.setDefaultCountry(next.defaultCountry);
     push('settings:changed', next);
     refresh();
     void service.apply(next).then(syncConnection).then(refresh);

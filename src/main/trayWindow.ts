@@ -37,6 +37,8 @@ export function createTrayWindow({ electron, preloadPath, load, devTools, isQuit
   const { BrowserWindow, screen, shell, platform } = electron;
   let hiddenByBlurAt = Number.NEGATIVE_INFINITY;
   let sessionEnding = false;
+  /** A file dialog is open over the window: its focus moves to the dialog, and the window must stay. */
+  let dialogsOpen = 0;
   let window = create();
 
   function create(): BrowserWindowType {
@@ -70,7 +72,7 @@ export function createTrayWindow({ electron, preloadPath, load, devTools, isQuit
     });
     if (platform !== 'linux') {
       created.on('blur', () => {
-        if (created.webContents.isDevToolsOpened() || !created.isVisible()) return;
+        if (created.webContents.isDevToolsOpened() || !created.isVisible() || dialogsOpen > 0) return;
         created.hide();
         hiddenByBlurAt = now();
       });
@@ -98,6 +100,15 @@ export function createTrayWindow({ electron, preloadPath, load, devTools, isQuit
   return {
     current,
     showNear,
+    /** Runs a dialog attached to the window (a sheet on macOS), which keeps it open meanwhile. */
+    async withDialog<T>(open: (parent: BrowserWindowType) => Promise<T>): Promise<T> {
+      dialogsOpen += 1;
+      try {
+        return await open(current());
+      } finally {
+        dialogsOpen -= 1;
+      }
+    },
     /** The tray icon's click: hides an open window, shows a hidden one (not the click that just blurred it). */
     toggle(trayBounds?: Rectangle): void {
       if (!window.isDestroyed() && window.isVisible()) window.hide();

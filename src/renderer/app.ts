@@ -61,6 +61,10 @@ export async function startWindow(bridge: TelecmiBridge, root: HTMLElement, now:
       join: (joinCode) => bridge.invoke('team:join', joinCode),
       leave: async () => (await bridge.invoke('team:leave')).message,
     },
+    {
+      importContacts: () => bridge.invoke('contacts:import'),
+      clearContacts: async () => (await bridge.invoke('contacts:clear')).message,
+    },
     now,
   );
   const welcome = createWelcomeView(store, {

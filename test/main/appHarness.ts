@@ -1,3 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createContactLibrary } from '../../src/core/contacts/contactLibrary';
 import { silentLogger } from '../../src/core/log/logger';
 import { openSecretStore } from '../../src/core/settings/secretStore';
 import { createSettingsStore } from '../../src/core/settings/settingsStore';
@@ -18,7 +22,7 @@ export const fakeCipher = {
 };
 
 /** The real app composition on a fake Electron, with its receiver on a free loopback port. */
-export async function startApp(settings: Partial<Settings> = {}, { platform = 'linux' as NodeJS.Platform, now = Date.now, authtoken = '', tunnelFailures = [] as string[] } = {}) {
+export async function startApp(settings: Partial<Settings> = {}, { platform = 'linux' as NodeJS.Platform, now = Date.now, authtoken = '', tunnelFailures = [] as string[], dataDir = mkdtempSync(join(tmpdir(), 'telecmi-app-')) } = {}) {
   const fake = fakeElectron(platform);
   const log = recordingLogger();
   const written: Settings[] = [];
@@ -51,6 +55,7 @@ export async function startApp(settings: Partial<Settings> = {}, { platform = 'l
     teamJoinCode,
     tunnelDriver: tunnel.driver,
     history: { database: memoryDatabase() },
+    contacts: createContactLibrary({ dataDir, defaultCountry: store.get().defaultCountry, log: silentLogger }),
     log,
     paths: {
       preload: '/app/out/preload/index.cjs',

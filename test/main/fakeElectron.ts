@@ -176,6 +176,11 @@ export function fakeElectron(platform: NodeJS.Platform = 'linux') {
   const handlers = new Map<string, Handler>();
   const powerMonitor = new EventEmitter();
   const calls = { quit: 0, openExternal: [] as string[], openPath: [] as string[], clipboard: [] as string[], loginItems: [] as unknown[], badge: [] as string[] };
+  /**
+   * What the next open dialog answers; `whileOpen` runs while it is open, as the user's focus
+   * moves to it (the window blurs).
+   */
+  const dialogs = { open: { canceled: true, filePaths: [] as string[] }, whileOpen: (): void => undefined };
   const workArea = { x: 0, y: 0, width: 1920, height: 1080 };
   const electron = {
     app: {
@@ -199,7 +204,13 @@ export function fakeElectron(platform: NodeJS.Platform = 'linux') {
       openPath: async (path: string) => (calls.openPath.push(path), ''),
     },
     clipboard: { writeText: (text: string) => void calls.clipboard.push(text) },
-    dialog: { showSaveDialog: async () => ({ canceled: true, filePath: '' }) },
+    dialog: {
+      showSaveDialog: async () => ({ canceled: true, filePath: '' }),
+      showOpenDialog: async () => {
+        dialogs.whileOpen();
+        return dialogs.open;
+      },
+    },
     ipcMain: { handle: (channel: string, handler: Handler) => void handlers.set(channel, handler) },
     powerMonitor,
     net: { isOnline: () => true },
@@ -214,5 +225,5 @@ export function fakeElectron(platform: NodeJS.Platform = 'linux') {
     return handler(event, ...args);
   }
 
-  return { electron, calls, invoke, handlers, powerMonitor };
+  return { electron, calls, dialogs, invoke, handlers, powerMonitor };
 }

@@ -58,6 +58,7 @@ export function fixtureStatus(state: 'listening' | 'error' = 'listening') {
     secretsEncrypted: true,
     history: { saved: true as const },
     team: null,
+    contacts: null,
     lastEventAt: null,
   };
 }

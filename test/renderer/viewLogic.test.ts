@@ -3,6 +3,7 @@ import type { CallRecord } from '../../src/core/calls/callRecord';
 import { callsToCsv } from '../../src/renderer/logic/csvExport';
 import { duration, relativeTime, stateSummary, whoAnswers } from '../../src/renderer/logic/format';
 import { filterCalls } from '../../src/renderer/logic/search';
+import { summariseToday } from '../../src/renderer/logic/today';
 import { applyHistoryChange } from '../../src/renderer/store';
 import { fixtureCall } from './rendererHarness';
 
@@ -60,6 +61,12 @@ describe('search', () => {
     expect(ids(filterCalls(calls, { query: '204', state: 'all' }))).toEqual(['919812345678']);
   });
 
+  it('finds a caller by a contact name, every word in any order', () => {
+    const named = [{ ...calls[0]!, callerNames: ['Asha Rao'] }, { ...calls[1]!, callerNames: ['Ravi Kumar', 'R. Kumar (Accounts)'] }];
+    expect(ids(filterCalls(named, { query: 'rao asha', state: 'all' }))).toEqual(['919812345678']);
+    expect(ids(filterCalls(named, { query: 'accounts', state: 'all' }))).toEqual(['442079460000']);
+  });
+
   it('filters by state, and by state and text together', () => {
     expect(ids(filterCalls(calls, { query: '', state: 'missed' }))).toEqual(['442079460000']);
     expect(ids(filterCalls(calls, { query: 'sales', state: 'missed' }))).toEqual([]);
@@ -70,12 +77,19 @@ describe('CSV export', () => {
   it('writes a header and one quoted row per call', () => {
     const call = { ...fixtureCall({ from: '919812345678', custom: { note: 'says "hi", twice\nthen hangs up' } }, ['started', 'answered', 'hangup'], now) };
     const [header, row, ...rest] = callsToCsv([call]).split('\r\n');
-    expect(header).toBe('id,conversationId,state,from,dialled,agent,team,appId,startedAt,answeredAt,endedAt,durationSec,waitedSec,hangupReason,custom');
+    expect(header).toBe('id,conversationId,state,callerName,from,dialled,agent,team,appId,startedAt,answeredAt,endedAt,durationSec,waitedSec,hangupReason,custom');
     expect(row).toBe(
-      `${call.id},${call.conversationId},ended,+91 98123 45678,,204_2222223,Sales_2222223,2222223,${new Date(now).toISOString()},` +
+      `${call.id},${call.conversationId},ended,,+91 98123 45678,,204_2222223,Sales_2222223,2222223,${new Date(now).toISOString()},` +
         `${new Date(now + 30_000).toISOString()},${new Date(now + 60_000).toISOString()},30,,,"{""note"":""says \\""hi\\"", twice\\nthen hangs up""}"`,
     );
     expect(rest).toEqual(['']);
+  });
+
+  it('writes the caller’s contact names, defused like any text', () => {
+    const call = { ...fixtureCall({ from: '919812345678' }, ['started'], now), callerNames: ['Asha Rao', '=HYPERLINK("http://evil")'] };
+    expect(callsToCsv([call]).split('\r\n')[1]).toContain(`,ringing,"Asha Rao; =HYPERLINK(""http://evil"")",+91 98123 45678,`);
+    const formula = { ...call, callerNames: ['=cmd|calc'] };
+    expect(callsToCsv([formula]).split('\r\n')[1]).toContain(`,ringing,'=cmd|calc,+91 98123 45678,`);
   });
 
   it('defuses text a spreadsheet would run as a formula, but not phone numbers', () => {
@@ -83,6 +97,31 @@ describe('CSV export', () => {
     const row = callsToCsv([call]).split('\r\n')[1];
     expect(row).toContain(',+1 415 555 0123,');
     expect(row).toContain(`,"'=HYPERLINK(""http://evil"")",'-1+1+cmd|calc,`);
+  });
+});
+
+describe('today at a glance', () => {
+  const at = (hour: number, minute = 0): number => new Date(2026, 10, 25, hour, minute).getTime();
+
+  it('counts today’s calls per local hour, answered, missed and open apart, and stops at yesterday', () => {
+    const calls = [
+      fixtureCall({}, ['started'], at(14, 50)),
+      fixtureCall({}, ['started', 'hangup'], at(14, 10)),
+      fixtureCall({}, ['started', 'answered', 'hangup'], at(9, 30)),
+      fixtureCall({}, ['started', 'answered'], at(9, 0)),
+      fixtureCall({}, ['started', 'hangup'], at(0, 0)),
+      fixtureCall({}, ['started', 'answered'], new Date(2026, 10, 24, 23, 59).getTime()),
+    ];
+    const today = summariseToday(calls, now);
+    expect(today.hours[14]).toEqual({ hour: 14, answered: 0, missed: 1, other: 1 });
+    expect(today.hours[9]).toEqual({ hour: 9, answered: 2, missed: 0, other: 0 });
+    expect(today.hours[0]).toEqual({ hour: 0, answered: 0, missed: 1, other: 0 });
+    expect(today).toMatchObject({ calls: 5, answered: 2, missed: 2, averageAnswerSec: 30 });
+  });
+
+  it('has no average time to answer when no event told it', () => {
+    expect(summariseToday([fixtureCall({}, ['started', 'hangup'], at(10))], now).averageAnswerSec).toBeUndefined();
+    expect(summariseToday([], now)).toMatchObject({ calls: 0, answered: 0, missed: 0 });
   });
 });
 

@@ -11,7 +11,7 @@ const screenshots = 'test-results/screenshots';
 
 /** A realistic morning: answered, missed and ringing calls from several agents and teams. */
 const history: CallRecord[] = [
-  fixtureCall({ from: '919812345678', user: '204_2222223', team: 'Sales_2222223', custom: { crm: 'true', ticket: 'T-1042' } }, ['started'], now - 40_000, false),
+  fixtureCall({ from: '919812345678', user: '204_2222223', team: 'Sales_2222223', custom: { crm: 'true', ticket: 'T-1042' } }, ['started'], now - 10_000, false),
   fixtureCall({ from: '442079460000', user: '205_2222223', team: 'Support_2222223', custom: { plan: 'gold' } }, ['started', 'hangup'], now - 11 * 60_000, false),
   fixtureCall({ from: '14155550123', user: '204_2222223', team: 'Sales_2222223' }, ['started', 'answered', 'hangup'], now - 2 * 3600_000),
   fixtureCall({ from: '61298765432', user: '207_2222223', team: 'Support_2222223' }, ['started', 'answered'], now - 5 * 3600_000),
@@ -105,9 +105,9 @@ describe('tray window in Chromium', () => {
     await page.getByRole('button', { name: 'Export CSV' }).click();
     const [saved] = await invocations(page, 'calls:save-csv');
     const lines = String(saved?.args[0]).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('id,conversationId,state,from,dialled,agent,team,appId,startedAt,answeredAt,endedAt,durationSec,waitedSec,hangupReason,custom');
+    expect(lines[0]).toBe('id,conversationId,state,callerName,from,dialled,agent,team,appId,startedAt,answeredAt,endedAt,durationSec,waitedSec,hangupReason,custom');
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toContain(',ringing,+91 98123 45678,,204_2222223,Sales_2222223,2222223,');
+    expect(lines[1]).toContain(',ringing,,+91 98123 45678,,204_2222223,Sales_2222223,2222223,');
     expect(lines[1]).toContain(',"{""crm"":""true"",""ticket"":""T-1042""}"');
     expect(await page.locator('.status').textContent()).toContain('Saved /home/agent/calls.csv');
   });
@@ -122,7 +122,7 @@ describe('tray window in Chromium', () => {
     expect(await page.locator('#setting-port-error').textContent()).toBe('must be between 1 and 65535');
     await page.getByRole('button', { name: 'Save' }).click();
     expect(await invocations(page, 'settings:update')).toEqual([]);
-    await page.getByLabel('CRM link').fill('ftp://crm/{from}');
+    await page.getByLabel('CRM link', { exact: true }).fill('ftp://crm/{from}');
     expect(await page.locator('#setting-crmUrlTemplate-error').textContent()).toBe('must be an http:// or https:// URL');
     expect(await page.locator('.guide').textContent()).toContain('ngrok http 8787');
     await page.screenshot({ path: `${screenshots}/settings-errors.png` });
@@ -157,6 +157,115 @@ describe('tray window in Chromium', () => {
     expect(await page.locator('.doctor .hop.failed').count()).toBe(0);
     await page.getByRole('button', { name: 'Leave team' }).click();
     await expect.poll(() => page?.locator('.team-notice').textContent()).toBe('Left the team: this computer receives the webhook again.');
+  });
+
+  describe('who is calling', () => {
+    const midnight = new Date(new Date(now).getFullYear(), new Date(now).getMonth(), new Date(now).getDate()).getTime();
+    const at = (hour: number, minute = 0): number => midnight + hour * 3600_000 + minute * 60_000;
+    const named = (call: CallRecord, ...callerNames: string[]): CallRecord => ({ ...call, callerNames });
+    /** Today: 9:00 two answered and a missed one, 10:00 one answered, 11:00 two missed; and one call yesterday. */
+    const day: CallRecord[] = [
+      named(fixtureCall({ from: '919876543210' }, ['started', 'hangup'], at(11, 40)), 'Asha Rao'),
+      named(fixtureCall({ from: '919876500000' }, ['started', 'hangup'], at(11, 5)), 'Ravi Kumar', 'Ravi K (Accounts)'),
+      fixtureCall({ from: '14155550123' }, ['started', 'answered', 'hangup'], at(10, 10)),
+      named(fixtureCall({ from: '919876543210' }, ['started', 'hangup'], at(9, 50)), 'Asha Rao'),
+      fixtureCall({ from: '442079460000' }, ['started', 'answered'], at(9, 20)),
+      named(fixtureCall({ from: '919876543210' }, ['started', 'answered', 'hangup'], at(9, 5)), 'Asha Rao'),
+      fixtureCall({ from: '61298765432' }, ['started', 'answered'], midnight - 3600_000),
+    ].sort((a, b) => b.startedAt - a.startedAt);
+
+    it('shows callers by name, or how many contacts match, and finds them by name', async () => {
+      page = await openWindow(browser, url, { 'calls:list': day });
+      const names = await callers(page);
+      expect(names[0]).toBe('Asha Rao · +91 98765 43210');
+      expect(names[1]).toBe('2 contacts match · +91 98765 00000');
+      expect(names[2]).toBe('+1 415 555 0123');
+      await page.getByLabel('Search calls').fill('ravi');
+      expect(await callers(page)).toEqual(['2 contacts match · +91 98765 00000']);
+      await page.getByLabel('Search calls').fill('asha');
+      expect(await rows(page).count()).toBe(3);
+      await rows(page).first().click();
+      expect(await page.locator('.caller-title').textContent()).toBe('Asha Rao · +91 98765 43210');
+      expect(await page.locator('.fields').first().textContent()).toContain('ContactAsha Rao');
+    });
+
+    it('exports the callers’ names with the calls', async () => {
+      page = await openWindow(browser, url, { 'calls:list': day });
+      await page.getByRole('button', { name: 'Export CSV' }).click();
+      const [saved] = await invocations(page, 'calls:save-csv');
+      const lines = String(saved?.args[0]).trimEnd().split('\r\n');
+      expect(lines[1]).toContain(',missed,Asha Rao,+91 98765 43210,');
+      expect(lines[2]).toContain(',missed,Ravi Kumar; Ravi K (Accounts),+91 98765 00000,');
+    });
+
+    it('charts today’s calls per hour above the list, answered and missed apart, in light and dark', async () => {
+      for (const scheme of ['light', 'dark'] as const) {
+        page = await openWindow(browser, url, { 'calls:list': day }, scheme);
+        expect(await page.locator('.today-totals').textContent()).toBe('6 calls today · 3 answered · 3 missed · 30 s avg. to answer');
+        const bars = (hour: number, kind: string) => page!.locator(`.today g[data-hour="${hour}"] rect.${kind}`).count();
+        expect([await bars(9, 'answered'), await bars(9, 'missed'), await bars(10, 'answered'), await bars(11, 'missed'), await bars(11, 'answered')]).toEqual([1, 1, 1, 1, 0]);
+        const heights = await page.locator('.today g[data-hour="9"] rect').evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('height'))));
+        // Two answered stand twice as tall as one missed in the same hour.
+        expect(heights[0]).toBeCloseTo(2 * (heights[1] ?? 0), 5);
+        expect(await page.locator('.today g[data-hour="11"] title').textContent()).toBe('11:00 · 2 calls (0 answered, 2 missed)');
+        expect(await page.locator('.today .legend').textContent()).toBe('AnsweredMissedRinging or open');
+        const colours = await page.locator('.today rect.answered, .today rect.missed').evaluateAll((rects) => [...new Set(rects.map((rect) => getComputedStyle(rect).fill))]);
+        expect(colours).toHaveLength(2);
+        await page.screenshot({ path: `${screenshots}/today-${scheme}.png` });
+        expect(pageErrors.get(page)).toEqual([]);
+        await page.close();
+      }
+      page = undefined;
+    });
+
+    it('updates the chart live as a call arrives', async () => {
+      page = await openWindow(browser, url, { 'calls:list': day });
+      const ringing = named(fixtureCall({ from: '919876543210' }, ['started'], at(11, 59)), 'Asha Rao');
+      await push(page, 'calls:changed', { type: 'upserted', call: ringing });
+      await expect.poll(() => page?.locator('.today-totals').textContent()).toBe('7 calls today · 3 answered · 3 missed · 30 s avg. to answer');
+      expect(await page.locator('.today g[data-hour="11"] rect.other').count()).toBe(1);
+    });
+
+    it('imports contacts and says what was read and what was left out', async () => {
+      page = await openWindow(browser, url, {
+        'contacts:import': {
+          ok: true,
+          report: { source: 'crm-export.csv', read: 415, imported: 412, skipped: [{ where: 'row 4', reason: 'no name' }, { where: 'row 9', reason: '"n/a" is not a phone number' }, { where: 'row 31', reason: 'no phone number' }], skippedCount: 3 },
+        },
+        'contacts:clear': { ok: true, message: 'Contacts cleared: callers are shown by number.' },
+      });
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      expect(await page.locator('.contacts-summary').textContent()).toBe('No contacts imported: callers are shown by number.');
+      await page.getByRole('button', { name: 'Import contacts…' }).click();
+      await expect.poll(() => page?.locator('.import-headline').textContent()).toBe('Imported 412 of 415 entries from crm-export.csv.');
+      expect(await page.locator('.skipped li').allTextContents()).toEqual(['row 4: no name', 'row 9: "n/a" is not a phone number', 'row 31: no phone number']);
+      await push(page, 'status:changed', { ...fixtureStatus(), contacts: { count: 412, source: 'crm-export.csv', importedAt: now } });
+      await expect.poll(() => page?.locator('.contacts-summary').textContent()).toContain('412 contacts from crm-export.csv, imported');
+      await page.locator('.contacts').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${screenshots}/settings-contacts.png` });
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.getByRole('button', { name: 'Clear contacts' }).click();
+      await expect.poll(() => page?.locator('.import-report').textContent()).toBe('Contacts cleared: callers are shown by number.');
+    });
+
+    it('says why nothing was imported', async () => {
+      page = await openWindow(browser, url, { 'contacts:import': { ok: false, message: 'Nothing imported: no phone column among "Name", "Email": name one Phone, Mobile or Number' } });
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      await page.getByRole('button', { name: 'Import contacts…' }).click();
+      await expect.poll(() => page?.locator('.import-report').textContent()).toContain('no phone column');
+    });
+
+    it('saves the screen pop and the default country', async () => {
+      page = await openWindow(browser, url, {});
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      expect(await page.getByLabel('Open the CRM link automatically').inputValue()).toBe('never');
+      expect(await page.getByLabel('Default country').inputValue()).toBe('IN');
+      await page.getByLabel('Open the CRM link automatically').selectOption('answer');
+      await page.getByLabel('Default country').selectOption('GB');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => page?.locator('.saved').textContent()).toBe('Saved.');
+      expect((await invocations(page, 'settings:update'))[0]?.args[0]).toMatchObject({ screenPop: 'answer', defaultCountry: 'GB' });
+    });
   });
 
   it('shows settings changed elsewhere (the tray) while the window is open', async () => {
@@ -261,7 +370,7 @@ describe('tray window in Chromium', () => {
           { hop: 'public-url', ok: null, detail: 'not checked: an earlier step failed' },
           { hop: 'token', ok: null, detail: 'not checked: an earlier step failed' },
         ],
-        lastEventAt: now - 3 * 60_000,
+        lastEventAt: Date.now() - 3 * 60_000,
       },
     });
     await push(page, 'window:show', { view: 'check' });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { contactsSummarySchema } from '../contacts/contactSchemas';
 import { saveStateSchema } from '../history/saveState';
 import { receiverStatusSchema } from '../receiver/receiverStatus';
 import { tunnelStatusSchema } from '../tunnel/tunnelStatus';
@@ -27,6 +28,8 @@ export const appStatusSchema = z.object({
     .nullable(),
   /** Whether the call history is on disk. */
   history: saveStateSchema,
+  /** The imported contacts, or null. */
+  contacts: contactsSummarySchema,
   /** When the receiver last accepted an event (epoch ms). */
   lastEventAt: z.number().nullable(),
 });

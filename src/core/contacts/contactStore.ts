@@ -6,20 +6,11 @@ import { writeFileAtomic } from '../storage/atomicFile';
 import { keepAside } from '../storage/keptAside';
 import { contactSchema, type Contact } from './contactBook';
 import { ContactFileError, contactFormatOf, readContacts, type ContactImport } from './contactFile';
+import type { ImportReport } from './contactSchemas';
 
 /** Larger than any contact export a call centre has (100,000 contacts is about 10 MB). */
 const maxFileBytes = 100 * 1024 * 1024;
 
-/** What an import did, as the window and the CLI show it. */
-export const importReportSchema = z.object({
-  source: z.string(),
-  read: z.number(),
-  imported: z.number(),
-  /** The first rows left out, with why; `skippedCount` counts them all. */
-  skipped: z.array(z.object({ where: z.string(), reason: z.string() })),
-  skippedCount: z.number(),
-});
-export type ImportReport = z.infer<typeof importReportSchema>;
 
 const reportedSkips = 50;
 
@@ -70,7 +61,12 @@ export function openContactStore(dataDir: string, log: Logger) {
       try {
         return savedContactsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
       } catch (error) {
-        keepAside(file, 'move', error instanceof Error ? error.message : String(error), log);
+        const reason = error instanceof Error ? error.message : String(error);
+        try {
+          keepAside(file, 'move', reason, log);
+        } catch {
+          log.error('the contacts file cannot be read; callers are shown by number', { file, error: reason });
+        }
         return undefined;
       }
     },

@@ -22,6 +22,8 @@ export const invokeChannelNames = [
   'tunnel:check',
   'team:join',
   'team:leave',
+  'contacts:import',
+  'contacts:clear',
 ] as const;
 
 export const pushChannelNames = ['calls:changed', 'status:changed', 'settings:changed', 'request-log:added', 'window:show'] as const;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { appStatusSchema } from '../app/appStatus';
 import { callRecordSchema, historyChangeSchema } from '../calls/callRecord';
+import { importReportSchema } from '../contacts/contactSchemas';
 import { requestLogEntrySchema } from '../receiver/requestLog';
 import { settingsSchema } from '../settings/settingsSchema';
 import { connectionReportSchema } from '../tunnel/connectionDoctor';
@@ -49,6 +50,12 @@ export const invokeChannels = {
   /** Write-only like the authtoken: the join code goes in; who it joined as comes back in the settings. */
   'team:join': { args: z.tuple([z.string().trim().min(1, 'paste the join code your supervisor sent').max(4096)]), result: outcome },
   'team:leave': { args: noArgs, result: outcome },
+  /** Main asks for the file (the window never names a path); the report says what was read and left out. */
+  'contacts:import': {
+    args: noArgs,
+    result: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), report: importReportSchema }), z.object({ ok: z.literal(false), message: z.string() })]),
+  },
+  'contacts:clear': { args: noArgs, result: outcome },
 } as const satisfies Record<InvokeChannel, { args: z.ZodType; result: z.ZodType }>;
 
 export const pushChannels = {

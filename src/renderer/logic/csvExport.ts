@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/browser/esm/sync';
 import type { CallRecord } from '../../core/calls/callRecord';
 
 const columns = [
-  'id', 'conversationId', 'state', 'from', 'dialled', 'agent', 'team', 'appId',
+  'id', 'conversationId', 'state', 'callerName', 'from', 'dialled', 'agent', 'team', 'appId',
   'startedAt', 'answeredAt', 'endedAt', 'durationSec', 'waitedSec', 'hangupReason', 'custom',
 ] as const;
 
@@ -23,6 +23,7 @@ export function callsToCsv(calls: readonly CallRecord[]): string {
     id: call.id,
     conversationId: call.conversationId,
     state: call.state,
+    callerName: call.callerNames?.join('; ') ?? '',
     from: call.from?.display ?? '',
     dialled: call.dialled?.display ?? '',
     agent: call.agent ?? '',

@@ -41,9 +41,8 @@ export function whoAnswers(call: Pick<CallRecord, 'agent' | 'team'>): string {
   return [call.agent, call.team].filter(Boolean).map((id) => String(id).replace(/_\d+$/, '')).join(' · ');
 }
 
-export function callerName(call: Pick<CallRecord, 'from'>): string {
-  return call.from?.display || 'Unknown caller';
-}
+/** The caller as the popup names them: `Asha Rao · +91 98765 43210`, `2 contacts match · …`, or the number. */
+export { callerOf as callerName } from '../../core/calls/callNotification';
 
 export function dateTime(time: number): string {
   return new Date(time).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });

@@ -6,7 +6,7 @@ export interface CallFilter {
 }
 
 /**
- * What a search matches in a call: the caller and dialled numbers (digits and display), agent,
+ * What a search matches in a call: the caller's contact names, the caller and dialled numbers (digits and display), agent,
  * team and the custom fields. Built once per call version and cached: typing must stay fast at
  * 10,000 calls.
  */
@@ -16,7 +16,7 @@ function searchText(call: CallRecord): string {
   let text = searchTextCache.get(call);
   if (text === undefined) {
     const custom = typeof call.custom === 'string' ? call.custom : Object.entries(call.custom ?? {}).map(([key, value]) => `${key} ${String(value)}`).join(' ');
-    text = [call.from?.digits, call.from?.display, call.dialled?.digits, call.agent, call.team, custom].filter(Boolean).join(' ').toLowerCase();
+    text = [call.callerNames?.join(' '), call.from?.digits, call.from?.display, call.dialled?.digits, call.agent, call.team, custom].filter(Boolean).join(' ').toLowerCase();
     searchTextCache.set(call, text);
   }
   return text;

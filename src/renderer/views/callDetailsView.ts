@@ -43,6 +43,7 @@ export function createCallDetailsView(store: Store, actions: CallDetailsActions)
         h(
           'tbody',
           {},
+          field(call.callerNames && call.callerNames.length > 1 ? 'Contacts' : 'Contact', call.callerNames?.join(', ')),
           field('Caller', call.from?.display),
           field('Caller digits', call.from?.digits),
           field('Dialled number', call.dialled?.display),

@@ -4,6 +4,7 @@ import { h } from '../dom';
 import { callerName, relativeTime, stateLabels, stateSummary, whoAnswers } from '../logic/format';
 import { filterCalls } from '../logic/search';
 import type { Store } from '../store';
+import { createTodayChart } from './todayChart';
 
 const rowHeight = 58;
 
@@ -20,7 +21,7 @@ export function createCallListView(store: Store, actions: CallListActions, now: 
   let visible: CallRecord[] = [];
   const search = h('input', {
     type: 'search',
-    placeholder: 'Search number, agent, team, custom field…',
+    placeholder: 'Search name, number, agent, team, custom field…',
     'aria-label': 'Search calls',
     onInput: () => store.update({ filter: { ...store.state.filter, query: search.value } }),
   });
@@ -90,9 +91,11 @@ export function createCallListView(store: Store, actions: CallListActions, now: 
     return 'No call matches this search.';
   }
 
+  const today = createTodayChart(store, now);
   const element = h(
     'section',
     { class: 'view calls-view', 'aria-label': 'Recent calls' },
+    today.element,
     h('div', { class: 'toolbar' }, search, stateFilter),
     h(
       'div',
@@ -118,9 +121,13 @@ export function createCallListView(store: Store, actions: CallListActions, now: 
       virtualizer.setOptions({ ...virtualizer.options, count: visible.length });
       virtualizer._willUpdate();
       drawRows();
+      today.update();
     },
-    /** Relative times move on; only the rows on screen are redrawn. */
-    tick: drawRows,
+    /** Relative times and the hour move on; only the rows on screen are redrawn. */
+    tick(): void {
+      drawRows();
+      today.update();
+    },
     focusSearch: () => search.focus(),
     destroy: cleanup,
   };

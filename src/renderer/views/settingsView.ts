@@ -1,5 +1,7 @@
+import { getCountries } from 'libphonenumber-js/min';
 import { settingsSchema } from '../../core/settings/settingsSchema';
 import { h } from '../dom';
+import { createContactsPanel, type ContactsActions } from './contactsPanel';
 import { createConnectionPanel, type ConnectionActions } from './connectionPanel';
 import { createTeamPanel, type TeamActions } from './teamPanel';
 import type { Store } from '../store';
@@ -18,6 +20,8 @@ type EditableKey =
   | 'agents'
   | 'teams'
   | 'crmUrlTemplate'
+  | 'screenPop'
+  | 'defaultCountry'
   | 'maxCalls'
   | 'notificationSound'
   | 'startAtLogin';
@@ -41,13 +45,28 @@ const fields: FieldSpec[] = [
   { key: 'agents', label: 'Agent ids', kind: 'list', hint: 'Comma separated, e.g. 204 or 204_2222223. Empty: every agent.' },
   { key: 'teams', label: 'Teams', kind: 'list', hint: 'Comma separated, e.g. Sales. Empty: every team.' },
   { key: 'crmUrlTemplate', label: 'CRM link', kind: 'text', hint: 'https://crm.example.com/search?phone={from}' },
+  {
+    key: 'screenPop',
+    label: 'Open the CRM link automatically',
+    kind: 'select',
+    options: { never: 'Never', ring: 'When a call rings', answer: 'When I answer' },
+    hint: 'Once per call; never for calls announced late or while notifications are paused.',
+  },
+  { key: 'defaultCountry', label: 'Default country', kind: 'select', options: countryOptions(), hint: 'For contact numbers written without a country code, like 098765 43210.' },
   { key: 'maxCalls', label: 'Calls kept in history', kind: 'number' },
   { key: 'notificationSound', label: 'Play a sound with notifications', kind: 'checkbox' },
   { key: 'startAtLogin', label: 'Start at login', kind: 'checkbox' },
 ];
 
+/** Every country libphonenumber knows, by name in the window's language. */
+function countryOptions(): Record<string, string> {
+  const names = new Intl.DisplayNames(undefined, { type: 'region' });
+  const entries = getCountries().map((code) => [code, `${names.of(code) ?? code} (${code})`] as const);
+  return Object.fromEntries(entries.sort((a, b) => a[1].localeCompare(b[1])));
+}
+
 /** Every setting of the one settings schema, checked as you type with that schema's messages. */
-export function createSettingsView(store: Store, actions: SettingsActions, connectionActions: ConnectionActions, teamActions: TeamActions, now: () => number) {
+export function createSettingsView(store: Store, actions: SettingsActions, connectionActions: ConnectionActions, teamActions: TeamActions, contactsActions: ContactsActions, now: () => number) {
   const inputs = new Map<EditableKey, HTMLInputElement | HTMLSelectElement>();
   const rows = new Map<EditableKey, HTMLElement>();
   const errors = new Map<EditableKey, HTMLElement>();
@@ -130,7 +149,8 @@ export function createSettingsView(store: Store, actions: SettingsActions, conne
 
   const team = createTeamPanel(store, teamActions);
   const connection = createConnectionPanel(store, connectionActions, now);
-  const element = h('section', { class: 'view settings-view', 'aria-label': 'Settings' }, team.element, connection.element, h('h2', {}, 'Settings'), form);
+  const contacts = createContactsPanel(store, contactsActions);
+  const element = h('section', { class: 'view settings-view', 'aria-label': 'Settings' }, team.element, connection.element, contacts.element, h('h2', {}, 'Settings'), form);
 
   return {
     element,
@@ -142,6 +162,7 @@ export function createSettingsView(store: Store, actions: SettingsActions, conne
       const inTeam = settings.connectionMode === 'team';
       for (const key of ['tunnelMode', 'ownTunnelUrl', 'ngrokDomain', 'port', 'host', 'agents', 'teams'] as const) (rows.get(key) as HTMLElement).hidden = inTeam;
       connection.update();
+      contacts.update();
       if (form.contains(document.activeElement)) return;
       for (const spec of fields) {
         const input = inputs.get(spec.key) as HTMLInputElement;
