@@ -31,8 +31,8 @@ export function readContacts(text: string, format: ContactFormat, defaultCountry
   const found = format === 'vcard' ? vCardEntries(text) : csvEntries(text);
   const contacts: Contact[] = [];
   const skipped: SkippedEntry[] = [];
-  for (const { where, name, phones } of found) {
-    const reason = problemWith(name, phones);
+  for (const { where, name, phones, unreadable } of found) {
+    const reason = unreadable ? `not readable: ${unreadable}` : problemWith(name, phones);
     if (reason) {
       skipped.push({ where, reason });
       continue;
@@ -57,6 +57,8 @@ interface Entry {
   where: string;
   name: string;
   phones: string[];
+  /** Why the parser could not read it at all. */
+  unreadable?: string;
 }
 
 const squeeze = (text: string): string => text.replace(/\s+/g, ' ').trim();
@@ -137,18 +139,28 @@ function textOf([, params, , value]: JCardProperty, part?: number): string {
   return Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
+/** Each card on its own: one that `vcf` cannot read is left out and reported, never the whole file. */
 function vCardEntries(text: string): Entry[] {
-  const cards = vCard.parse(text.replace(/^\uFEFF/, '')).filter((card) => Object.keys(card.data).length > 0);
-  if (cards.length === 0) throw new ContactFileError('no vCard in the file (BEGIN:VCARD … END:VCARD)');
-  return cards.map((card, index) => {
-    const properties = (card.toJSON() as unknown as [string, JCardProperty[]])[1];
-    const named = (name: string): JCardProperty[] => properties.filter(([key]) => key === name);
-    const [fullName] = named('fn');
-    const [structured] = named('n');
-    // N is family;given;middle;prefix;suffix: read as given, middle, family.
-    const fromParts = structured ? [1, 2, 0].map((part) => textOf(structured, part)).join(' ') : '';
-    const name = squeeze(fullName ? textOf(fullName) : '') || squeeze(fromParts);
-    const phones = named('tel').map((tel) => squeeze(textOf(tel).replace(/^tel:/i, ''))).filter(Boolean);
-    return { where: `card ${index + 1}`, name, phones };
+  const chunks = text.split(/(?=BEGIN:VCARD)/i).filter((chunk) => /^BEGIN:VCARD/i.test(chunk));
+  if (chunks.length === 0) throw new ContactFileError('no vCard in the file (BEGIN:VCARD … END:VCARD)');
+  return chunks.map((chunk, index) => {
+    const where = `card ${index + 1}`;
+    try {
+      return { where, ...cardEntry(new vCard().parse(chunk)) };
+    } catch (error) {
+      return { where, name: '', phones: [], unreadable: error instanceof Error ? error.message : String(error) };
+    }
   });
+}
+
+function cardEntry(card: vCard): Omit<Entry, 'where'> {
+  const properties = (card.toJSON() as unknown as [string, JCardProperty[]])[1];
+  const named = (name: string): JCardProperty[] => properties.filter(([key]) => key === name);
+  const [fullName] = named('fn');
+  const [structured] = named('n');
+  // N is family;given;middle;prefix;suffix: read as given, middle, family.
+  const fromParts = structured ? [1, 2, 0].map((part) => textOf(structured, part)).join(' ') : '';
+  const name = squeeze(fullName ? textOf(fullName) : '') || squeeze(fromParts);
+  const phones = named('tel').map((tel) => squeeze(textOf(tel).replace(/^tel:/i, ''))).filter(Boolean);
+  return { name, phones };
 }

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -323,3 +324,38 @@ function countingWrites(database: CallDatabase): CallDatabase & { writes: number
     },
   });
 }
+
+describe('a caller’s calls', () => {
+  const callFrom = (id: string, from: string) => newCallRecord(agentCall(id, { from }).started);
+
+  it('finds a caller’s calls newest first, written or not, and not those removed', () => {
+    const history = createCallHistory({ database: memoryDatabase([callFrom('1', '919876543210'), callFrom('2', '442079460000')]), maxCalls: 3, log: silentLogger });
+    history.upsert({ ...callFrom('3', '919876543210'), startedAt: Date.now() });
+    expect(history.fromCaller('919876543210', 10).map((call) => call.id)).toEqual(['leg-b-3', 'leg-b-1']);
+    history.upsert(callFrom('4', '919876543210'));
+    history.upsert(callFrom('5', '919876543210'));
+    // At the cap of 3 the oldest ones went.
+    expect(history.fromCaller('919876543210', 10).map((call) => call.id).sort()).toEqual(['leg-b-3', 'leg-b-4', 'leg-b-5']);
+    expect(history.fromCaller('919876543210', 1)).toHaveLength(1);
+  });
+
+  it('adds the caller column to a history written before it, and finds their calls', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'telecmi-old-history-'));
+    const file = join(dir, 'calls.db');
+    const old = openCallDatabase(file, silentLogger);
+    old.write({ cleared: false, allRead: false, upserts: [callFrom('1', '919876543210')], removed: [], eventKeys: [] });
+    old.close();
+    // What the file looked like before: no caller column, no index on it.
+    const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
+    const raw = new Database(file);
+    raw.exec('PRAGMA locking_mode = EXCLUSIVE; DROP INDEX calls_by_caller; ALTER TABLE calls DROP COLUMN caller;');
+    raw.close();
+    expect(() => openCallDatabase(file, silentLogger, { readOnly: true })).toThrow('written by an earlier version: start the app or `serve` once');
+    const database = openCallDatabase(file, silentLogger);
+    expect(database.fromCaller('919876543210', 5).map((call) => call.id)).toEqual(['leg-b-1']);
+    database.close();
+    const reader = openCallDatabase(file, silentLogger, { readOnly: true });
+    expect(reader.fromCaller('919876543210', 5)).toHaveLength(1);
+    reader.close();
+  });
+});
