@@ -67,6 +67,28 @@ describe('telecmi-notifier CLI', () => {
     expect(JSON.parse(stdout)).toMatchObject([{ state: 'missed', from: { digits: '919876543210' }, agent: '204_2222223' }]);
   });
 
+  it('names callers from --contacts, and says what the file held', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'telecmi-cli-'));
+    writeFileSync(join(dataDir, 'crm.csv'), 'Full Name,Mobile\nAsha Rao,098765 43210\nNo Number,\n');
+    const server = serve(['--data-dir', dataDir, '--contacts', join(dataDir, 'crm.csv')]);
+    child = server.child;
+    const listening = await server.nextLine(0);
+    expect(server.stderr()).toContain('contacts: 1 contacts from');
+    expect(server.stderr()).toContain('1 skipped: row 3 no phone number');
+    await run(process.execPath, [bin, 'simulate', '--url', String(listening.webhookUrl), '--from', '919876543210']);
+    expect(await server.nextLine(1)).toMatchObject({ kind: 'ringing', title: 'Asha Rao · +91 98765 43210', body: expect.stringMatching(/^first call\n/), calls: [{ callerNames: ['Asha Rao'] }] });
+  });
+
+  it.each([
+    [['--contacts', '/nonexistent/contacts.csv'], /^telecmi-notifier: --contacts: cannot read \/nonexistent\/contacts.csv: no such file$/],
+    [['--default-country', 'XX'], /--default-country: must be a two-letter country code/],
+  ])('refuses %j in one line with exit code 2', async (args, message) => {
+    const failed = await run(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', mkdtempSync(join(tmpdir(), 'telecmi-cli-')), ...args]).catch((error: { code: number; stderr: string }) => error);
+    expect(failed).toMatchObject({ code: 2 });
+    expect((failed as { stderr: string }).stderr.trim()).toMatch(message);
+    expect((failed as { stderr: string }).stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('keeps the generated token for the data folder across restarts', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'telecmi-cli-'));
     const urls: string[] = [];

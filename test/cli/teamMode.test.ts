@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,14 +41,14 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
   const startBroker = async () => (broker = await startMosquitto(binary, join(dir('team'), 'mosquitto.conf'), ports));
   const track = (process: Running): Running => (processes.push(process), process);
 
-  async function serveTeam(): Promise<Running> {
-    const serve = track(startCli(['serve', '--port', '0', '--data-dir', dir('server'), '--team-dir', dir('team')]));
+  async function serveTeam(...extra: string[]): Promise<Running> {
+    const serve = track(startCli(['serve', '--port', '0', '--data-dir', dir('server'), '--team-dir', dir('team'), ...extra]));
     webhookUrl = String((await serve.waitFor((line) => line.type === 'listening')).webhookUrl);
     return serve;
   }
 
-  function listen(agent: string, ringWindowSeconds = 2): Running {
-    const args = ['listen', '--join-code-env', 'JOIN_CODE', '--data-dir', dir(`desk-${agent}`), '--ring-window', String(ringWindowSeconds)];
+  function listen(agent: string, ringWindowSeconds = 2, ...extra: string[]): Running {
+    const args = ['listen', '--join-code-env', 'JOIN_CODE', '--data-dir', dir(`desk-${agent}`), '--ring-window', String(ringWindowSeconds), ...extra];
     return track(startCli(args, { ...process.env, JOIN_CODE: joinCodes.get(agent) }));
   }
 
@@ -94,6 +94,23 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(callIds(notifications(desks.alice, 'ringing')).sort()).toEqual([forAlice.callId, forSales.callId].sort());
     expect(callIds(notifications(desks.bob, 'ringing'))).toEqual([forBob.callId]);
+  });
+
+  it("puts the company's contact names in what the server publishes; a desktop's own contacts win", async () => {
+    await setUp();
+    writeFileSync(dir('company.csv'), 'Name,Phone\nAsha Rao,098765 43210\nRavi Kumar,098765 00000\n');
+    writeFileSync(dir('bobs.vcf'), 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Asha (my best customer)\r\nTEL:+91 98765 43210\r\nEND:VCARD\r\n');
+    await startBroker();
+    await serveTeam('--contacts', dir('company.csv'));
+    const desks = { alice: listen(alice.agent), bob: listen(bob.agent, 2, '--contacts', dir('bobs.vcf')) };
+    await Promise.all(Object.values(desks).map(connected));
+    const toAlice = sampleCall({ user: alice.agent, team: alice.team, from: '919876500000' });
+    const toBob = sampleCall({ user: bob.agent, team: bob.team, from: '919876543210' });
+    const unknown = sampleCall({ user: bob.agent, team: bob.team, from: '442079460000' });
+    for (const call of [toAlice, toBob, unknown]) expect((await ring(call)).body).toEqual({ ok: true });
+    expect(await desks.alice.waitFor((line) => line.kind === 'ringing')).toMatchObject({ title: 'Ravi Kumar · +91 98765 00000' });
+    expect(await desks.bob.waitFor((line) => line.kind === 'ringing' && callIds([line]).includes(toBob.callId))).toMatchObject({ title: 'Asha (my best customer) · +91 98765 43210' });
+    expect(await desks.bob.waitFor((line) => line.kind === 'ringing' && callIds([line]).includes(unknown.callId))).toMatchObject({ title: 'Incoming call +44 20 7946 0000' });
   });
 
   it('gives a desktop that was away its calls as one summary, with the missed ones, and no stale ringing', async () => {

@@ -1,4 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadEvent } from '../support/fixtures';
 import { postJson } from '../support/receiverServer';
@@ -84,7 +87,7 @@ describe('the Electron app on a fake Electron', () => {
       const [toast] = FakeNotification.instances;
       expect(toast?.options).toMatchObject({
         title: expect.stringMatching(/^Incoming call \+44/),
-        body: 'Agent 204_2222223 · Team Sales_2222223\ncrm: true',
+        body: 'first call\nAgent 204_2222223 · Team Sales_2222223\ncrm: true',
         silent: false,
         icon: '/assets/notification.png',
       });
@@ -155,7 +158,66 @@ describe('the Electron app on a fake Electron', () => {
     it('sends a test call through its own receiver as the first agent set', async () => {
       const { invoke } = await start({ agents: ['205'] });
       expect(await invoke('app:send-test-call')).toEqual({ ok: true, message: 'Test call sent: a notification should appear.' });
-      expect(FakeNotification.instances[0]?.options.body).toMatch(/^Agent 205 · Team Sales_2222223\nsource: test call/);
+      expect(FakeNotification.instances[0]?.options.body).toMatch(/^first call\nAgent 205 · Team Sales_2222223\nsource: test call/);
+    });
+  });
+
+  describe('who is calling', () => {
+    const contactsFile = (text: string, name = 'crm.csv'): string => {
+      const file = join(mkdtempSync(join(tmpdir(), 'telecmi-import-')), name);
+      writeFileSync(file, text);
+      return file;
+    };
+
+    it('imports contacts through the file dialog, then names the caller in the popup and the status', async () => {
+      const { fake, invoke, webhookUrl, app } = await start();
+      fake.dialogs.open = { canceled: false, filePaths: [contactsFile('Name,Phone\nAsha Rao,098765 43210\nNobody,\n')] };
+      expect(await invoke('contacts:import')).toEqual({ ok: true, report: { source: 'crm.csv', read: 2, imported: 1, skipped: [{ where: 'row 3', reason: 'no phone number' }], skippedCount: 1 } });
+      expect(app.status().contacts).toMatchObject({ count: 1, source: 'crm.csv' });
+      await postJson(webhookUrl(), { ...loadEvent('leg-b-started'), from: '919876543210' });
+      expect(FakeNotification.instances[0]?.options.title).toBe('Asha Rao · +91 98765 43210');
+      expect(await invoke('contacts:clear')).toEqual({ ok: true, message: 'Contacts cleared: callers are shown by number.' });
+      expect(app.status().contacts).toBeNull();
+    });
+
+    it('says why nothing was imported, and keeps the contacts it had', async () => {
+      const { fake, invoke, app } = await start();
+      fake.dialogs.open = { canceled: false, filePaths: [contactsFile('Name,Phone\nA,+44 0000 000000\n')] };
+      await invoke('contacts:import');
+      fake.dialogs.open = { canceled: false, filePaths: [contactsFile('Name,Email\nA,a@example.com\n')] };
+      expect(await invoke('contacts:import')).toEqual({ ok: false, message: 'Nothing imported: no phone column among "Name", "Email": name one Phone, Mobile or Number' });
+      fake.dialogs.open = { canceled: true, filePaths: [] };
+      expect(await invoke('contacts:import')).toEqual({ ok: false, message: 'Import cancelled.' });
+      expect(app.status().contacts?.count).toBe(1);
+    });
+
+    it('keeps the window open while its file dialog is, where a blur would hide it', async () => {
+      const { fake, window, invoke, app } = await start({}, { platform: 'win32' });
+      app.trayWindow.showNear();
+      fake.dialogs.whileOpen = () => window.blur();
+      await invoke('contacts:import');
+      expect(window.isVisible()).toBe(true);
+      window.blur();
+      expect(window.isVisible()).toBe(false);
+    });
+
+    it('opens the CRM record by itself when a call rings, once, with the screen pop on', async () => {
+      const { fake, webhookUrl } = await start({ screenPop: 'ring', crmUrlTemplate: 'https://crm.example.com/search?phone={from}' });
+      await postJson(webhookUrl(), loadEvent('leg-b-started'));
+      await postJson(webhookUrl(), loadEvent('leg-b-answered'));
+      expect(fake.calls.openExternal).toEqual(['https://crm.example.com/search?phone=440000000000']);
+    });
+
+    it('opens nothing by itself while paused, or with the screen pop off (the default)', async () => {
+      const paused = await start({ screenPop: 'answer', crmUrlTemplate: 'https://crm.example.com/search?phone={from}', pausedUntil: Date.now() + 3600_000 });
+      await postJson(paused.webhookUrl(), loadEvent('leg-b-started'));
+      await postJson(paused.webhookUrl(), loadEvent('leg-b-answered'));
+      expect(paused.fake.calls.openExternal).toEqual([]);
+      await paused.app.stop();
+      const off = await start({ crmUrlTemplate: 'https://crm.example.com/search?phone={from}' });
+      await postJson(off.webhookUrl(), loadEvent('leg-b-started'));
+      await postJson(off.webhookUrl(), loadEvent('leg-b-answered'));
+      expect(off.fake.calls.openExternal).toEqual([]);
     });
   });
 
