@@ -11,7 +11,8 @@ import { createCallService } from '../src/core/callService';
 import { describeNotification, type Notifier } from '../src/core/calls/callNotification';
 import { silentLogger } from '../src/core/log/logger';
 import { listen } from '../src/core/receiver/listen';
-import { benchToken, type PipelineStats, type ServerKind } from './benchProtocol';
+import { createContactBook } from '../src/core/contacts/contactBook';
+import { benchToken, contactCount, contactNumber, type PipelineStats, type ServerKind } from './benchProtocol';
 
 type Reply = { port: number } | { stats: PipelineStats } | { cpuMicros: number };
 
@@ -47,6 +48,10 @@ async function startPipeline(): Promise<number> {
     },
   };
   const dataDir = mkdtempSync(`${tmpdir()}/telecmi-bench-`);
+  const contacts = createContactBook(
+    Array.from({ length: contactCount }, (_, index) => ({ name: `Contact ${index}`, numbers: [{ raw: contactNumber(index), e164: `+${contactNumber(index)}` }] })),
+    'IN',
+  );
   const service = createCallService({
     settings: { host: '127.0.0.1', port: 0, token: benchToken, agents: [], teams: [], maxCalls: 1000 },
     notifier,
@@ -54,6 +59,7 @@ async function startPipeline(): Promise<number> {
     log: silentLogger,
     // Every call reaches the notifier: the worst case, and one latency sample per request.
     burst: { limit: Number.MAX_SAFE_INTEGER, windowMs: 1000 },
+    namesFor: contacts.namesFor,
   });
   const { origin = '' } = await service.start();
   process.on('message', (message) => {

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import { agentLegPayload, sampleCall } from '../src/core/telecmi/sampleEvents';
-import { benchToken, type PipelineStats, type ServerKind } from './benchProtocol';
+import { benchToken, contactCount, contactNumber, type PipelineStats, type ServerKind } from './benchProtocol';
 
 const events = 20_000;
 const warmupSeconds = 1;
@@ -45,8 +45,11 @@ function ask<T>(child: ChildProcess, question: string): Promise<T> {
 /** Callers in a call centre ring again and again; the worst case is a new number every time. */
 type Callers = 'all new' | 'repeating';
 const repeatingCallers = Array.from({ length: 200 }, () => sampleCall().from);
-const callerFor = (callers: Callers): string | undefined =>
-  callers === 'repeating' ? repeatingCallers[Math.floor(Math.random() * repeatingCallers.length)] : undefined;
+/** New callers: half of them among the pipeline's contacts (a name is looked up and shown), half unknown. */
+const callerFor = (callers: Callers): string | undefined => {
+  if (callers === 'repeating') return repeatingCallers[Math.floor(Math.random() * repeatingCallers.length)];
+  return Math.random() < 0.5 ? contactNumber(Math.floor(Math.random() * contactCount)) : undefined;
+};
 
 async function load(
   child: ChildProcess,
@@ -65,7 +68,8 @@ async function load(
     requests: [
       {
         setupRequest: (request) => {
-          const call = sampleCall({ ...(callers === 'repeating' && { from: callerFor(callers) }) });
+          const from = callerFor(callers);
+          const call = sampleCall(from ? { from } : {});
           return { ...request, body: JSON.stringify(agentLegPayload(call, 'started', Date.now())) };
         },
       },
@@ -123,6 +127,7 @@ const verdict = (pass: boolean): string => (pass ? 'PASS' : 'FAIL');
 export async function receiverBench(): Promise<boolean> {
   console.log(`\n## Receiver: distinct leg B POSTs over ${connections} keep-alive connections on loopback`);
   console.log(`throughput: ${loadSeconds} s per server after ${warmupSeconds} s of warm-up; then exactly ${events} events through the pipeline`);
+  console.log(`the pipeline holds ${contactCount} contacts; half of the new callers are among them`);
   const bare = await throughput('bare-http');
   const minimal = await throughput('minimal-express');
   const full = await throughput('pipeline');
@@ -156,7 +161,7 @@ export async function receiverBench(): Promise<boolean> {
     [`throughput vs bare node:http: ${ratioToBare.toFixed(2)}`, '(reported)', true],
     [`throughput with repeating callers vs minimal express: ${(fullRepeating.requestsPerSec / minimal.requestsPerSec).toFixed(2)}`, '(reported)', true],
     [`requests per server CPU-second vs minimal express: ${cpuRatioToExpress.toFixed(2)}`, '(reported)', true],
-    [`arrival to notifier call: p50 ${notifyP50.toFixed(3)} ms, p99 ${notifyP99.toFixed(3)} ms (${latencies.length} calls)`, `p99 < ${targets.notifyP99Ms} ms`, notifyP99 < targets.notifyP99Ms && latencies.length === events],
+    [`arrival to notifier call, ${contactCount} contacts loaded: p50 ${notifyP50.toFixed(3)} ms, p99 ${notifyP99.toFixed(3)} ms (${latencies.length} calls)`, `p99 < ${targets.notifyP99Ms} ms`, notifyP99 < targets.notifyP99Ms && latencies.length === events],
     [`RSS ${mb(pipeline.before.rssBytes).toFixed(1)} MB -> ${mb(pipeline.after.rssBytes).toFixed(1)} MB after ${events} events (+${rssGrowth.toFixed(1)} MB)`, `< ${targets.rssGrowthMb} MB growth`, rssGrowth < targets.rssGrowthMb],
     [`requests lost or failed: ${lost + pipeline.result.failed}`, '0', lost === 0 && pipeline.result.failed === 0],
   ];

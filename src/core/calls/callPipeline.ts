@@ -4,7 +4,7 @@ import type { CallHistory } from '../history/callHistory';
 import { eventKey } from '../telecmi/parseEvent';
 import type { CallEvent } from '../telecmi/eventSchema';
 import { createBurstCoalescer } from './burstCoalescer';
-import { describeCallerHistory, localClock } from './callerHistory';
+import { describeCallerHistory, localClock, startOfDay } from './callerHistory';
 import type { CallNotification, Notifier } from './callNotification';
 import { applyEvent, newCallRecord } from './callLifecycle';
 import type { CallRecord } from './callRecord';
@@ -46,8 +46,6 @@ export interface IngestOptions {
   callerNames?: readonly string[];
 }
 
-/** Earlier calls read for the popup's history line: enough to count a busy caller's day. */
-const callerHistoryDepth = 50;
 
 /** Conversations whose early events are kept at once: bounded against a flood of unmatched events. */
 const earlyConversationsKept = 1000;
@@ -85,8 +83,21 @@ export function createCallPipeline({
     if (notification.type !== 'ringing' && notification.type !== 'missed') return notification;
     const { call } = notification;
     if (!call.from?.digits) return notification;
-    const earlier = history.fromCaller(call.from.digits, callerHistoryDepth + 1).filter((other) => other.id !== call.id && other.startedAt <= call.startedAt);
-    return { ...notification, callerHistory: describeCallerHistory(earlier, localClock(new Date(now()))) };
+    const clock = localClock(new Date(now()));
+    const midnight = startOfDay(clock.now);
+    // Newest first, counting today's, down to the last call before today.
+    const calls = history.callerCalls(call.from.digits);
+    let today = 0;
+    let lastId: string | undefined;
+    for (let index = calls.length - 1; index >= 0; index -= 1) {
+      const other = calls[index] as (typeof calls)[number];
+      if (other.id === call.id || other.startedAt > call.startedAt) continue;
+      lastId ??= other.id;
+      if (other.startedAt < midnight) break;
+      today += 1;
+    }
+    const last = lastId === undefined ? undefined : history.get(lastId);
+    return { ...notification, callerHistory: describeCallerHistory({ today, last }, clock) };
   }
 
   function announce(before: CallRecord | undefined, after: CallRecord, late: boolean): void {

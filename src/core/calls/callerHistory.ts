@@ -8,10 +8,14 @@ export interface CallerHistoryClock {
   formatDay: (time: Date) => string;
 }
 
+// Made once: `toLocaleTimeString` builds a formatter at each call, which costs more than the rest of a popup.
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dayFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+
 export const localClock = (now = new Date()): CallerHistoryClock => ({
   now,
-  formatTime: (time) => time.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }),
-  formatDay: (time) => time.toLocaleDateString(undefined, { day: 'numeric', month: 'short' }),
+  formatTime: (time) => timeFormat.format(time),
+  formatDay: (time) => dayFormat.format(time),
 });
 
 /** 1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st. */
@@ -23,16 +27,16 @@ export function ordinal(n: number): string {
 
 const outcomeOf: Record<CallRecord['state'], string> = { ringing: 'rang', answered: 'answered', ended: 'answered', missed: 'missed' };
 
+export const startOfDay = (now: Date): number => new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+
 /**
  * What this desktop knows of a caller, for the popup: `3rd call today · last one missed at 10:42`,
- * `first call today · last one answered on 23 Nov`, or `first call`. `earlier` are the caller's
- * other calls, newest first.
+ * `first call today · last one answered on 23 Nov`, or `first call`. From the caller's earlier
+ * calls: how many started today, and the last of them.
  */
-export function describeCallerHistory(earlier: readonly CallRecord[], { now, formatTime, formatDay }: CallerHistoryClock): string {
-  const [last] = earlier;
+export function describeCallerHistory({ today, last }: { today: number; last?: Pick<CallRecord, 'state' | 'startedAt'> }, { now, formatTime, formatDay }: CallerHistoryClock): string {
   if (!last) return 'first call';
-  const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
-  const today = earlier.filter((call) => call.startedAt >= midnight).length;
+  const midnight = startOfDay(now);
   const lastAt = new Date(last.startedAt);
   const when = last.startedAt >= midnight ? `at ${formatTime(lastAt)}` : `on ${formatDay(lastAt)}`;
   return `${today === 0 ? 'first' : ordinal(today + 1)} call today · last one ${outcomeOf[last.state]} ${when}`;

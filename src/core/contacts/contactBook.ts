@@ -18,11 +18,13 @@ const nobody: readonly string[] = Object.freeze([]);
  * webhook to the popup, at any size. A number several contacts share finds them all.
  */
 export function createContactBook(contacts: readonly Contact[], defaultCountry: string) {
-  const namesByNumber = new Map<string, string[]>();
+  // Most numbers have one name: kept as the string itself, an array only where several share it.
+  const namesByNumber = new Map<string, string | string[]>();
   for (const contact of contacts) {
     for (const { e164 } of contact.numbers) {
       const names = namesByNumber.get(e164);
-      if (!names) namesByNumber.set(e164, [contact.name]);
+      if (names === undefined) namesByNumber.set(e164, contact.name);
+      else if (typeof names === 'string') names !== contact.name && namesByNumber.set(e164, [names, contact.name]);
       else if (!names.includes(contact.name)) names.push(contact.name);
     }
   }
@@ -34,7 +36,7 @@ export function createContactBook(contacts: readonly Contact[], defaultCountry: 
       if (!phone) return nobody;
       for (const key of callerKeys(phone, defaultCountry)) {
         const names = namesByNumber.get(key);
-        if (names) return names;
+        if (names !== undefined) return typeof names === 'string' ? [names] : names;
       }
       return nobody;
     },

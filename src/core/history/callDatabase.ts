@@ -64,7 +64,7 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     inConversation: db.prepare('SELECT record, read FROM calls WHERE conversation_id = ? ORDER BY seq'),
     fromCaller: db.prepare('SELECT record, read FROM calls WHERE caller = ? ORDER BY seq DESC LIMIT ?'),
     oldest: db.prepare('SELECT id, read FROM calls ORDER BY seq LIMIT ? OFFSET ?'),
-    idsAfter: db.prepare('SELECT seq, id FROM calls WHERE seq > ? ORDER BY seq LIMIT ?'),
+    idsAfter: db.prepare("SELECT seq, id, caller, json_extract(record, '$.startedAt') AS startedAt FROM calls WHERE seq > ? ORDER BY seq LIMIT ?"),
   };
 
   const toRecord = (row: { record: string; read: number }): CallRecord | undefined => {
@@ -104,9 +104,9 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
       return rows.map((row) => ({ id: row.id, read: row.read === 1 }));
     },
 
-    /** The ids stored after `seq`, `count` of them, with their seq to continue from (a scan that rows deleted meanwhile cannot skip ahead of). */
-    idsAfter(seq: number, count: number): Array<{ seq: number; id: string }> {
-      return statements.idsAfter.all([seq, count]) as Array<{ seq: number; id: string }>;
+    /** The ids stored after `seq`, `count` of them, with their callers and their seq to continue from (a scan that rows deleted meanwhile cannot skip ahead of). */
+    idsAfter(seq: number, count: number): Array<{ seq: number; id: string; caller: string | null; startedAt: number }> {
+      return statements.idsAfter.all([seq, count]) as Array<{ seq: number; id: string; caller: string | null; startedAt: number }>;
     },
 
     unreadIds(): string[] {

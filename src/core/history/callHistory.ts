@@ -21,6 +21,12 @@ export interface CallHistoryOptions {
 
 export type CallHistory = ReturnType<typeof createCallHistory>;
 
+/** One of a caller's calls, as the history indexes them. */
+export interface CallerCall {
+  id: string;
+  startedAt: number;
+}
+
 /** Records kept in memory: the calls the pipeline is likely to touch next. */
 const cachedRecords = 2000;
 const retryDelaysMs = [1000, 2000, 5000, 10_000, 30_000];
@@ -55,6 +61,12 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
    */
   const knownIds = new Set<string>();
   let allIdsKnown = false;
+  /**
+   * Each caller's calls (ids and start times, oldest first), learnt with the ids: what the popup
+   * says of a caller is then a map read, and a new caller costs no database query.
+   */
+  const callsByCaller = new Map<string, CallerCall[]>();
+  const callerById = new Map<string, string>();
   /** The next calls to evict, oldest first, with their read flags kept current. */
   const nextOldest = new Map<string, boolean>();
   const listeners = new Set<(change: HistoryChange) => void>();
@@ -110,8 +122,26 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     return picked;
   }
 
+  function indexCaller(id: string, caller: string | null | undefined, startedAt: number): void {
+    if (!caller || callerById.has(id)) return;
+    callerById.set(id, caller);
+    const calls = callsByCaller.get(caller);
+    if (calls) calls.push({ id, startedAt });
+    else callsByCaller.set(caller, [{ id, startedAt }]);
+  }
+
+  function unindexCaller(id: string): void {
+    const caller = callerById.get(id);
+    if (caller === undefined) return;
+    callerById.delete(id);
+    const calls = callsByCaller.get(caller)?.filter((other) => other.id !== id) ?? [];
+    if (calls.length > 0) callsByCaller.set(caller, calls);
+    else callsByCaller.delete(caller);
+  }
+
   function remove(calls: ReadonlyArray<{ id: string; read: boolean }>): void {
     for (const { id, read } of calls) {
+      unindexCaller(id);
       if (!read) unread -= 1;
       total -= 1;
       nextOldest.delete(id);
@@ -187,8 +217,17 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     if ((before?.read ?? true) !== call.read) unread += call.read ? -1 : 1;
     if (nextOldest.has(call.id)) nextOldest.set(call.id, call.read);
     knownIds.add(call.id);
+    indexCaller(call.id, call.from?.digits, call.startedAt);
     remember(call);
     pending.upserts.set(call.id, call);
+  }
+
+  /** Before every id is known: the database's calls of this caller, then those only in memory, oldest first. */
+  function fromDatabaseAndMemory(digits: string, count: number): CallRecord[] {
+    const fromDatabase = pending.cleared ? [] : database.fromCaller(digits, count).reverse().flatMap((call) => stored(call) ?? []);
+    const calls = new Map(fromDatabase.map((call) => [call.id, call]));
+    for (const records of [cache, pending.upserts]) for (const call of records.values()) if (call.from?.digits === digits) calls.set(call.id, call);
+    return [...calls.values()].filter((call) => !pending.removed.has(call.id) || pending.upserts.has(call.id));
   }
 
   if (total > limit) evictBeyondLimit(`the history holds ${total} calls, more than the ${limit} kept`);
@@ -197,7 +236,11 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
   async function learnAllIds(): Promise<void> {
     for (let after = 0; !closed; await nextTurn()) {
       const chunk = database.idsAfter(after, idChunk);
-      for (const { id } of chunk) if (!pending.removed.has(id)) knownIds.add(id);
+      for (const { id, caller, startedAt } of chunk) {
+        if (pending.removed.has(id)) continue;
+        knownIds.add(id);
+        indexCaller(id, caller, startedAt);
+      }
       if (chunk.length < idChunk) break;
       after = chunk.at(-1)?.seq ?? after;
     }
@@ -246,15 +289,13 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
       return [...calls.values()].filter((call) => !pending.removed.has(call.id) || pending.upserts.has(call.id));
     },
 
-    /** The caller's latest calls (by the digits of their number), newest first, not written ones included. */
-    fromCaller(digits: string, count: number): CallRecord[] {
-      const fromDatabase = pending.cleared ? [] : database.fromCaller(digits, count).flatMap((call) => stored(call) ?? []);
-      const calls = new Map(fromDatabase.map((call) => [call.id, call]));
-      for (const records of [cache, pending.upserts]) for (const call of records.values()) if (call.from?.digits === digits) calls.set(call.id, call);
-      return [...calls.values()]
-        .filter((call) => !pending.removed.has(call.id) || pending.upserts.has(call.id))
-        .sort((a, b) => b.startedAt - a.startedAt)
-        .slice(0, count);
+    /**
+     * A caller's calls (by the digits of their number): ids and start times, oldest first. While
+     * the ids of a large history are still being read, its latest `limit` from the database.
+     */
+    callerCalls(digits: string, limit = 100): readonly CallerCall[] {
+      if (allIdsKnown) return callsByCaller.get(digits) ?? [];
+      return fromDatabaseAndMemory(digits, limit).map(({ id, startedAt }) => ({ id, startedAt }));
     },
 
     upsert(call: CallRecord): void {
@@ -293,6 +334,8 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
       cache.clear();
       nextOldest.clear();
       knownIds.clear();
+      callsByCaller.clear();
+      callerById.clear();
       pending = { ...nothingPending(), cleared: true, eventKeys: pending.eventKeys };
       total = 0;
       unread = 0;

@@ -29,17 +29,17 @@ describe('the caller’s history line', () => {
   });
 
   it('says "first call" for a caller this desktop has never seen', () => {
-    expect(describeCallerHistory([], clock(new Date(at(11))))).toBe('first call');
+    expect(describeCallerHistory({ today: 0 }, clock(new Date(at(11))))).toBe('first call');
   });
 
   it('counts today’s calls and says how the last one went, and when', () => {
-    const calls = [earlier('missed', at(10, 42)), earlier('ended', at(9, 5)), earlier('answered', at(16, 0, 24))];
-    expect(describeCallerHistory(calls, clock(new Date(at(11))))).toBe('3rd call today · last one missed at 10:42');
-    expect(describeCallerHistory([earlier('answered', at(9, 5))], clock(new Date(at(11))))).toBe('2nd call today · last one answered at 09:05');
+    expect(describeCallerHistory({ today: 2, last: earlier('missed', at(10, 42)) }, clock(new Date(at(11))))).toBe('3rd call today · last one missed at 10:42');
+    expect(describeCallerHistory({ today: 1, last: earlier('answered', at(9, 5)) }, clock(new Date(at(11))))).toBe('2nd call today · last one answered at 09:05');
+    expect(describeCallerHistory({ today: 1, last: earlier('ringing', at(10, 59)) }, clock(new Date(at(11))))).toBe('2nd call today · last one rang at 10:59');
   });
 
   it('gives the day of the last call when it was before today', () => {
-    expect(describeCallerHistory([earlier('ended', at(16, 0, 23))], clock(new Date(at(11))))).toBe('first call today · last one answered on 23/11');
+    expect(describeCallerHistory({ today: 0, last: earlier('ended', at(16, 0, 23)) }, clock(new Date(at(11))))).toBe('first call today · last one answered on 23/11');
   });
 });
 

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { newCallRecord } from '../../../src/core/calls/callLifecycle';
 import type { CallRecord } from '../../../src/core/calls/callRecord';
 import { openCallDatabase, type CallDatabase } from '../../../src/core/history/callDatabase';
-import { createCallHistory } from '../../../src/core/history/callHistory';
+import { createCallHistory, type CallerCall } from '../../../src/core/history/callHistory';
 import { openHistoryDatabase } from '../../../src/core/history/historyFolder';
 import type { SaveState } from '../../../src/core/history/saveState';
 import { silentLogger } from '../../../src/core/log/logger';
@@ -328,15 +328,29 @@ function countingWrites(database: CallDatabase): CallDatabase & { writes: number
 describe('a caller’s calls', () => {
   const callFrom = (id: string, from: string) => newCallRecord(agentCall(id, { from }).started);
 
-  it('finds a caller’s calls newest first, written or not, and not those removed', () => {
+  const ids = (calls: readonly CallerCall[]) => calls.map((call) => call.id);
+
+  it('indexes a caller’s calls oldest first, written or not, and forgets those removed', () => {
     const history = createCallHistory({ database: memoryDatabase([callFrom('1', '919876543210'), callFrom('2', '442079460000')]), maxCalls: 3, log: silentLogger });
-    history.upsert({ ...callFrom('3', '919876543210'), startedAt: Date.now() });
-    expect(history.fromCaller('919876543210', 10).map((call) => call.id)).toEqual(['leg-b-3', 'leg-b-1']);
+    history.upsert(callFrom('3', '919876543210'));
+    expect(ids(history.callerCalls('919876543210'))).toEqual(['leg-b-1', 'leg-b-3']);
+    expect(history.callerCalls('919876543210')[0]?.startedAt).toBe(callFrom('1', '919876543210').startedAt);
     history.upsert(callFrom('4', '919876543210'));
     history.upsert(callFrom('5', '919876543210'));
     // At the cap of 3 the oldest ones went.
-    expect(history.fromCaller('919876543210', 10).map((call) => call.id).sort()).toEqual(['leg-b-3', 'leg-b-4', 'leg-b-5']);
-    expect(history.fromCaller('919876543210', 1)).toHaveLength(1);
+    expect(ids(history.callerCalls('919876543210'))).toEqual(['leg-b-3', 'leg-b-4', 'leg-b-5']);
+    expect(history.callerCalls('442079460000')).toEqual([]);
+    history.clear();
+    expect(history.callerCalls('919876543210')).toEqual([]);
+  });
+
+  it('finds a caller’s calls in the database while the ids of a large history are still being read', async () => {
+    const many = Array.from({ length: 6000 }, (_, index) => callFrom(`old-${index}`, index % 1000 === 0 ? '919876543210' : `4420${String(index).padStart(8, '0')}`));
+    const history = createCallHistory({ database: memoryDatabase(many), maxCalls: 10_000, log: silentLogger });
+    history.upsert(callFrom('new', '919876543210'));
+    const early = ids(history.callerCalls('919876543210'));
+    expect(early).toEqual(['leg-b-old-0', 'leg-b-old-1000', 'leg-b-old-2000', 'leg-b-old-3000', 'leg-b-old-4000', 'leg-b-old-5000', 'leg-b-new']);
+    await vi.waitFor(() => expect(ids(history.callerCalls('919876543210'))).toEqual(early));
   });
 
   it('adds the caller column to a history written before it, and finds their calls', () => {
@@ -353,6 +367,7 @@ describe('a caller’s calls', () => {
     expect(() => openCallDatabase(file, silentLogger, { readOnly: true })).toThrow('written by an earlier version: start the app or `serve` once');
     const database = openCallDatabase(file, silentLogger);
     expect(database.fromCaller('919876543210', 5).map((call) => call.id)).toEqual(['leg-b-1']);
+    expect(database.idsAfter(0, 5)).toMatchObject([{ id: 'leg-b-1', caller: '919876543210', startedAt: callFrom('1', '919876543210').startedAt }]);
     database.close();
     const reader = openCallDatabase(file, silentLogger, { readOnly: true });
     expect(reader.fromCaller('919876543210', 5)).toHaveLength(1);
