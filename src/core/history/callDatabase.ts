@@ -27,7 +27,8 @@ const schema = `
     conversation_id TEXT NOT NULL,
     read INTEGER NOT NULL,
     record TEXT NOT NULL,
-    caller TEXT
+    caller TEXT,
+    started_at INTEGER
   );
   CREATE INDEX IF NOT EXISTS calls_by_conversation ON calls (conversation_id);
   CREATE INDEX IF NOT EXISTS calls_unread ON calls (seq) WHERE read = 0;
@@ -36,10 +37,14 @@ const schema = `
 
 const hasCallerColumn = (db: Sqlite.Database): boolean => (db.all('PRAGMA table_info(calls)') as Array<{ name: string }>).some((column) => column.name === 'caller');
 
-/** Files from before the caller's history was shown have no `caller` column: it is added and filled once. */
+/**
+ * Files from before the caller's history was shown have no `caller` and `started_at` columns
+ * (what the caller index is learnt from without parsing records): added and filled once.
+ */
 function addCallerColumn(db: Sqlite.Database): void {
   if (!hasCallerColumn(db)) {
-    db.exec("ALTER TABLE calls ADD COLUMN caller TEXT; UPDATE calls SET caller = json_extract(record, '$.from.digits');");
+    db.exec(`ALTER TABLE calls ADD COLUMN caller TEXT; ALTER TABLE calls ADD COLUMN started_at INTEGER;
+      UPDATE calls SET caller = json_extract(record, '$.from.digits'), started_at = json_extract(record, '$.startedAt');`);
   }
   db.exec('CREATE INDEX IF NOT EXISTS calls_by_caller ON calls (caller, seq)');
 }
@@ -57,14 +62,16 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
   let open = true;
   // Prepared once: preparing a statement costs more than running it.
   const statements = {
-    upsert: db.prepare('INSERT INTO calls (id, conversation_id, read, record, caller) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET read = excluded.read, record = excluded.record, caller = excluded.caller'),
+    upsert: db.prepare(
+      'INSERT INTO calls (id, conversation_id, read, record, caller, started_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET read = excluded.read, record = excluded.record, caller = excluded.caller, started_at = excluded.started_at',
+    ),
     remove: db.prepare('DELETE FROM calls WHERE id = ?'),
     addEventKey: db.prepare('INSERT OR IGNORE INTO event_keys (key) VALUES (?)'),
     get: db.prepare('SELECT record, read FROM calls WHERE id = ?'),
     inConversation: db.prepare('SELECT record, read FROM calls WHERE conversation_id = ? ORDER BY seq'),
     fromCaller: db.prepare('SELECT record, read FROM calls WHERE caller = ? ORDER BY seq DESC LIMIT ?'),
     oldest: db.prepare('SELECT id, read FROM calls ORDER BY seq LIMIT ? OFFSET ?'),
-    idsAfter: db.prepare("SELECT seq, id, caller, json_extract(record, '$.startedAt') AS startedAt FROM calls WHERE seq > ? ORDER BY seq LIMIT ?"),
+    idsAfter: db.prepare('SELECT seq, id, caller, started_at AS startedAt FROM calls WHERE seq > ? ORDER BY seq LIMIT ?'),
   };
 
   const toRecord = (row: { record: string; read: number }): CallRecord | undefined => {
@@ -130,7 +137,7 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     write(changes: CallWrite): void {
       const rows = changes.upserts.flatMap((call) => {
         try {
-          return [[call.id, call.conversationId, call.read ? 1 : 0, JSON.stringify(call), call.from?.digits ?? null] as [string, string, number, string, string | null]];
+          return [[call.id, call.conversationId, call.read ? 1 : 0, JSON.stringify(call), call.from?.digits ?? null, call.startedAt] as [string, string, number, string, string | null, number]];
         } catch (error) {
           log.error('a call could not be saved and is left out', { call: call.id, error: String(error) });
           return [];

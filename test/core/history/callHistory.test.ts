@@ -362,7 +362,7 @@ describe('a caller’s calls', () => {
     // What the file looked like before: no caller column, no index on it.
     const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
     const raw = new Database(file);
-    raw.exec('PRAGMA locking_mode = EXCLUSIVE; DROP INDEX calls_by_caller; ALTER TABLE calls DROP COLUMN caller;');
+    raw.exec('PRAGMA locking_mode = EXCLUSIVE; DROP INDEX calls_by_caller; ALTER TABLE calls DROP COLUMN caller; ALTER TABLE calls DROP COLUMN started_at;');
     raw.close();
     expect(() => openCallDatabase(file, silentLogger, { readOnly: true })).toThrow('written by an earlier version: start the app or `serve` once');
     const database = openCallDatabase(file, silentLogger);
