@@ -41,8 +41,10 @@ const hasCallerColumn = (db: Sqlite.Database): boolean => (db.all('PRAGMA table_
  * Files from before the caller's history was shown have no `caller` and `started_at` columns
  * (what the caller index is learnt from without parsing records): added and filled once.
  */
-function addCallerColumn(db: Sqlite.Database): void {
+function addCallerColumn(db: Sqlite.Database, log: Logger): void {
   if (!hasCallerColumn(db)) {
+    // About 2 s at 100,000 calls, once.
+    log.info('updating the call history for this version (once)');
     db.exec(`ALTER TABLE calls ADD COLUMN caller TEXT; ALTER TABLE calls ADD COLUMN started_at INTEGER;
       UPDATE calls SET caller = json_extract(record, '$.from.digits'), started_at = json_extract(record, '$.startedAt');`);
   }
@@ -214,11 +216,11 @@ function claimOrRefuse(filePath: string, log: Logger): void {
 /** Opens (or makes) the database; a file that is not one is kept aside and a new one made. */
 function openOrKeepAside(filePath: string | undefined, log: Logger, now: () => Date): Sqlite.Database {
   try {
-    return prepare(new Database(filePath));
+    return prepare(new Database(filePath), log);
   } catch (error) {
     if (!filePath || !existsSync(filePath) || !/not a database|malformed/i.test(String(error))) throw error;
     keepAside(filePath, 'move', String(error), log, now());
-    return prepare(new Database(filePath));
+    return prepare(new Database(filePath), log);
   }
 }
 
@@ -244,12 +246,12 @@ function openReadOnly(filePath: string): Sqlite.Database {
  * nothing committed, and a power cut leaves the file consistent. Small, frequent checkpoints
  * (200 pages) keep each one short, since each blocks the event loop.
  */
-function prepare(db: Sqlite.Database): Sqlite.Database {
+function prepare(db: Sqlite.Database, log: Logger): Sqlite.Database {
   try {
     db.exec('PRAGMA busy_timeout = 2000; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     db.exec('PRAGMA wal_autocheckpoint = 200; PRAGMA cache_size = -32000;');
     db.exec(schema);
-    addCallerColumn(db);
+    addCallerColumn(db, log);
     return db;
   } catch (error) {
     db.close();
