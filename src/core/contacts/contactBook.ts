@@ -24,8 +24,9 @@ export function createContactBook(contacts: readonly Contact[], defaultCountry: 
     for (const { e164 } of contact.numbers) {
       const names = namesByNumber.get(e164);
       if (names === undefined) namesByNumber.set(e164, contact.name);
-      else if (typeof names === 'string') names !== contact.name && namesByNumber.set(e164, [names, contact.name]);
-      else if (!names.includes(contact.name)) names.push(contact.name);
+      else if (typeof names !== 'string') {
+        if (!names.includes(contact.name)) names.push(contact.name);
+      } else if (names !== contact.name) namesByNumber.set(e164, [names, contact.name]);
     }
   }
   return {

@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type * as Sqlite from 'node-sqlite3-wasm';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -360,7 +361,7 @@ describe('a caller’s calls', () => {
     old.write({ cleared: false, allRead: false, upserts: [callFrom('1', '919876543210')], removed: [], eventKeys: [] });
     old.close();
     // What the file looked like before: no caller column, no index on it.
-    const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
+    const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite;
     const raw = new Database(file);
     raw.exec('PRAGMA locking_mode = EXCLUSIVE; DROP INDEX calls_by_caller; ALTER TABLE calls DROP COLUMN caller; ALTER TABLE calls DROP COLUMN started_at;');
     raw.close();
