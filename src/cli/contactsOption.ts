@@ -13,12 +13,12 @@ export const contactsHelp = `  --contacts FILE  names for callers' numbers, from
 export const contactsOptions = { contacts: { type: 'string' }, 'default-country': { type: 'string' } } as const;
 
 /** `--contacts FILE`: read once at start; what was left out is logged, an unreadable file stops the command. */
-export function contactsFromOption(file: string | undefined, country: string | undefined, log: Logger): ContactBook {
+export async function contactsFromOption(file: string | undefined, country: string | undefined, log: Logger): Promise<ContactBook> {
   const defaultCountry = settingsSchema.shape.defaultCountry.safeParse(country);
   if (!defaultCountry.success) throw new UsageError(`--default-country: ${defaultCountry.error.issues[0]?.message}`);
   if (!file) return createContactBook([], defaultCountry.data);
   try {
-    const result = readContactsFile(file, defaultCountry.data);
+    const result = await readContactsFile(file, defaultCountry.data);
     log.info(`contacts: ${describeImport(reportOf(file, result))}`);
     return createContactBook(result.contacts, defaultCountry.data);
   } catch (error) {

@@ -37,7 +37,7 @@ const optionsSchema = z.object({
 
 const print = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
 
-export function listenCommand(args: string[]): void {
+export async function listenCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: { 'join-code-env': { type: 'string' }, 'data-dir': { type: 'string' }, 'max-calls': { type: 'string' }, 'log-level': { type: 'string' }, 'ring-window': { type: 'string' }, ...contactsOptions },
@@ -53,7 +53,7 @@ export function listenCommand(args: string[]): void {
   if (!decoded.ok) throw new UsageError(`environment variable ${options.joinCodeEnv}: ${decoded.reason}`);
   const log = createCliLogger(options.logLevel);
   const dataDir = privateDataDir(options.dataDir);
-  const contacts = contactsFromOption(values.contacts, values['default-country'], log);
+  const contacts = await contactsFromOption(values.contacts, values['default-country'], log);
   const history = createCallHistory({ database: openHistory(dataDir, log), maxCalls: options.maxCalls, log });
   const pipeline = createCallPipeline({ history, notifier: createTerminalNotifier((line) => process.stdout.write(line)), isWanted: () => true, log, namesFor: contacts.namesFor });
   const { code } = decoded;

@@ -111,7 +111,7 @@ export async function serveCommand(args: string[]): Promise<void> {
   const log = createCliLogger(options.logLevel);
   const dataDir = privateDataDir(options.dataDir);
   const token = options.token ?? tokenFromEnvironment(options.tokenEnv) ?? savedToken(dataDir, log);
-  const contacts = contactsFromOption(values.contacts, values['default-country'], log);
+  const contacts = await contactsFromOption(values.contacts, values['default-country'], log);
   const broker = teamBroker(options);
   if (broker) return stopOnSignal(await serveTeam({ host: options.host, port: options.port, token, dataDir, log, broker, contacts }), log);
   const service = createCallService({

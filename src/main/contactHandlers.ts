@@ -24,7 +24,7 @@ export function contactHandlers({ contacts, dialog, trayWindow, onChange, log }:
       const [filePath] = filePaths;
       if (canceled || !filePath) return { ok: false, message: 'Import cancelled.' };
       try {
-        const report = contacts.import(filePath);
+        const report = await contacts.import(filePath);
         onChange();
         return { ok: true, report };
       } catch (error) {

@@ -289,7 +289,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   service.requestLog.onEntry((entry) => push('request-log:added', entry));
   settings.onChange((next, previous) => {
     if (next.startAtLogin !== previous.startAtLogin) options.setStartAtLogin(next.startAtLogin);
-    if (next.defaultCountry !== previous.defaultCountry) void options.contacts.setDefaultCountry(next.defaultCountry);
+    if (next.defaultCountry !== previous.defaultCountry) readContactsAgain(options.contacts.setDefaultCountry(next.defaultCountry));
     push('settings:changed', next);
     refresh();
     void service.apply(next).then(syncConnection).then(refresh);
@@ -303,6 +303,10 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     settings.patch({ lastPublicUrl: current.url });
   };
 
+  function readContactsAgain(reading: Promise<void>): void {
+    reading.catch((error: unknown) => log.error('the contacts could not be read again for the default country', { error: String(error) }));
+  }
+  readContactsAgain(options.contacts.start());
   if (settings.get().connectionMode === 'receiver') await service.start();
   await syncConnection();
   // After sleep or a network change, reconnect at once instead of waiting for the keep-alive.

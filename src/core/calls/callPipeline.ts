@@ -85,18 +85,15 @@ export function createCallPipeline({
     if (!call.from?.digits) return notification;
     const clock = localClock(new Date(now()));
     const midnight = startOfDay(clock.now);
-    // Newest first, counting today's, down to the last call before today.
-    const calls = history.callerCalls(call.from.digits);
+    // The caller's other calls before this one: how many started today, and the latest.
     let today = 0;
-    let lastId: string | undefined;
-    for (let index = calls.length - 1; index >= 0; index -= 1) {
-      const other = calls[index] as (typeof calls)[number];
-      if (other.id === call.id || other.startedAt > call.startedAt) continue;
-      lastId ??= other.id;
-      if (other.startedAt < midnight) break;
-      today += 1;
+    let latest: { id: string; startedAt: number } | undefined;
+    for (const [id, startedAt] of history.callerCalls(call.from.digits)) {
+      if (id === call.id || startedAt > call.startedAt) continue;
+      if (startedAt >= midnight) today += 1;
+      if (!latest || startedAt > latest.startedAt) latest = { id, startedAt };
     }
-    const last = lastId === undefined ? undefined : history.get(lastId);
+    const last = latest && history.get(latest.id);
     return { ...notification, callerHistory: describeCallerHistory({ today, last }, clock) };
   }
 

@@ -4,8 +4,11 @@ import { callerKeys, toE164 } from './contactNumbers';
 
 export const contactSchema = z.object({
   name: z.string().min(1),
-  /** As written in the file (kept to read them again under another default country), and in E.164. */
-  numbers: z.array(z.object({ raw: z.string(), e164: z.string() })).min(1),
+  /**
+   * As written in the file (kept to read them again under another default country), and in E.164
+   * when they read as a number under the current one.
+   */
+  numbers: z.array(z.object({ raw: z.string(), e164: z.string().optional() })).min(1),
 });
 export type Contact = z.infer<typeof contactSchema>;
 
@@ -22,6 +25,7 @@ export function createContactBook(contacts: readonly Contact[], defaultCountry: 
   const namesByNumber = new Map<string, string | string[]>();
   for (const contact of contacts) {
     for (const { e164 } of contact.numbers) {
+      if (e164 === undefined) continue;
       const names = namesByNumber.get(e164);
       if (names === undefined) namesByNumber.set(e164, contact.name);
       else if (typeof names !== 'string') {
@@ -46,13 +50,11 @@ export function createContactBook(contacts: readonly Contact[], defaultCountry: 
 
 export const emptyContactBook = createContactBook([], 'IN');
 
-/** The same contacts read under another default country: numbers written without a code change meaning. */
+/**
+ * The same contacts read under another default country: numbers written without a code change
+ * meaning. Every contact and number is kept, even one that no longer reads: a slip in the
+ * country list must not lose an import.
+ */
 export function withDefaultCountry(contacts: readonly Contact[], defaultCountry: string): Contact[] {
-  return contacts.flatMap((contact) => {
-    const numbers = contact.numbers.flatMap(({ raw }) => {
-      const e164 = toE164(raw, defaultCountry);
-      return e164 ? [{ raw, e164 }] : [];
-    });
-    return numbers.length > 0 ? [{ name: contact.name, numbers }] : [];
-  });
+  return contacts.map((contact) => ({ name: contact.name, numbers: contact.numbers.map(({ raw }) => ({ raw, e164: toE164(raw, defaultCountry) })) }));
 }

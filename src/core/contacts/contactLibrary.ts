@@ -17,21 +17,30 @@ const renormaliseChunk = 5000;
 export function createContactLibrary({ dataDir, defaultCountry, log }: { dataDir: string; defaultCountry: string; log: Logger }) {
   const store = openContactStore(dataDir, log);
   let saved: SavedContacts | undefined = store.load();
-  let book = createContactBook(saved?.contacts ?? [], defaultCountry);
+  /** The country the settings ask for: every import and every reading uses it. */
+  let country = defaultCountry;
+  let book = createContactBook(saved?.contacts ?? [], saved?.defaultCountry ?? country);
+  /** Bumped by each import, clear and country change: a slower reading that started earlier is dropped. */
+  let version = 0;
 
-  async function renormalise(country: string): Promise<void> {
-    if (!saved) return void (book = createContactBook([], country));
+  function keep(next: SavedContacts): void {
+    saved = next;
+    store.save(next);
+    book = createContactBook(next.contacts, next.defaultCountry);
+  }
+
+  /** The saved contacts read under `country`, a chunk per turn of the event loop. */
+  async function readAgain(): Promise<void> {
+    const mine = ++version;
     const source = saved;
+    if (!source || source.defaultCountry === country) return void (book = createContactBook(source?.contacts ?? [], country));
     const contacts: Contact[] = [];
     for (let start = 0; start < source.contacts.length; start += renormaliseChunk) {
       contacts.push(...withDefaultCountry(source.contacts.slice(start, start + renormaliseChunk), country));
       await nextTurn();
     }
-    // An import or a clear meanwhile wins.
-    if (saved !== source) return;
-    saved = { ...source, contacts };
-    store.save(source.source, contacts, source.importedAt);
-    book = createContactBook(contacts, country);
+    if (mine !== version) return;
+    keep({ ...source, defaultCountry: country, contacts });
     log.info('contacts read again for the new default country', { country, contacts: contacts.length });
   }
 
@@ -41,26 +50,33 @@ export function createContactLibrary({ dataDir, defaultCountry, log }: { dataDir
     summary: (): ContactsSummary => (saved ? { count: saved.contacts.length, source: saved.source, importedAt: saved.importedAt } : null),
 
     /** Replaces the contacts with those of a CSV or vCard file. Throws `ContactFileError`; nothing changes then. */
-    import(filePath: string, now = Date.now()): ImportReport {
-      const result = readContactsFile(filePath, book.defaultCountry);
+    async import(filePath: string, now = Date.now()): Promise<ImportReport> {
+      const readUnder = country;
+      const result = await readContactsFile(filePath, readUnder);
+      version += 1;
+      // The country changed while the file was read: its numbers are read again under the new one.
+      const contacts = readUnder === country ? result.contacts : withDefaultCountry(result.contacts, country);
+      keep({ v: 1, source: basename(filePath), importedAt: now, defaultCountry: country, contacts });
       const report = reportOf(basename(filePath), result);
-      saved = store.save(filePath, result.contacts, now);
-      book = createContactBook(result.contacts, book.defaultCountry);
       log.info(`contacts imported: ${describeImport(report)}`);
       return report;
     },
 
     clear(): void {
+      version += 1;
       store.clear();
       saved = undefined;
-      book = createContactBook([], book.defaultCountry);
+      book = createContactBook([], country);
     },
 
     /** Numbers written without a country code change meaning: the contacts are read again. */
-    setDefaultCountry(country: string): Promise<void> {
-      if (country === book.defaultCountry) return Promise.resolve();
-      return renormalise(country);
+    setDefaultCountry(next: string): Promise<void> {
+      country = next;
+      return readAgain();
     },
+
+    /** Contacts saved under another country than the settings' (settings reset, an older file): read again. */
+    start: (): Promise<void> => readAgain(),
   };
 }
 

@@ -15,8 +15,14 @@ export const countryCodeSchema = z
  * extension is left out. Undefined when it cannot be a phone number.
  */
 export function toE164(text: string, defaultCountry: string): string | undefined {
-  const parsed = parsePhoneNumberFromString(text, defaultCountry as CountryCode);
-  return parsed?.isPossible() ? parsed.number : undefined;
+  const national = parsePhoneNumberFromString(text, defaultCountry as CountryCode);
+  if (national?.isValid()) return national.number;
+  // `447911123456`: a foreign number written country code first, without `+` (as TeleCMI does).
+  if (/^[\s(]*[1-9]/.test(text) && !text.includes('+')) {
+    const international = parsePhoneNumberFromString(`+${text.replace(/\D/g, '')}`);
+    if (international?.isValid()) return international.number;
+  }
+  return national?.isPossible() ? national.number : undefined;
 }
 
 /**

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../log/logger';
 import { writeFileAtomic } from '../storage/atomicFile';
 import { keepAside } from '../storage/keptAside';
-import { contactSchema, type Contact } from './contactBook';
-import { ContactFileError, contactFormatOf, readContacts, type ContactImport } from './contactFile';
+import { contactSchema } from './contactBook';
+import { ContactFileError, contactFormatOf, decodeText, readContacts, type ContactImport } from './contactFile';
 import type { ImportReport } from './contactSchemas';
 
 /** Larger than any contact export a call centre has (100,000 contacts is about 10 MB). */
@@ -27,11 +27,11 @@ export function describeImport(report: ImportReport): string {
 }
 
 /** Reads a CSV or vCard file of contacts. Throws `ContactFileError` with one clear message. */
-export function readContactsFile(filePath: string, defaultCountry: string): ContactImport {
+export async function readContactsFile(filePath: string, defaultCountry: string): Promise<ContactImport> {
   let text: string;
   try {
     if (statSync(filePath).size > maxFileBytes) throw new ContactFileError(`${filePath} is larger than ${maxFileBytes / 1024 / 1024} MB: not a contact list`);
-    text = readFileSync(filePath, 'utf8');
+    text = decodeText(readFileSync(filePath));
   } catch (error) {
     if (error instanceof ContactFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -45,6 +45,8 @@ export const savedContactsSchema = z.object({
   v: z.literal(1),
   source: z.string(),
   importedAt: z.number(),
+  /** The country the numbers were read under (absent in the first files: India, the first default). */
+  defaultCountry: z.string().default('IN'),
   contacts: z.array(contactSchema),
 });
 export type SavedContacts = z.infer<typeof savedContactsSchema>;
@@ -70,10 +72,8 @@ export function openContactStore(dataDir: string, log: Logger) {
         return undefined;
       }
     },
-    save(filePath: string, contacts: Contact[], now = Date.now()): SavedContacts {
-      const saved: SavedContacts = { v: 1, source: basename(filePath), importedAt: now, contacts };
+    save(saved: SavedContacts): void {
       writeFileAtomic(file, JSON.stringify(saved));
-      return saved;
     },
     clear(): void {
       rmSync(file, { force: true });

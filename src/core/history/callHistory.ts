@@ -21,11 +21,7 @@ export interface CallHistoryOptions {
 
 export type CallHistory = ReturnType<typeof createCallHistory>;
 
-/** One of a caller's calls, as the history indexes them. */
-export interface CallerCall {
-  id: string;
-  startedAt: number;
-}
+
 
 /** Records kept in memory: the calls the pipeline is likely to touch next. */
 const cachedRecords = 2000;
@@ -62,11 +58,14 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
   const knownIds = new Set<string>();
   let allIdsKnown = false;
   /**
-   * Each caller's calls (ids and start times, oldest first), learnt with the ids: what the popup
-   * says of a caller is then a map read, and a new caller costs no database query.
+   * Each caller's calls (id -> start time, in no particular order: a late event can add an older
+   * call), learnt with the ids: what the popup says of a caller is then a map read, and a new
+   * caller costs no database query.
    */
-  const callsByCaller = new Map<string, CallerCall[]>();
+  const callsByCaller = new Map<string, Map<string, number>>();
   const callerById = new Map<string, string>();
+  /** Bumped by `clear`: ids read before it belong to calls that are gone. */
+  let clears = 0;
   /** The next calls to evict, oldest first, with their read flags kept current. */
   const nextOldest = new Map<string, boolean>();
   const listeners = new Set<(change: HistoryChange) => void>();
@@ -126,17 +125,17 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     if (!caller || callerById.has(id)) return;
     callerById.set(id, caller);
     const calls = callsByCaller.get(caller);
-    if (calls) calls.push({ id, startedAt });
-    else callsByCaller.set(caller, [{ id, startedAt }]);
+    if (calls) calls.set(id, startedAt);
+    else callsByCaller.set(caller, new Map([[id, startedAt]]));
   }
 
   function unindexCaller(id: string): void {
     const caller = callerById.get(id);
     if (caller === undefined) return;
     callerById.delete(id);
-    const calls = callsByCaller.get(caller)?.filter((other) => other.id !== id) ?? [];
-    if (calls.length > 0) callsByCaller.set(caller, calls);
-    else callsByCaller.delete(caller);
+    const calls = callsByCaller.get(caller);
+    calls?.delete(id);
+    if (calls?.size === 0) callsByCaller.delete(caller);
   }
 
   function remove(calls: ReadonlyArray<{ id: string; read: boolean }>): void {
@@ -234,7 +233,8 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
 
   /** Reads every id a chunk at a time, yielding between chunks, so opening stays fast at any size. */
   async function learnAllIds(): Promise<void> {
-    for (let after = 0; !closed; await nextTurn()) {
+    const clearsBefore = clears;
+    for (let after = 0; !closed && clears === clearsBefore; await nextTurn()) {
       const chunk = database.idsAfter(after, idChunk);
       for (const { id, caller, startedAt } of chunk) {
         if (pending.removed.has(id)) continue;
@@ -290,12 +290,12 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     },
 
     /**
-     * A caller's calls (by the digits of their number): ids and start times, oldest first. While
-     * the ids of a large history are still being read, its latest `limit` from the database.
+     * A caller's calls (by the digits of their number): id -> start time. While the ids of a
+     * large history are still being read, the latest `limit` of them from the database.
      */
-    callerCalls(digits: string, limit = 100): readonly CallerCall[] {
-      if (allIdsKnown) return callsByCaller.get(digits) ?? [];
-      return fromDatabaseAndMemory(digits, limit).map(({ id, startedAt }) => ({ id, startedAt }));
+    callerCalls(digits: string, limit = 100): ReadonlyMap<string, number> {
+      if (allIdsKnown) return callsByCaller.get(digits) ?? new Map();
+      return new Map(fromDatabaseAndMemory(digits, limit).map(({ id, startedAt }) => [id, startedAt]));
     },
 
     upsert(call: CallRecord): void {
@@ -331,6 +331,9 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     unreadCount: (): number => unread,
 
     clear(): void {
+      // Every id is known once the history is empty; a reading of ids still running stops.
+      clears += 1;
+      allIdsKnown = true;
       cache.clear();
       nextOldest.clear();
       knownIds.clear();

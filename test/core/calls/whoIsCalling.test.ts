@@ -106,6 +106,15 @@ describe('who is calling, through the pipeline', () => {
     expect(history.get(call.started.callId)).toMatchObject({ state: 'ended', callerNames: ['Asha Rao'] });
   });
 
+  it('counts a call that arrived late, after newer ones, among the caller’s calls', () => {
+    const { notifier, pipeline } = setup();
+    pipeline.ingest({ ...callFrom('today').started, time: new Date(at(9, 0)) });
+    // Yesterday's call, delivered only now (a catch-up): it must not hide today's from the count.
+    pipeline.ingest({ ...callFrom('yesterday').started, time: new Date(at(18, 0, 24)) }, { late: true });
+    pipeline.ingest({ ...callFrom('now').started, time: new Date(at(10, 59)) });
+    expect(describeNotification(notifier.shown.at(-1)!).body.split('\n')[0]).toMatch(/^2nd call today · last one rang at /);
+  });
+
   it('tells the popup of a caller’s third call today how the last one went', () => {
     const { notifier, pipeline } = setup();
     const first = callFrom('1');
