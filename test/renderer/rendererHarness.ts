@@ -67,8 +67,15 @@ export function fixtureStatus(state: 'listening' | 'error' = 'listening') {
 export const pageErrors = new WeakMap<Page, string[]>();
 
 /** Opens the window page with the fake bridge answering from these fixtures. */
-export async function openWindow(browser: Browser, url: string, answers: Record<string, unknown>, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 400, height: 600 }, colorScheme });
+export async function openWindow(
+  browser: Browser,
+  url: string,
+  answers: Record<string, unknown>,
+  colorScheme: 'light' | 'dark' = 'light',
+  { timezoneId, time }: { timezoneId?: string; time?: number } = {},
+): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 400, height: 600 }, colorScheme, timezoneId });
+  if (time !== undefined) await page.clock.install({ time });
   const errors: string[] = [];
   pageErrors.set(page, errors);
   page.on('pageerror', (error) => errors.push(error.message));

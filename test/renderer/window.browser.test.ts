@@ -218,6 +218,16 @@ describe('tray window in Chromium', () => {
       page = undefined;
     });
 
+    it('starts a new day at local midnight, also where the time zone is not a whole hour from UTC', async () => {
+      // 23:59 in India (UTC+5:30), with one call at 23:30.
+      const beforeMidnight = Date.parse('2026-11-25T23:59:00+05:30');
+      const late = fixtureCall({ from: '919876543210' }, ['started', 'answered'], Date.parse('2026-11-25T23:30:00+05:30'));
+      page = await openWindow(browser, url, { 'calls:list': [late] }, 'light', { timezoneId: 'Asia/Kolkata', time: beforeMidnight });
+      expect(await page.locator('.today-totals').textContent()).toMatch(/^1 call today/);
+      await page.clock.runFor(2 * 60_000);
+      await expect.poll(() => page?.locator('.today-totals').textContent()).toBe('0 calls today · 0 answered · 0 missed');
+    });
+
     it('updates the chart live as a call arrives', async () => {
       page = await openWindow(browser, url, { 'calls:list': day });
       const ringing = named(fixtureCall({ from: '919876543210' }, ['started'], at(11, 59)), 'Asha Rao');

@@ -35,7 +35,7 @@ export interface CallPipelineOptions {
   awaySummaryDelayMs?: number;
   /** The contacts a caller's number belongs to (a map read: it runs before the popup). */
   namesFor?: (phone: PhoneNumber | undefined) => readonly string[];
-  /** A call started ringing or was answered, live (not late, not while muted): for the screen pop. */
+  /** A call was announced ringing on its own (not in a burst's summary), or was answered; live (not late, not while muted): for the screen pop. */
   onLive?: (call: CallRecord, became: 'ringing' | 'answered') => void;
   now?: () => number;
 }
@@ -76,7 +76,14 @@ export function createCallPipeline({
   const heldMissed = new Map<string, NodeJS.Timeout>();
   const away = new Set<string>();
   let awayTimer: NodeJS.Timeout | undefined;
-  const announcer = createBurstCoalescer({ ...burst, emit: (notification) => notifier.notify(withCallerHistory(notification)) });
+  const announcer = createBurstCoalescer({
+    ...burst,
+    emit: (notification) => {
+      notifier.notify(withCallerHistory(notification));
+      // A burst summed up pops nothing: only a call announced on its own rings in the CRM.
+      if (notification.type === 'ringing') onLive?.(notification.call, 'ringing');
+    },
+  });
 
   /** A call's popup says what this desktop knows of its caller, from the caller's other calls. */
   function withCallerHistory(notification: CallNotification): CallNotification {
@@ -100,7 +107,7 @@ export function createCallPipeline({
   function announce(before: CallRecord | undefined, after: CallRecord, late: boolean): void {
     if (late) return noteAway(after.id);
     if (isMuted()) return;
-    if (after.state !== before?.state && (after.state === 'ringing' || after.state === 'answered')) onLive?.(after, after.state);
+    if (after.state === 'answered' && before?.state !== 'answered') onLive?.(after, 'answered');
     if (!before && after.state === 'ringing') announcer.ringing(after);
     // Only a call that was announced ringing is announced missed: a hangup that overtook its
     // other events, or that of a call cleared from the history, says nothing.

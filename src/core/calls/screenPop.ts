@@ -17,18 +17,20 @@ export interface ScreenPopOptions {
 const remembered = 500;
 
 /**
- * Opens a call's CRM record by itself, at most once per call. It is handed only live calls (the
- * pipeline's `onLive`: never a late one from a catch-up, never while paused).
+ * Opens a call's CRM record by itself, at most once per conversation (a caller that rings one
+ * agent after another is one record to open). It is handed only live calls announced on their
+ * own (the pipeline's `onLive`: never a late one from a catch-up, never in a burst's summary,
+ * never while paused).
  */
 export function createScreenPop({ mode, urlFor, open }: ScreenPopOptions) {
   const popped = new Set<string>();
   return (call: CallRecord, became: 'ringing' | 'answered'): void => {
     const wanted = mode();
-    if (wanted === 'never' || popped.has(call.id)) return;
+    if (wanted === 'never' || popped.has(call.conversationId)) return;
     if ((wanted === 'ring') !== (became === 'ringing')) return;
     const url = urlFor(call);
     if (!url) return;
-    popped.add(call.id);
+    popped.add(call.conversationId);
     if (popped.size > remembered) popped.delete(popped.values().next().value as string);
     open(url);
   };

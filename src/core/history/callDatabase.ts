@@ -35,21 +35,39 @@ const schema = `
   CREATE TABLE IF NOT EXISTS event_keys (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
 `;
 
-const hasCallerColumn = (db: Sqlite.Database): boolean => (db.all('PRAGMA table_info(calls)') as Array<{ name: string }>).some((column) => column.name === 'caller');
+/** Columns added since the first files, each with what fills it from the record. */
+const addedColumns = { caller: ['TEXT', "json_extract(record, '$.from.digits')"], started_at: ['INTEGER', "json_extract(record, '$.startedAt')"] } as const;
+type AddedColumn = keyof typeof addedColumns;
+
+const missingColumns = (db: Sqlite.Database): AddedColumn[] => {
+  const present = new Set((db.all('PRAGMA table_info(calls)') as Array<{ name: string }>).map((column) => column.name));
+  return (Object.keys(addedColumns) as AddedColumn[]).filter((name) => !present.has(name));
+};
 
 /**
- * Files from before the caller's history was shown have no `caller` and `started_at` columns
- * (what the caller index is learnt from without parsing records): added and filled once.
+ * Files from before the caller's history was shown lack the `caller` and `started_at` columns
+ * (what the caller index is learnt from without parsing records): added and filled once, in one
+ * transaction, so a crash midway leaves the file as it was.
  */
-function addCallerColumn(db: Sqlite.Database, log: Logger): void {
-  if (!hasCallerColumn(db)) {
+function addMissingColumns(db: Sqlite.Database, log: Logger): void {
+  const missing = missingColumns(db);
+  if (missing.length > 0) {
     // About 2 s at 100,000 calls, once.
     log.info('updating the call history for this version (once)');
-    db.exec(`ALTER TABLE calls ADD COLUMN caller TEXT; ALTER TABLE calls ADD COLUMN started_at INTEGER;
-      UPDATE calls SET caller = json_extract(record, '$.from.digits'), started_at = json_extract(record, '$.startedAt');`);
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const name of missing) db.exec(`ALTER TABLE calls ADD COLUMN ${name} ${addedColumns[name][0]}; UPDATE calls SET ${name} = ${addedColumns[name][1]};`);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
   }
   db.exec('CREATE INDEX IF NOT EXISTS calls_by_caller ON calls (caller, seq)');
 }
+
+/** A column to read: itself, or (a file of an earlier version, read only) what it would be filled with. */
+const readable = (db: Sqlite.Database, missing: readonly AddedColumn[]) => (name: AddedColumn): string => (missing.includes(name) ? addedColumns[name][1] : name);
 
 /**
  * The call history on disk: SQLite (compiled to WebAssembly, so the same file and code run
@@ -62,18 +80,22 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
   // Whoever holds the lock says so, readers included: another opener must never take it over.
   if (filePath) writeFileSync(ownerFile(filePath), String(process.pid), { mode: 0o600 });
   let open = true;
+  // A file of an earlier version is only ever read as it is (`calls`): its new columns are computed.
+  const column = readable(db, readOnly ? missingColumns(db) : []);
   // Prepared once: preparing a statement costs more than running it.
   const statements = {
-    upsert: db.prepare(
-      'INSERT INTO calls (id, conversation_id, read, record, caller, started_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET read = excluded.read, record = excluded.record, caller = excluded.caller, started_at = excluded.started_at',
-    ),
     remove: db.prepare('DELETE FROM calls WHERE id = ?'),
     addEventKey: db.prepare('INSERT OR IGNORE INTO event_keys (key) VALUES (?)'),
     get: db.prepare('SELECT record, read FROM calls WHERE id = ?'),
     inConversation: db.prepare('SELECT record, read FROM calls WHERE conversation_id = ? ORDER BY seq'),
-    fromCaller: db.prepare('SELECT record, read FROM calls WHERE caller = ? ORDER BY seq DESC LIMIT ?'),
+    fromCaller: db.prepare(`SELECT record, read FROM calls WHERE ${column('caller')} = ? ORDER BY seq DESC LIMIT ?`),
     oldest: db.prepare('SELECT id, read FROM calls ORDER BY seq LIMIT ? OFFSET ?'),
-    idsAfter: db.prepare('SELECT seq, id, caller, started_at AS startedAt FROM calls WHERE seq > ? ORDER BY seq LIMIT ?'),
+    idsAfter: db.prepare(`SELECT seq, id, ${column('caller')} AS caller, ${column('started_at')} AS startedAt FROM calls WHERE seq > ? ORDER BY seq LIMIT ?`),
+    ...(!readOnly && {
+      upsert: db.prepare(
+        'INSERT INTO calls (id, conversation_id, read, record, caller, started_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET read = excluded.read, record = excluded.record, caller = excluded.caller, started_at = excluded.started_at',
+      ),
+    }),
   };
 
   const toRecord = (row: { record: string; read: number }): CallRecord | undefined => {
@@ -145,12 +167,14 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
           return [];
         }
       });
+      const { upsert } = statements;
+      if (!upsert) throw new Error('the call history is open for reading only');
       db.exec('BEGIN IMMEDIATE');
       try {
         if (changes.cleared) db.exec('DELETE FROM calls');
         if (changes.allRead) db.exec('UPDATE calls SET read = 1 WHERE read = 0');
         for (const id of changes.removed) statements.remove.run(id);
-        for (const row of rows) statements.upsert.run(row);
+        for (const row of rows) upsert.run(row);
         for (const key of changes.eventKeys) statements.addEventKey.run(key);
         if (changes.eventKeys.length > 0) db.run('DELETE FROM event_keys WHERE seq <= (SELECT MAX(seq) FROM event_keys) - ?', eventKeysKept);
         db.exec('COMMIT');
@@ -231,7 +255,6 @@ function openReadOnly(filePath: string): Sqlite.Database {
     // A WAL database without shared memory can be read only with the lock held throughout.
     db.exec('PRAGMA busy_timeout = 2000; PRAGMA locking_mode = EXCLUSIVE;');
     db.get('SELECT COUNT(*) FROM calls');
-    if (!hasCallerColumn(db)) throw new Error('the call history was written by an earlier version: start the app or `serve` once to update it');
     return db;
   } catch (error) {
     db.close();
@@ -251,7 +274,7 @@ function prepare(db: Sqlite.Database, log: Logger): Sqlite.Database {
     db.exec('PRAGMA busy_timeout = 2000; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     db.exec('PRAGMA wal_autocheckpoint = 200; PRAGMA cache_size = -32000;');
     db.exec(schema);
-    addCallerColumn(db, log);
+    addMissingColumns(db, log);
     return db;
   } catch (error) {
     db.close();

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+const maxCallerNames = 20;
+const maxCallerNameLength = 200;
+
 /**
  * What the team server publishes for each TeleCMI event: the payload exactly as TeleCMI sent it
  * (every desktop reads it with the same contract, `parseTelecmiEvent`), when it arrived, and an
@@ -12,9 +15,18 @@ export const teamEventMessageSchema = z.object({
   /** The message expiry it was published with: with the remaining expiry a subscriber is given, its age. */
   expirySec: z.number(),
   payload: z.record(z.string(), z.unknown()),
-  /** The contacts the caller's number belongs to, from the team server's contact list (`serve --contacts`). */
-  callerNames: z.array(z.string().max(200)).max(20).optional(),
+  /**
+   * The contacts the caller's number belongs to, from the team server's contact list (`serve
+   * --contacts`). Names that do not fit are dropped, never the call they came with.
+   */
+  callerNames: z.array(z.string().max(maxCallerNameLength)).max(maxCallerNames).optional().catch(undefined),
 });
+
+/** Publishing keeps `callerNames` within what every desktop accepts. */
+export function publishableNames(names: readonly string[]): string[] | undefined {
+  if (names.length === 0) return undefined;
+  return names.slice(0, maxCallerNames).map((name) => (name.length > maxCallerNameLength ? `${name.slice(0, maxCallerNameLength - 1)}…` : name));
+}
 export type TeamEventMessage = z.infer<typeof teamEventMessageSchema>;
 
 /** The receiver's retained status: online while it runs, offline from its last will. */

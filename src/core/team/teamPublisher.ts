@@ -6,7 +6,7 @@ import type { CallEvent } from '../telecmi/eventSchema';
 import { eventKey } from '../telecmi/parseEvent';
 import { createEventRouter } from './eventRouter';
 import type { Spool, SpooledPublish } from './spool';
-import type { ReceiverStatusMessage } from './teamMessages';
+import { publishableNames, type ReceiverStatusMessage } from './teamMessages';
 import { topics } from './topics';
 
 export interface BrokerConnection {
@@ -156,8 +156,8 @@ export function startTeamPublisher({ broker, spool, log, onState, namesFor = () 
       if (recent.size > recentKeysKept) recent.delete(recent.keys().next().value as string);
       const messages = new Map<CallEvent, SpooledPublish['message']>();
       const messageOf = (routed: CallEvent, expirySec: number): SpooledPublish['message'] => {
-        const callerNames = routed.kind === 'agent-leg' ? namesFor(routed) : [];
-        const message = messages.get(routed) ?? { v: 1 as const, id: eventKey(routed), receivedAt: routed.receivedAt, expirySec, payload: routed.raw, ...(callerNames.length > 0 && { callerNames: [...callerNames] }) };
+        const callerNames = routed.kind === 'agent-leg' ? publishableNames(namesFor(routed)) : undefined;
+        const message = messages.get(routed) ?? { v: 1 as const, id: eventKey(routed), receivedAt: routed.receivedAt, expirySec, payload: routed.raw, ...(callerNames && { callerNames }) };
         messages.set(routed, message);
         return message;
       };

@@ -67,12 +67,13 @@ export function createTodayChart(store: Store, now: () => number) {
   const legend = h('ul', { class: 'legend', 'aria-hidden': 'true' }, ...kinds.map((kind) => h('li', { class: `key ${kind}` }, legendLabels[kind])));
   const element = h('section', { class: 'today', 'aria-label': 'Today at a glance' }, totals, picture, legend);
   let stale = true;
-  /** What the picture shows: redrawn only when the calls or the hour changed. */
-  let drawnFor: { calls: unknown; hour: number } | undefined;
+  /** What the picture shows: redrawn only when the calls or the local hour changed. */
+  let drawnFor: { calls: unknown; hour: string } | undefined;
 
   function draw(): void {
     stale = false;
-    const hour = Math.floor(now() / 3_600_000);
+    const local = new Date(now());
+    const hour = `${local.toDateString()} ${local.getHours()}`;
     if (drawnFor?.calls === store.state.calls && drawnFor.hour === hour) return;
     drawnFor = { calls: store.state.calls, hour };
     const summary = summariseToday(store.state.calls, now());

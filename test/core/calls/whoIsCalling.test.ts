@@ -179,6 +179,18 @@ describe('screen pop', () => {
     expect(opened).toEqual([]);
   });
 
+  it('opens nothing for the calls of a burst summed up, and one record for a conversation that rings two agents', () => {
+    const { opened, pipeline } = setup('ring');
+    for (let index = 0; index < 8; index += 1) pipeline.ingest(agentCall(`burst-${index}`).started);
+    expect(opened).toHaveLength(5);
+    vi.advanceTimersByTime(1000);
+    expect(opened).toHaveLength(5);
+    const first = setup('answer');
+    first.pipeline.ingest(agentCall('a', { conversation_uuid: 'one-caller' }).answered);
+    first.pipeline.ingest(agentCall('b', { conversation_uuid: 'one-caller' }).answered);
+    expect(first.opened).toHaveLength(1);
+  });
+
   it('opens nothing for calls announced late (a catch-up) or while notifications are paused', () => {
     const late = setup('ring');
     late.pipeline.ingest(agentCall('1').started, { late: true });

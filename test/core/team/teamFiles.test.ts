@@ -9,6 +9,7 @@ import { openSpool } from '../../../src/core/team/spool';
 import { initTeam, readTeam } from '../../../src/core/team/teamDirectory';
 import { agentNameSchema, teamNameSchema } from '../../../src/core/team/teamNames';
 import { startTeamPublisher } from '../../../src/core/team/teamPublisher';
+import { publishableNames, teamEventMessageSchema } from '../../../src/core/team/teamMessages';
 import { silentLogger } from '../../../src/core/log/logger';
 import { agentCall } from '../../support/events';
 import { freePort } from '../../support/freePort';
@@ -96,5 +97,24 @@ describe('team server pieces', () => {
     } finally {
       await publisher.stop();
     }
+  });
+});
+
+describe('caller names in team messages', () => {
+  const message = { v: 1, id: 'e1', receivedAt: 1, expirySec: 60, payload: { leg: 'b' } };
+
+  it('keeps what publishing sends within what every desktop accepts: 20 names of 200 characters at most', () => {
+    const switchboard = Array.from({ length: 25 }, (_, index) => `Employee ${index}`);
+    const names = publishableNames([...switchboard.slice(0, 1), 'x'.repeat(500), ...switchboard.slice(1)]);
+    expect(names).toHaveLength(20);
+    expect(names?.[1]).toHaveLength(200);
+    expect(teamEventMessageSchema.parse({ ...message, callerNames: names }).callerNames).toEqual(names);
+    expect(publishableNames([])).toBeUndefined();
+  });
+
+  it('drops names that do not fit, never the call they came with', () => {
+    const parsed = teamEventMessageSchema.safeParse({ ...message, callerNames: Array.from({ length: 25 }, () => 'A') });
+    expect(parsed.success && parsed.data).toMatchObject({ id: 'e1', callerNames: undefined });
+    expect(teamEventMessageSchema.safeParse({ ...message, callerNames: 'Asha' }).success).toBe(true);
   });
 });
