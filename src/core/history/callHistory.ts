@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CallRecord, HistoryChange } from '../calls/callRecord';
 import type { Logger } from '../log/logger';
 import type { CallDatabase } from './callDatabase';
+import { createCallerIndex } from './callerIndex';
 import type { SaveState } from './saveState';
 
 export interface CallHistoryOptions {
@@ -57,13 +58,8 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
    */
   const knownIds = new Set<string>();
   let allIdsKnown = false;
-  /**
-   * Each caller's calls (id -> start time, in no particular order: a late event can add an older
-   * call), learnt with the ids: what the popup says of a caller is then a map read, and a new
-   * caller costs no database query.
-   */
-  const callsByCaller = new Map<string, Map<string, number>>();
-  const callerById = new Map<string, string>();
+  /** Each caller's calls, learnt with the ids. */
+  const callers = createCallerIndex();
   /** Bumped by `clear`: ids read before it belong to calls that are gone. */
   let clears = 0;
   /** The next calls to evict, oldest first, with their read flags kept current. */
@@ -121,26 +117,9 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     return picked;
   }
 
-  function indexCaller(id: string, caller: string | null | undefined, startedAt: number): void {
-    if (!caller || callerById.has(id)) return;
-    callerById.set(id, caller);
-    const calls = callsByCaller.get(caller);
-    if (calls) calls.set(id, startedAt);
-    else callsByCaller.set(caller, new Map([[id, startedAt]]));
-  }
-
-  function unindexCaller(id: string): void {
-    const caller = callerById.get(id);
-    if (caller === undefined) return;
-    callerById.delete(id);
-    const calls = callsByCaller.get(caller);
-    calls?.delete(id);
-    if (calls?.size === 0) callsByCaller.delete(caller);
-  }
-
   function remove(calls: ReadonlyArray<{ id: string; read: boolean }>): void {
     for (const { id, read } of calls) {
-      unindexCaller(id);
+      callers.remove(id);
       if (!read) unread -= 1;
       total -= 1;
       nextOldest.delete(id);
@@ -216,7 +195,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     if ((before?.read ?? true) !== call.read) unread += call.read ? -1 : 1;
     if (nextOldest.has(call.id)) nextOldest.set(call.id, call.read);
     knownIds.add(call.id);
-    indexCaller(call.id, call.from?.digits, call.startedAt);
+    callers.add(call.id, call.from?.digits, call.startedAt);
     remember(call);
     pending.upserts.set(call.id, call);
   }
@@ -239,7 +218,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
       for (const { id, caller, startedAt } of chunk) {
         if (pending.removed.has(id)) continue;
         knownIds.add(id);
-        indexCaller(id, caller, startedAt);
+        callers.add(id, caller, startedAt);
       }
       if (chunk.length < idChunk) break;
       after = chunk.at(-1)?.seq ?? after;
@@ -294,7 +273,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
      * large history are still being read, the latest `limit` of them from the database.
      */
     callerCalls(digits: string, limit = 100): ReadonlyMap<string, number> {
-      if (allIdsKnown) return callsByCaller.get(digits) ?? new Map();
+      if (allIdsKnown) return callers.callsOf(digits);
       return new Map(fromDatabaseAndMemory(digits, limit).map(({ id, startedAt }) => [id, startedAt]));
     },
 
@@ -337,8 +316,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
       cache.clear();
       nextOldest.clear();
       knownIds.clear();
-      callsByCaller.clear();
-      callerById.clear();
+      callers.clear();
       pending = { ...nothingPending(), cleared: true, eventKeys: pending.eventKeys };
       total = 0;
       unread = 0;

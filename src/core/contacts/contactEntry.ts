@@ -1,0 +1,14 @@
+/** A file that cannot be a contact list at all: one message that says what to do. */
+export class ContactFileError extends Error {}
+
+/** A contact as a file holds it, before its numbers are read. */
+export interface Entry {
+  where: string;
+  name: string;
+  phones: string[];
+  /** Why the parser could not read it at all. */
+  unreadable?: string;
+}
+
+export const squeeze = (text: string): string => text.replace(/\s+/g, ' ').trim();
+export const shortened = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
