@@ -1,5 +1,5 @@
 import { createContactBook, type ContactBook } from '../core/contacts/contactBook';
-import { ContactFileError } from '../core/contacts/contactFile';
+import { ContactFileError, nothingReadReason } from '../core/contacts/contactFile';
 import { describeImport, readContactsFile, reportOf } from '../core/contacts/contactStore';
 import type { Logger } from '../core/log/logger';
 import { settingsSchema } from '../core/settings/settingsSchema';
@@ -19,7 +19,9 @@ export async function contactsFromOption(file: string | undefined, country: stri
   if (!file) return createContactBook([], defaultCountry.data);
   try {
     const result = await readContactsFile(file, defaultCountry.data);
-    log.info(`contacts: ${describeImport(reportOf(file, result))}`);
+    // A nightly export that came out empty must not stop the team's notifications: callers show as numbers.
+    if (result.contacts.length === 0) log.warn(`contacts: ${nothingReadReason(result)}; callers are shown by number`);
+    else log.info(`contacts: ${describeImport(reportOf(file, result))}`);
     return createContactBook(result.contacts, defaultCountry.data);
   } catch (error) {
     if (error instanceof ContactFileError) throw new UsageError(`--contacts: ${error.message}`);

@@ -79,6 +79,15 @@ describe('telecmi-notifier CLI', () => {
     expect(await server.nextLine(1)).toMatchObject({ kind: 'ringing', title: 'Asha Rao · +91 98765 43210', body: expect.stringMatching(/^first call\n/), calls: [{ callerNames: ['Asha Rao'] }] });
   });
 
+  it('starts with a warning when the contacts file holds no contact (a nightly export that came out empty)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'telecmi-cli-'));
+    writeFileSync(join(dataDir, 'empty.csv'), 'Name,Phone\n');
+    const server = serve(['--data-dir', dataDir, '--contacts', join(dataDir, 'empty.csv')]);
+    child = server.child;
+    expect(await server.nextLine(0)).toMatchObject({ type: 'listening' });
+    expect(server.stderr()).toContain('contacts: no contact could be read; callers are shown by number');
+  });
+
   it.each([
     [['--contacts', '/nonexistent/contacts.csv'], /^telecmi-notifier: --contacts: cannot read \/nonexistent\/contacts.csv: no such file$/],
     [['--default-country', 'XX'], /--default-country: must be a two-letter country code/],

@@ -76,12 +76,17 @@ export function createCallPipeline({
   const heldMissed = new Map<string, NodeJS.Timeout>();
   const away = new Set<string>();
   let awayTimer: NodeJS.Timeout | undefined;
+  /** Set by `flush` on shutdown: what it announces opens nothing. */
+  let shuttingDown = false;
   const announcer = createBurstCoalescer({
     ...burst,
     emit: (notification) => {
       notifier.notify(withCallerHistory(notification));
-      // A burst summed up pops nothing: only a call announced on its own rings in the CRM.
-      if (notification.type === 'ringing') onLive?.(notification.call, 'ringing');
+      // A burst summed up pops nothing: only a call announced on its own rings in the CRM, and
+      // only while it rings (one held back by the burst may be over by now), never at shutdown.
+      if (notification.type === 'ringing' && !shuttingDown && !isMuted() && history.get(notification.call.id)?.state === 'ringing') {
+        onLive?.(notification.call, 'ringing');
+      }
     },
   });
 
@@ -206,6 +211,7 @@ export function createCallPipeline({
 
     /** Announces calls held back (burst coalescing, missed verdicts); call it on shutdown. */
     flush(): void {
+      shuttingDown = true;
       announcer.flush();
       for (const callId of [...heldMissed.keys()]) announceMissed(callId);
       announceAway();

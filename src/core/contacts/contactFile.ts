@@ -47,7 +47,7 @@ const entriesPerTurn = 2000;
 
 /**
  * The contacts of a CSV or vCard text, each number in E.164. Rows without a name or a usable
- * number are left out and reported; a file that yields no contact at all is refused.
+ * number are left out and reported.
  */
 export async function readContacts(text: string, format: ContactFormat, defaultCountry: string): Promise<ContactImport> {
   const found = format === 'vcard' ? vCardEntries(text) : csvEntries(text);
@@ -60,15 +60,27 @@ export async function readContacts(text: string, format: ContactFormat, defaultC
       skipped.push({ where, reason });
       continue;
     }
-    const numbers = phones.map((raw) => ({ raw, e164: toE164(raw, defaultCountry) }));
+    const numbers = phones.flatMap((cell) => numbersIn(cell, defaultCountry)).map((raw) => ({ raw, e164: toE164(raw, defaultCountry) }));
     if (numbers.some((number) => number.e164)) contacts.push({ name, numbers });
     else skipped.push({ where, reason: `${phones.map((phone) => `"${phone}"`).join(', ')} is not a phone number` });
   }
-  if (contacts.length === 0) {
-    const first = skipped.slice(0, 3).map((skip) => `${skip.where}: ${skip.reason}`).join('; ');
-    throw new ContactFileError(`no contact could be read${first ? ` (${first})` : ''}: nothing was changed`);
-  }
   return { contacts, read: found.length, skipped };
+}
+
+/**
+ * One cell, several numbers (`98765 43210 / 98765 43211`): split at `/`, `,`, `;` or `|` only
+ * when the cell does not read as one number (`+49 6151/123456` does) and every part does.
+ */
+function numbersIn(cell: string, defaultCountry: string): string[] {
+  if (toE164(cell, defaultCountry)) return [cell];
+  const parts = cell.split(/\s*[/,;|]\s*/).filter(Boolean);
+  return parts.length > 1 && parts.every((part) => toE164(part, defaultCountry)) ? parts : [cell];
+}
+
+/** Why an import that read no contact changes nothing: the first reasons. */
+export function nothingReadReason(result: ContactImport): string {
+  const first = result.skipped.slice(0, 3).map((skip) => `${skip.where}: ${skip.reason}`).join('; ');
+  return `no contact could be read${first ? ` (${first})` : ''}`;
 }
 
 function problemWith(name: string, phones: string[]): string | undefined {

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import type { Logger } from '../log/logger';
 import type { PhoneNumber } from '../phone/phoneNumberSchema';
 import { createContactBook, withDefaultCountry, type Contact } from './contactBook';
+import { ContactFileError, nothingReadReason } from './contactFile';
 import type { ContactsSummary, ImportReport } from './contactSchemas';
 import { describeImport, openContactStore, readContactsFile, reportOf, type SavedContacts } from './contactStore';
 
@@ -22,6 +23,7 @@ export function createContactLibrary({ dataDir, defaultCountry, log }: { dataDir
   let book = createContactBook(saved?.contacts ?? [], saved?.defaultCountry ?? country);
   /** Bumped by each import, clear and country change: a slower reading that started earlier is dropped. */
   let version = 0;
+  let clears = 0;
 
   function keep(next: SavedContacts): void {
     saved = next;
@@ -52,7 +54,11 @@ export function createContactLibrary({ dataDir, defaultCountry, log }: { dataDir
     /** Replaces the contacts with those of a CSV or vCard file. Throws `ContactFileError`; nothing changes then. */
     async import(filePath: string, now = Date.now()): Promise<ImportReport> {
       const readUnder = country;
+      const clearsBefore = clears;
       const result = await readContactsFile(filePath, readUnder);
+      if (result.contacts.length === 0) throw new ContactFileError(`${nothingReadReason(result)}: nothing was changed`);
+      // Cleared while the file was read: the clear was asked for last.
+      if (clears !== clearsBefore) throw new ContactFileError('the contacts were cleared while the file was read: nothing was imported');
       version += 1;
       // The country changed while the file was read: its numbers are read again under the new one.
       const contacts = readUnder === country ? result.contacts : withDefaultCountry(result.contacts, country);
@@ -64,6 +70,7 @@ export function createContactLibrary({ dataDir, defaultCountry, log }: { dataDir
 
     clear(): void {
       version += 1;
+      clears += 1;
       store.clear();
       saved = undefined;
       book = createContactBook([], country);

@@ -1,13 +1,7 @@
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
-import { z } from 'zod';
+// The full metadata: telling a valid national number from a foreign one written without `+`
+// needs each country's number ranges (the small set calls `12124561234` an Indian number).
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { PhoneNumber } from '../phone/phoneNumberSchema';
-
-/** Where numbers written without a country code are from: an ISO 3166 code libphonenumber knows. */
-export const countryCodeSchema = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .refine((code) => isSupportedCountry(code), 'must be a two-letter country code, like IN, GB or US');
 
 /**
  * A number as a person or a CRM wrote it (`098765 43210`, `+91 98765-43210`, `919876543210`,

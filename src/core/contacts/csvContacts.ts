@@ -2,12 +2,6 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ContactFileError, shortened, squeeze, type Entry } from './contactEntry';
 
-/** One cell, several numbers: Google's ` ::: `, or `/`, `,`, `;`, `|` between numbers (not in `n/a`). */
-function numbersIn(cell: string): string[] {
-  const parts = cell.split(/\s*(?::::|[/,;|])\s*/).map(squeeze).filter(Boolean);
-  const allNumbers = parts.every((part) => part.replace(/\D/g, '').length >= 6);
-  return allNumbers || cell.includes(':::') ? parts : [squeeze(cell)].filter(Boolean);
-}
 
 /** Header names reduced to letters and digits: `Phone 1 - Value` becomes `phone1value`. */
 const headerKey = (header: string): string => header.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -19,7 +13,7 @@ const nameParts = [
   ['lastname', 'familyname', 'surname', 'last'],
 ];
 /** A company's name: used only for a row without a person's name (Zoho's and Salesforce's Account Name). */
-const organisationHeaders = ['customername', 'customer', 'clientname', 'leadname', 'accountname', 'company', 'companyname', 'organization', 'organisation'];
+const organisationHeaders = ['customername', 'customer', 'clientname', 'leadname', 'accountname', 'company', 'companyname', 'organization', 'organisation', 'organizationname', 'organisationname', 'organization1name'];
 const isPhoneHeader = (key: string): boolean =>
   (/phone|mobile|tel|cell|whatsapp|msisdn/.test(key) || /^(contact|mob|mobile|cell|tel|phone)?(number|no|num)$/.test(key)) &&
   // `Phone 1 - Type`, `Phone Label`, `Phone Ext`, Google's `Phonetic First Name`: about a phone, not one.
@@ -78,6 +72,8 @@ export function csvEntries(text: string): Entry[] {
   return records.map(({ record, info }) => {
     const cell = (index: number | undefined): string => (index === undefined ? '' : squeeze(record[index] ?? ''));
     const name = cell(columns.person) || squeeze(columns.parts.map(cell).join(' ')) || cell(columns.organisation);
-    return { where: `row ${info.lines}`, name, phones: columns.phones.flatMap((index) => numbersIn(cell(index))) };
+    // Google Contacts puts several numbers in one cell, separated by ` ::: `.
+    const phones = columns.phones.flatMap((index) => cell(index).split(/\s*:::\s*/)).filter(Boolean);
+    return { where: `row ${info.lines}`, name, phones };
   });
 }

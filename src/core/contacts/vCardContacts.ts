@@ -6,7 +6,8 @@ type JCardProperty = [string, Record<string, unknown>, string, unknown];
 
 /** Quoted-printable text as the bytes it encodes, read in its charset. */
 function decodeQuotedPrintable(text: string, charset: string): string {
-  const bytes = Buffer.from(text.replace(/=([0-9A-F]{2})/gi, (_match, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))), 'latin1');
+  // A soft line break left at the very end (nothing followed it) is not text.
+  const bytes = Buffer.from(text.replace(/=$/, '').replace(/=([0-9A-F]{2})/gi, (_match, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))), 'latin1');
   try {
     return new TextDecoder(charset).decode(bytes);
   } catch {
@@ -16,8 +17,9 @@ function decodeQuotedPrintable(text: string, charset: string): string {
 
 /** A property's text: quoted-printable (vCard 2.1, old phones' exports) decoded, vCard 3/4 escapes undone. */
 function textOf([, params, , value]: JCardProperty, part?: number): string {
-  const values = Array.isArray(value) ? value.map(String) : String(value ?? '').split(';');
-  const text = part === undefined ? values.join(' ') : (values[part] ?? '');
+  const whole = Array.isArray(value) ? value.map(String).join(';') : String(value ?? '');
+  // The parts of a structured value (N) are split at `;`, not at an escaped `\;`.
+  const text = part === undefined ? whole : (whole.split(/(?<!\\);/)[part] ?? '');
   if (String(params.encoding ?? '').toUpperCase() === 'QUOTED-PRINTABLE') return decodeQuotedPrintable(text, String(params.charset ?? 'utf-8'));
   return text.replace(/\\n/gi, ' ').replace(/\\([,;\\])/g, '$1');
 }
@@ -31,7 +33,10 @@ function repairCard(chunk: string): string {
   const joined: string[] = [];
   for (const line of lines) {
     const previous = joined.at(-1);
-    if (previous !== undefined && /QUOTED-PRINTABLE/i.test(previous.split(':')[0] ?? '') && previous.endsWith('=')) joined[joined.length - 1] = previous.slice(0, -1) + line;
+    const softBreak = previous !== undefined && /QUOTED-PRINTABLE/i.test(previous.split(':')[0] ?? '') && previous.endsWith('=');
+    // A value ending in a stray `=` must not swallow the next property, or the card's end.
+    const startsProperty = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)?[;:]/.test(line) || line.trim() === '';
+    if (softBreak && !startsProperty) joined[joined.length - 1] = previous.slice(0, -1) + line;
     else joined.push(line);
   }
   if (!joined.some((line) => /^VERSION:/i.test(line))) joined.splice(1, 0, 'VERSION:3.0');

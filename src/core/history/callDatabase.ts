@@ -35,8 +35,14 @@ const schema = `
   CREATE TABLE IF NOT EXISTS event_keys (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
 `;
 
-/** Columns added since the first files, each with what fills it from the record. */
-const addedColumns = { caller: ['TEXT', "json_extract(record, '$.from.digits')"], started_at: ['INTEGER', "json_extract(record, '$.startedAt')"] } as const;
+/**
+ * Columns added since the first files, each with what fills it from the record (a damaged record
+ * gives null: `json_extract` would fail the whole update, and the file would be taken for corrupt).
+ */
+const addedColumns = {
+  caller: ['TEXT', "CASE WHEN json_valid(record) THEN json_extract(record, '$.from.digits') END"],
+  started_at: ['INTEGER', "CASE WHEN json_valid(record) THEN json_extract(record, '$.startedAt') END"],
+} as const;
 type AddedColumn = keyof typeof addedColumns;
 
 const missingColumns = (db: Sqlite.Database): AddedColumn[] => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { screenPopSchema } from '../calls/screenPop';
-import { countryCodeSchema } from '../contacts/contactNumbers';
+import { countryCodeSchema } from '../contacts/countryCode';
 import { generateWebhookToken, webhookTokenSchema } from '../receiver/webhookToken';
 
 export const defaultPort = 8787;

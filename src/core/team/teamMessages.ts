@@ -25,7 +25,9 @@ export const teamEventMessageSchema = z.object({
 /** Publishing keeps `callerNames` within what every desktop accepts. */
 export function publishableNames(names: readonly string[]): string[] | undefined {
   if (names.length === 0) return undefined;
-  return names.slice(0, maxCallerNames).map((name) => (name.length > maxCallerNameLength ? `${name.slice(0, maxCallerNameLength - 1)}…` : name));
+  // Cut between characters, never inside a surrogate pair.
+  const cut = (name: string): string => `${name.slice(0, maxCallerNameLength - 1).replace(/[\uD800-\uDBFF]$/, '')}…`;
+  return names.slice(0, maxCallerNames).map((name) => (name.length > maxCallerNameLength ? cut(name) : name));
 }
 export type TeamEventMessage = z.infer<typeof teamEventMessageSchema>;
 

@@ -191,6 +191,30 @@ describe('screen pop', () => {
     expect(first.opened).toHaveLength(1);
   });
 
+  it('opens nothing for a call held back by a burst that is over, paused or shut down by the time it is announced', () => {
+    let muted = false;
+    const opened: string[] = [];
+    const onLive = createScreenPop({ mode: () => 'ring', urlFor: (call) => `https://crm.example.com/${call.id}`, open: (url) => void opened.push(url) });
+    const history = createCallHistory({ database: memoryDatabase(), maxCalls: 1000, log: silentLogger });
+    const pipeline = createCallPipeline({ history, notifier: recordingNotifier(), isWanted: () => true, log: silentLogger, onLive, isMuted: () => muted, burst: { limit: 1, windowMs: 1000 } });
+    pipeline.ingest(agentCall('shown').started);
+    const over = agentCall('over');
+    pipeline.ingest(over.started);
+    pipeline.ingest(over.hangup);
+    vi.advanceTimersByTime(1000);
+    const paused = agentCall('paused');
+    vi.advanceTimersByTime(1000);
+    pipeline.ingest(agentCall('opens a window').started);
+    pipeline.ingest(paused.started);
+    muted = true;
+    vi.advanceTimersByTime(1000);
+    muted = false;
+    pipeline.ingest(agentCall('opens another').started);
+    pipeline.ingest(agentCall('at shutdown').started);
+    pipeline.flush();
+    expect(opened).toEqual(['https://crm.example.com/leg-b-shown', 'https://crm.example.com/leg-b-opens a window', 'https://crm.example.com/leg-b-opens another']);
+  });
+
   it('opens nothing for calls announced late (a catch-up) or while notifications are paused', () => {
     const late = setup('ring');
     late.pipeline.ingest(agentCall('1').started, { late: true });

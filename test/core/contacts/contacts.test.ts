@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createContactBook, withDefaultCountry } from '../../../src/core/contacts/contactBook';
-import { ContactFileError, contactFormatOf, decodeText, readContacts } from '../../../src/core/contacts/contactFile';
+import { ContactFileError, contactFormatOf, decodeText, nothingReadReason, readContacts } from '../../../src/core/contacts/contactFile';
 import { createContactLibrary } from '../../../src/core/contacts/contactLibrary';
 import { toE164 } from '../../../src/core/contacts/contactNumbers';
 import { describeImport, readContactsFile, reportOf } from '../../../src/core/contacts/contactStore';
@@ -32,8 +32,8 @@ describe('phone numbers in E.164', () => {
   it.each([
     ['447911123456', 'IN', '+447911123456'],
     ['971501234567', 'IN', '+971501234567'],
-    // Where the digits also make a valid national number, that reading wins: 14155552671 is a Jaipur number.
-    ['14155552671', 'IN', '+9114155552671'],
+    ['14155552671', 'IN', '+14155552671'],
+    ['12124561234', 'IN', '+12124561234'],
   ])('reads a foreign number written country code first without + (%s, default %s) as %s', (text, country, e164) => {
     expect(toE164(text, country)).toBe(e164);
   });
@@ -104,8 +104,16 @@ describe('CSV import', () => {
     ]);
   });
 
-  it('refuses a file in which no contact could be read, saying why', async () => {
-    await expect(readContacts('Name,Phone\nA,n/a\n,9876543210\n', 'csv', 'IN')).rejects.toThrow('no contact could be read (row 2: "n/a" is not a phone number; row 3: no name): nothing was changed');
+  it('says why no contact could be read from a file', async () => {
+    const result = await readContacts('Name,Phone\nA,n/a\n,9876543210\n', 'csv', 'IN');
+    expect(result.contacts).toEqual([]);
+    expect(nothingReadReason(result)).toBe('no contact could be read (row 2: "n/a" is not a phone number; row 3: no name)');
+  });
+
+  it('keeps a number written with a slash whole, and splits a cell that holds two', async () => {
+    const csv = 'Name,Phone\nDarmstadt office,+49 6151/123456\nBolzano office,+39 0471/123456\nTwo phones,98765 43210 / 98765 43211\n';
+    const { contacts } = await readContacts(csv, 'csv', 'IN');
+    expect(contacts.map((found) => found.numbers.map((number) => number.e164))).toEqual([['+496151123456'], ['+390471123456'], ['+919876543210', '+919876543211']]);
   });
 
   it.each([
@@ -172,11 +180,13 @@ describe('vCard import', () => {
     const vcf = [
       card('VERSION:2.1', 'FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E0=A4=86=E0=A4=B6=E0=A4=BE =E0=A4=B0=E0=A4=BE=', '=E0=A4=B5', 'TEL;CELL:9876543210'),
       card('FN:Rao\\, Asha', 'TEL:9876543211'),
+      card('VERSION:3.0', 'N:O\\;Neil;Pat;;;', 'TEL:9876543213'),
+      card('VERSION:2.1', 'FN;ENCODING=QUOTED-PRINTABLE:Ravi=', 'TEL:9876543214'),
       card('VERSION:2.1', 'FN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:J=FCrgen', 'TEL:9876543212'),
     ].join('\r\n');
     const { contacts, skipped } = await readContacts(vcf, 'vcard', 'IN');
     expect(skipped).toEqual([]);
-    expect(contacts.map((found) => found.name)).toEqual(['आशा राव', 'Rao, Asha', 'Jürgen']);
+    expect(contacts.map((found) => found.name)).toEqual(['आशा राव', 'Rao, Asha', 'Pat O;Neil', 'Ravi', 'Jürgen']);
   });
 
   it('refuses a file without a card', async () => {
@@ -273,6 +283,16 @@ describe('contact files and the app’s contacts', () => {
     await reset.start();
     expect(reset.namesFor(caller('442079460000'))).toEqual([]);
     expect(reset.summary()?.count).toBe(1);
+  });
+
+  it('imports nothing when the contacts are cleared while the file is read', async () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'big.csv'), `Name,Phone\n${Array.from({ length: 5000 }, (_, index) => `Person ${index},98765${String(index).padStart(5, '0')}`).join('\n')}\n`);
+    const library = createContactLibrary({ dataDir: dir, defaultCountry: 'IN', log: silentLogger });
+    const importing = library.import(join(dir, 'big.csv'));
+    library.clear();
+    await expect(importing).rejects.toThrow('cleared while the file was read');
+    expect(library.summary()).toBeNull();
   });
 
   it('keeps the contacts it had when an import reads none', async () => {

@@ -373,15 +373,18 @@ describe('a caller’s calls', () => {
     const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite;
     const raw = new Database(file);
     raw.exec('PRAGMA locking_mode = EXCLUSIVE; DROP INDEX calls_by_caller; ALTER TABLE calls DROP COLUMN caller; ALTER TABLE calls DROP COLUMN started_at;');
+    // One damaged record must not make the update fail (and the file be taken for corrupt).
+    raw.exec(`INSERT INTO calls (id, conversation_id, read, record) VALUES ('damaged', 'c', 0, '{"from": not json')`);
     raw.close();
     // `calls` reads it as it is, before any update.
     const before = openCallDatabase(file, silentLogger, { readOnly: true });
     expect(before.fromCaller('919876543210', 5).map((call) => call.id)).toEqual(['leg-b-1']);
-    expect(before.idsAfter(0, 5)).toMatchObject([{ id: 'leg-b-1', caller: '919876543210' }]);
+    expect(before.idsAfter(0, 1)).toMatchObject([{ id: 'leg-b-1', caller: '919876543210' }]);
     before.close();
     const database = openCallDatabase(file, silentLogger);
+    expect(database.counts().total).toBe(2);
     expect(database.fromCaller('919876543210', 5).map((call) => call.id)).toEqual(['leg-b-1']);
-    expect(database.idsAfter(0, 5)).toMatchObject([{ id: 'leg-b-1', caller: '919876543210', startedAt: callFrom('1', '919876543210').startedAt }]);
+    expect(database.idsAfter(0, 1)).toMatchObject([{ id: 'leg-b-1', caller: '919876543210', startedAt: callFrom('1', '919876543210').startedAt }]);
     database.close();
     const reader = openCallDatabase(file, silentLogger, { readOnly: true });
     expect(reader.fromCaller('919876543210', 5)).toHaveLength(1);
@@ -391,7 +394,7 @@ describe('a caller’s calls', () => {
     partly.exec('PRAGMA locking_mode = EXCLUSIVE; ALTER TABLE calls DROP COLUMN started_at;');
     partly.close();
     const again = openCallDatabase(file, silentLogger);
-    expect(again.idsAfter(0, 5)).toMatchObject([{ id: 'leg-b-1', startedAt: callFrom('1', '919876543210').startedAt }]);
+    expect(again.idsAfter(0, 1)).toMatchObject([{ id: 'leg-b-1', startedAt: callFrom('1', '919876543210').startedAt }]);
     again.close();
   });
 });

@@ -110,6 +110,8 @@ describe('caller names in team messages', () => {
     expect(names?.[1]).toHaveLength(200);
     expect(teamEventMessageSchema.parse({ ...message, callerNames: names }).callerNames).toEqual(names);
     expect(publishableNames([])).toBeUndefined();
+    const emoji = publishableNames([`${'a'.repeat(198)}😀😀`])?.[0] ?? '';
+    expect(emoji).toBe(`${'a'.repeat(198)}…`);
   });
 
   it('drops names that do not fit, never the call they came with', () => {
