@@ -4,7 +4,7 @@ import type { CallHistory } from '../history/callHistory';
 import { eventKey } from '../telecmi/parseEvent';
 import type { CallEvent } from '../telecmi/eventSchema';
 import { createBurstCoalescer } from './burstCoalescer';
-import { describeCallerHistory, localClock, startOfDay } from './callerHistory';
+import { callerHistoryOf, localClock } from './callerHistory';
 import type { CallNotification, Notifier } from './callNotification';
 import { applyEvent, newCallRecord } from './callLifecycle';
 import type { CallRecord } from './callRecord';
@@ -45,7 +45,6 @@ export interface IngestOptions {
   late?: boolean;
   callerNames?: readonly string[];
 }
-
 
 /** Conversations whose early events are kept at once: bounded against a flood of unmatched events. */
 const earlyConversationsKept = 1000;
@@ -93,20 +92,8 @@ export function createCallPipeline({
   /** A call's popup says what this desktop knows of its caller, from the caller's other calls. */
   function withCallerHistory(notification: CallNotification): CallNotification {
     if (notification.type !== 'ringing' && notification.type !== 'missed') return notification;
-    const { call } = notification;
-    if (!call.from?.digits) return notification;
-    const clock = localClock(new Date(now()));
-    const midnight = startOfDay(clock.now);
-    // The caller's other calls before this one: how many started today, and the latest.
-    let today = 0;
-    let latest: { id: string; startedAt: number } | undefined;
-    for (const [id, startedAt] of history.callerCalls(call.from.digits)) {
-      if (id === call.id || startedAt > call.startedAt) continue;
-      if (startedAt >= midnight) today += 1;
-      if (!latest || startedAt > latest.startedAt) latest = { id, startedAt };
-    }
-    const last = latest && history.get(latest.id);
-    return { ...notification, callerHistory: describeCallerHistory({ today, last }, clock) };
+    const callerHistory = callerHistoryOf(notification.call, history, localClock(new Date(now())));
+    return callerHistory ? { ...notification, callerHistory } : notification;
   }
 
   function announce(before: CallRecord | undefined, after: CallRecord, late: boolean): void {

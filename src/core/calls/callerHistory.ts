@@ -1,3 +1,4 @@
+import type { CallHistory } from '../history/callHistory';
 import type { CallRecord } from './callRecord';
 
 export interface CallerHistoryClock {
@@ -40,4 +41,21 @@ export function describeCallerHistory({ today, last }: { today: number; last?: P
   const lastAt = new Date(last.startedAt);
   const when = last.startedAt >= midnight ? `at ${formatTime(lastAt)}` : `on ${formatDay(lastAt)}`;
   return `${today === 0 ? 'first' : ordinal(today + 1)} call today · last one ${outcomeOf[last.state]} ${when}`;
+}
+
+/**
+ * The history line of a call's popup, from the caller's other calls before it (a map read and at
+ * most one record); undefined for a call without a number.
+ */
+export function callerHistoryOf(call: CallRecord, history: Pick<CallHistory, 'callerCalls' | 'get'>, clock: CallerHistoryClock): string | undefined {
+  if (!call.from?.digits) return undefined;
+  const midnight = startOfDay(clock.now);
+  let today = 0;
+  let latest: { id: string; startedAt: number } | undefined;
+  for (const [id, startedAt] of history.callerCalls(call.from.digits)) {
+    if (id === call.id || startedAt > call.startedAt) continue;
+    if (startedAt >= midnight) today += 1;
+    if (!latest || startedAt > latest.startedAt) latest = { id, startedAt };
+  }
+  return describeCallerHistory({ today, last: latest && history.get(latest.id) }, clock);
 }
