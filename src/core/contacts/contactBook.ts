@@ -48,7 +48,6 @@ export function createContactBook(contacts: readonly Contact[], defaultCountry: 
   };
 }
 
-export const emptyContactBook = createContactBook([], 'IN');
 
 /**
  * The same contacts read under another default country: numbers written without a code change
