@@ -48,7 +48,6 @@ export function createContactBook(contacts: readonly Contact[], defaultCountry: 
   };
 }
 
-
 /**
  * The same contacts read under another default country: numbers written without a code change
  * meaning. Every contact and number is kept, even one that no longer reads: a slip in the
