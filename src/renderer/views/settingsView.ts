@@ -50,7 +50,7 @@ const fields: FieldSpec[] = [
     label: 'Open the CRM link automatically',
     kind: 'select',
     options: { never: 'Never', ring: 'When a call rings', answer: 'When I answer' },
-    hint: 'Once per call; never for calls announced late or while notifications are paused.',
+    hint: 'Once per call; never for calls announced late, summed up in a burst, or while notifications are paused.',
   },
   { key: 'defaultCountry', label: 'Default country', kind: 'select', options: countryOptions(), hint: 'For contact numbers written without a country code, like 098765 43210.' },
   { key: 'maxCalls', label: 'Calls kept in history', kind: 'number' },
