@@ -20,10 +20,10 @@ import { createTunnelManager } from '../core/tunnel/tunnelManager';
 import { agentLegPayload, sampleCall } from '../core/telecmi/sampleEvents';
 import { sendEvent } from '../core/telecmi/sendEvent';
 import { newCallRecord } from '../core/calls/callLifecycle';
-import { decodeJoinCode } from '../core/team/joinCode';
 import { createTeamConnection, watchNetwork } from '../core/team/teamConnection';
 import { parseTelecmiEvent } from '../core/telecmi/parseEvent';
 import { contactHandlers } from './contactHandlers';
+import { teamHandlers } from './teamHandlers';
 import { createDesktopNotifier } from './desktopNotifier';
 import type { ElectronDeps } from './electronDeps';
 import { createPusher, registerIpc, trustedSender, type InvokeHandlers } from './ipc';
@@ -249,19 +249,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
       refresh();
       return { ok: true, message: 'ngrok authtoken removed.' };
     },
-    'team:join': async (text) => {
-      const decoded = decodeJoinCode(text);
-      if (!decoded.ok) return { ok: false, message: decoded.reason };
-      await options.teamJoinCode.set(text.trim());
-      const { agent, teams, url } = decoded.code;
-      settings.patch({ connectionMode: 'team', teamIdentity: { agent, teams, brokerHost: new URL(url).host } });
-      return { ok: true, message: `Joined as ${agent}${teams.length > 0 ? ` (${teams.join(', ')})` : ''} on ${new URL(url).host}.` };
-    },
-    'team:leave': () => {
-      options.teamJoinCode.clear();
-      settings.patch({ connectionMode: 'receiver', teamIdentity: null });
-      return { ok: true, message: 'Left the team: this computer receives the webhook again.' };
-    },
+    ...teamHandlers({ settings, joinCode: options.teamJoinCode }),
     ...contactHandlers({ contacts: options.contacts, dialog: electron.dialog, trayWindow, onChange: () => refresh(), log }),
     'tunnel:check': () => {
       const { ownTunnelUrl, tunnelMode, token, connectionMode } = settings.get();
