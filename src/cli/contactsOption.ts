@@ -5,10 +5,19 @@ import type { Logger } from '../core/log/logger';
 import { settingsSchema } from '../core/settings/settingsSchema';
 import { UsageError } from './usage';
 
-export const contactsHelp = `  --contacts FILE  names for callers' numbers, from a CSV (Name and Phone columns) or vCard
-                   file, read at each start
-  --default-country CC
-                   the country of numbers written without a country code (default IN)`;
+/** The two options' help, its descriptions starting at `column` like the rest of the command's. */
+export function contactsHelp(column: number): string {
+  const option = (name: string, ...lines: string[]): string[] => {
+    const [first = '', ...rest] = lines;
+    const head = `  ${name}`;
+    const start = head.length < column - 1 ? [`${head.padEnd(column)}${first}`] : [head, `${' '.repeat(column)}${first}`];
+    return [...start, ...rest.map((line) => `${' '.repeat(column)}${line}`)];
+  };
+  return [
+    ...option('--contacts FILE', "names for callers' numbers, from a CSV (Name and Phone columns)", 'or vCard file, read at each start'),
+    ...option('--default-country CC', 'the country of numbers written without a country code', '(default IN)'),
+  ].join('\n');
+}
 
 export const contactsOptions = { contacts: { type: 'string' }, 'default-country': { type: 'string' } } as const;
 

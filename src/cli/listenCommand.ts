@@ -24,7 +24,7 @@ folder. Calls that arrive late (after sleep) are recorded and summed up once, ne
   --ring-window S       a ringing call that reaches this desktop more than S seconds late is
                         recorded and summed up, not shown (default 45)
   --log-level L         error, warn, info (default) or debug
-${contactsHelp}
+${contactsHelp(24)}
   Where the team server sends names too, these contacts win.`;
 
 const optionsSchema = z.object({

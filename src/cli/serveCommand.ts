@@ -57,7 +57,7 @@ JSON line per notification on stdout; logs go to stderr. Ctrl+C stops it after s
                    open a public ngrok tunnel with the authtoken in environment variable NAME
                    (never pass the token itself on the command line)
   --ngrok-domain D a reserved ngrok domain; without one the URL changes each run
-${contactsHelp}
+${contactsHelp(19)}
 
 Team mode (one receiver for a call centre; see "telecmi-notifier team"):
   --team-dir D     publish every event through the broker of the team folder D (made by
