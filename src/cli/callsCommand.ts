@@ -5,7 +5,8 @@ import { openCallDatabase } from '../core/history/callDatabase';
 import { createCallHistory } from '../core/history/callHistory';
 import { historyFileName } from '../core/history/historyFolder';
 import { createCliLogger } from './cliLogger';
-import { defaultDataDir, describeFsError } from './dataDir';
+import { describeFsError } from '../core/storage/fsErrors';
+import { defaultDataDir } from './dataDir';
 import { EnvironmentError } from './usage';
 
 export const callsHelp = `Usage: telecmi-notifier calls [--data-dir D]

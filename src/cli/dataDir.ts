@@ -5,6 +5,7 @@ import type { CallDatabase } from '../core/history/callDatabase';
 import { openHistoryDatabase } from '../core/history/historyFolder';
 import type { Logger } from '../core/log/logger';
 import { generateWebhookToken, webhookTokenSchema } from '../core/receiver/webhookToken';
+import { describeFsError } from '../core/storage/fsErrors';
 import { keepAside } from '../core/storage/keptAside';
 import { makePrivateFolder } from '../core/storage/privateFolder';
 import { EnvironmentError } from './usage';
@@ -29,20 +30,6 @@ export function openHistory(dataDir: string, log: Logger): CallDatabase {
   } catch (error) {
     throw new EnvironmentError(`cannot keep the call history in ${dataDir}: ${describeFsError(error)}`);
   }
-}
-
-/** "permission denied" instead of "EACCES: permission denied, mkdir '/x'". */
-export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  const known: Record<string, string> = {
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'it is on a read-only file system',
-    ENOTDIR: 'part of its path is a file, not a folder',
-    ENOSPC: 'the disk is full',
-    EISDIR: 'a folder stands where a file should be',
-  };
-  return (code && known[code]) ?? (error instanceof Error ? error.message : String(error));
 }
 
 /** The data folder's settings file (conf): one that does not parse is kept aside and made anew. */

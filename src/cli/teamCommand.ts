@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { addAgent, initTeam, readTeam, removeAgent, startBrokerCommand, writeTeam } from '../core/team/teamDirectory';
 import { agentNameSchema, teamNameSchema } from '../core/team/teamNames';
-import { describeFsError } from './dataDir';
+import { describeFsError } from '../core/storage/fsErrors';
 import { EnvironmentError, UsageError, validateOptions } from './usage';
 
 export const teamHelp = `Usage: telecmi-notifier team <init|add-agent|remove-agent|list> --dir D [options]

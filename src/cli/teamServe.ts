@@ -9,7 +9,7 @@ import { openSpool } from '../core/team/spool';
 import { readTeam } from '../core/team/teamDirectory';
 import { receiverUsername } from '../core/team/teamNames';
 import { startTeamPublisher, type BrokerConnection } from '../core/team/teamPublisher';
-import { describeFsError } from './dataDir';
+import { describeFsError } from '../core/storage/fsErrors';
 import { EnvironmentError, UsageError } from './usage';
 
 export interface TeamServeOptions {

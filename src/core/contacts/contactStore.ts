@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../log/logger';
 import { writeFileAtomic } from '../storage/atomicFile';
+import { describeFsError } from '../storage/fsErrors';
 import { keepAside } from '../storage/keptAside';
 import { contactSchema } from './contactBook';
 import { ContactFileError, contactFormatOf, decodeText, readContacts, type ContactImport } from './contactFile';
@@ -34,9 +35,7 @@ export async function readContactsFile(filePath: string, defaultCountry: string)
     text = decodeText(readFileSync(filePath));
   } catch (error) {
     if (error instanceof ContactFileError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : String(error);
-    throw new ContactFileError(`cannot read ${filePath}: ${why}`);
+    throw new ContactFileError(`cannot read ${filePath}: ${describeFsError(error)}`);
   }
   return readContacts(text, contactFormatOf(filePath, text), defaultCountry);
 }

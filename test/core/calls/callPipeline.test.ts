@@ -1,17 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCallFilter } from '../../../src/core/calls/callFilter';
-import { createCallPipeline, type CallPipelineOptions } from '../../../src/core/calls/callPipeline';
-import { createCallHistory } from '../../../src/core/history/callHistory';
-import { silentLogger } from '../../../src/core/log/logger';
 import { agentCall, eventFrom } from '../../support/events';
-import { memoryDatabase, recordingNotifier } from '../../support/fakes';
+import { pipelineInMemory } from '../../support/pipeline';
 
-function setup(options: Partial<CallPipelineOptions> = {}) {
-  const notifier = recordingNotifier();
-  const history = createCallHistory({ database: memoryDatabase(), maxCalls: 1000, log: silentLogger });
-  const pipeline = createCallPipeline({ history, notifier, isWanted: () => true, log: silentLogger, ...options });
-  return { notifier, history, pipeline };
-}
+const setup = pipelineInMemory;
 
 describe('call pipeline', () => {
   beforeEach(() => void vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }));

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createCallPipeline, type CallPipelineOptions } from '../../../src/core/calls/callPipeline';
+import { createCallPipeline } from '../../../src/core/calls/callPipeline';
 import { describeCallerHistory, ordinal, type CallerHistoryClock } from '../../../src/core/calls/callerHistory';
 import { describeNotification } from '../../../src/core/calls/callNotification';
 import type { CallRecord } from '../../../src/core/calls/callRecord';
@@ -11,6 +11,7 @@ import { createCallHistory } from '../../../src/core/history/callHistory';
 import { silentLogger } from '../../../src/core/log/logger';
 import { agentCall } from '../../support/events';
 import { memoryDatabase, recordingNotifier } from '../../support/fakes';
+import { pipelineInMemory } from '../../support/pipeline';
 
 const clock = (now: Date): CallerHistoryClock => ({
   now,
@@ -52,12 +53,7 @@ describe('who is calling, through the pipeline', () => {
   /** Each call from `from`, the reference payload's caller unless changed. */
   const callFrom = (id: string, from = '919876543210') => agentCall(id, { from });
 
-  function setup(options: Partial<CallPipelineOptions> = {}) {
-    const notifier = recordingNotifier();
-    const history = createCallHistory({ database: memoryDatabase(), maxCalls: 1000, log: silentLogger });
-    const pipeline = createCallPipeline({ history, notifier, isWanted: () => true, log: silentLogger, ...options });
-    return { notifier, history, pipeline };
-  }
+  const setup = pipelineInMemory;
 
   it('names the caller in the popup and the history, with the number', () => {
     const contacts = book(['Asha Rao', '098765 43210']);

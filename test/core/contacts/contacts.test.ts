@@ -209,17 +209,21 @@ describe('vCard import', () => {
 
 describe('contact files and the app’s contacts', () => {
   const folder = () => mkdtempSync(join(tmpdir(), 'telecmi-contacts-'));
+  /** A data folder holding these files, and the app's contacts over it. */
+  const libraryWith = (files: Record<string, string>, defaultCountry = 'IN') => {
+    const dir = folder();
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return { dir, library: createContactLibrary({ dataDir: dir, defaultCountry, log: silentLogger }) };
+  };
 
   it('says in one line why a file cannot be read', async () => {
     const dir = folder();
     await expect(readContactsFile(join(dir, 'missing.csv'), 'IN')).rejects.toThrow(`cannot read ${join(dir, 'missing.csv')}: no such file`);
-    await expect(readContactsFile(dir, 'IN')).rejects.toThrow('it is a folder');
+    await expect(readContactsFile(dir, 'IN')).rejects.toThrow(`cannot read ${dir}: a folder stands where a file should be`);
   });
 
   it('keeps imported contacts in the data folder, readable by this user only, until cleared', async () => {
-    const dir = folder();
-    writeFileSync(join(dir, 'team.csv'), 'Name,Mobile\nAsha Rao,098765 43210\n');
-    const library = createContactLibrary({ dataDir: dir, defaultCountry: 'IN', log: silentLogger });
+    const { dir, library } = libraryWith({ 'team.csv': 'Name,Mobile\nAsha Rao,098765 43210\n' });
     expect(library.summary()).toBeNull();
     const report = await library.import(join(dir, 'team.csv'), 1_700_000_000_000);
     expect(report).toEqual({ source: 'team.csv', read: 1, imported: 1, skipped: [], skippedCount: 0 });
@@ -235,11 +239,7 @@ describe('contact files and the app’s contacts', () => {
   });
 
   it('replaces the contacts on a new import, and changes nothing when the file is refused', async () => {
-    const dir = folder();
-    writeFileSync(join(dir, 'first.csv'), 'Name,Phone\nAsha Rao,9876543210\n');
-    writeFileSync(join(dir, 'second.vcf'), 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ravi Kumar\r\nTEL:9876500000\r\nEND:VCARD\r\n');
-    writeFileSync(join(dir, 'broken.csv'), 'Name,Email\nX,y\n');
-    const library = createContactLibrary({ dataDir: dir, defaultCountry: 'IN', log: silentLogger });
+    const { dir, library } = libraryWith({ 'first.csv': 'Name,Phone\nAsha Rao,9876543210\n', 'second.vcf': 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ravi Kumar\r\nTEL:9876500000\r\nEND:VCARD\r\n', 'broken.csv': 'Name,Email\nX,y\n' });
     await library.import(join(dir, 'first.csv'));
     await library.import(join(dir, 'second.vcf'));
     expect(library.namesFor(caller('919876543210'))).toEqual([]);
@@ -249,9 +249,7 @@ describe('contact files and the app’s contacts', () => {
   });
 
   it('keeps every contact through default countries under which its numbers do not read', async () => {
-    const dir = folder();
-    writeFileSync(join(dir, 'office.csv'), 'Name,Phone\nBangalore office,080 4123 4567\nAsha Rao,098765 43210\n');
-    const library = createContactLibrary({ dataDir: dir, defaultCountry: 'IN', log: silentLogger });
+    const { dir, library } = libraryWith({ 'office.csv': 'Name,Phone\nBangalore office,080 4123 4567\nAsha Rao,098765 43210\n' });
     await library.import(join(dir, 'office.csv'));
     await library.setDefaultCountry('US');
     expect(library.summary()?.count).toBe(2);
@@ -261,9 +259,7 @@ describe('contact files and the app’s contacts', () => {
   });
 
   it('ends on the country last asked for, however changes and imports overlap', async () => {
-    const dir = folder();
-    writeFileSync(join(dir, 'office.csv'), 'Name,Phone\nLondon office,020 7946 0000\nBangalore office,080 4123 4567\n');
-    const library = createContactLibrary({ dataDir: dir, defaultCountry: 'IN', log: silentLogger });
+    const { dir, library } = libraryWith({ 'office.csv': 'Name,Phone\nLondon office,020 7946 0000\nBangalore office,080 4123 4567\n' });
     await library.import(join(dir, 'office.csv'));
     const toGb = library.setDefaultCountry('GB');
     const imported = library.import(join(dir, 'office.csv'));
@@ -286,9 +282,7 @@ describe('contact files and the app’s contacts', () => {
   });
 
   it('imports nothing when the contacts are cleared while the file is read', async () => {
-    const dir = folder();
-    writeFileSync(join(dir, 'big.csv'), `Name,Phone\n${Array.from({ length: 5000 }, (_, index) => `Person ${index},98765${String(index).padStart(5, '0')}`).join('\n')}\n`);
-    const library = createContactLibrary({ dataDir: dir, defaultCountry: 'IN', log: silentLogger });
+    const { dir, library } = libraryWith({ 'big.csv': `Name,Phone\n${Array.from({ length: 5000 }, (_, index) => `Person ${index},98765${String(index).padStart(5, '0')}`).join('\n')}\n` });
     const importing = library.import(join(dir, 'big.csv'));
     library.clear();
     await expect(importing).rejects.toThrow('cleared while the file was read');
@@ -296,19 +290,14 @@ describe('contact files and the app’s contacts', () => {
   });
 
   it('keeps the contacts it had when an import reads none', async () => {
-    const dir = folder();
-    writeFileSync(join(dir, 'good.csv'), 'Name,Phone\nAsha Rao,9876543210\n');
-    writeFileSync(join(dir, 'empty.csv'), 'Name,Phone\nNobody,\n');
-    const library = createContactLibrary({ dataDir: dir, defaultCountry: 'IN', log: silentLogger });
+    const { dir, library } = libraryWith({ 'good.csv': 'Name,Phone\nAsha Rao,9876543210\n', 'empty.csv': 'Name,Phone\nNobody,\n' });
     await library.import(join(dir, 'good.csv'));
     await expect(library.import(join(dir, 'empty.csv'))).rejects.toThrow('no contact could be read');
     expect(library.namesFor(caller('919876543210'))).toEqual(['Asha Rao']);
   });
 
   it('reads the contacts again when the default country changes', async () => {
-    const dir = folder();
-    writeFileSync(join(dir, 'office.csv'), 'Name,Phone\nLondon office,020 7946 0000\n');
-    const library = createContactLibrary({ dataDir: dir, defaultCountry: 'IN', log: silentLogger });
+    const { dir, library } = libraryWith({ 'office.csv': 'Name,Phone\nLondon office,020 7946 0000\n' });
     await library.import(join(dir, 'office.csv'));
     expect(library.namesFor(caller('442079460000'))).toEqual([]);
     await library.setDefaultCountry('GB');
@@ -317,9 +306,7 @@ describe('contact files and the app’s contacts', () => {
   });
 
   it('keeps a damaged contacts file aside and starts without contacts', async () => {
-    const dir = folder();
-    writeFileSync(join(dir, 'contacts.json'), '{"v":1,');
-    const library = createContactLibrary({ dataDir: dir, defaultCountry: 'IN', log: silentLogger });
+    const { dir, library } = libraryWith({ 'contacts.json': '{"v":1,' });
     expect(library.summary()).toBeNull();
     expect(readdirSync(dir).some((name) => name.startsWith('contacts.json.corrupt-'))).toBe(true);
   });
