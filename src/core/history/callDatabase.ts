@@ -14,12 +14,26 @@ export interface CallWrite {
   eventKeys: readonly string[];
 }
 
+/** What the history indexes of each stored call. */
+export type StoredCallKeys = {
+  seq: number;
+  id: string;
+  conversationId: string;
+  caller: string | null;
+  startedAt: number;
+};
+
 // A CommonJS module whose types declare named exports it only has on its default export.
 const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite;
 
 /** Event keys kept to answer a redelivery after a restart with `"duplicate": true`. */
 const eventKeysKept = 20_000;
 
+/**
+ * The calls table has no index on the conversation or the caller, and event keys none on the key:
+ * each such index is a page at a random place written for every call, which is most of what a
+ * write costs (and checkpoints) at 100,000 calls. The history finds those in memory instead.
+ */
 const schema = `
   CREATE TABLE IF NOT EXISTS calls (
     seq INTEGER PRIMARY KEY,
@@ -30,9 +44,8 @@ const schema = `
     caller TEXT,
     started_at INTEGER
   );
-  CREATE INDEX IF NOT EXISTS calls_by_conversation ON calls (conversation_id);
   CREATE INDEX IF NOT EXISTS calls_unread ON calls (seq) WHERE read = 0;
-  CREATE TABLE IF NOT EXISTS event_keys (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
+  CREATE TABLE IF NOT EXISTS event_keys (seq INTEGER PRIMARY KEY, key TEXT NOT NULL);
 `;
 
 /**
@@ -50,30 +63,44 @@ const missingColumns = (db: Sqlite.Database): AddedColumn[] => {
   return (Object.keys(addedColumns) as AddedColumn[]).filter((name) => !present.has(name));
 };
 
+/** Indexes of earlier versions, which the history now keeps in memory. */
+const droppedIndexes = ['calls_by_conversation', 'calls_by_caller'];
+
+/** What an earlier version's file lacks, or has and should not: empty for a current one. */
+function upgradesDue(db: Sqlite.Database): string[] {
+  const indexes = new Set((db.all("SELECT name FROM sqlite_master WHERE type = 'index'") as Array<{ name: string }>).map((index) => index.name));
+  const keysAreUnique = (db.all('PRAGMA index_list(event_keys)') as Array<{ unique: number }>).some((index) => index.unique === 1);
+  return [
+    ...missingColumns(db).map((name) => `ALTER TABLE calls ADD COLUMN ${name} ${addedColumns[name][0]}; UPDATE calls SET ${name} = ${addedColumns[name][1]};`),
+    ...droppedIndexes.filter((name) => indexes.has(name)).map((name) => `DROP INDEX ${name};`),
+    ...(keysAreUnique
+      ? ['CREATE TABLE event_keys_now (seq INTEGER PRIMARY KEY, key TEXT NOT NULL); INSERT INTO event_keys_now SELECT seq, key FROM event_keys; DROP TABLE event_keys; ALTER TABLE event_keys_now RENAME TO event_keys;']
+      : []),
+  ];
+}
+
 /**
- * Files from before the caller's history was shown lack the `caller` and `started_at` columns
- * (what the caller index is learnt from without parsing records): added and filled once, in one
- * transaction, so a crash midway leaves the file as it was.
+ * Files of earlier versions lack the `caller` and `started_at` columns (what the history's
+ * indexes are learnt from without parsing records) and have indexes this version does without:
+ * brought up to date once, in one transaction, so a crash midway leaves the file as it was.
  */
-function addMissingColumns(db: Sqlite.Database, log: Logger): void {
-  const missing = missingColumns(db);
-  if (missing.length > 0) {
-    // About 2 s at 100,000 calls, once.
-    log.info('updating the call history for this version (once)');
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      for (const name of missing) db.exec(`ALTER TABLE calls ADD COLUMN ${name} ${addedColumns[name][0]}; UPDATE calls SET ${name} = ${addedColumns[name][1]};`);
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw error;
-    }
+function upgrade(db: Sqlite.Database, log: Logger): void {
+  const due = upgradesDue(db);
+  if (due.length === 0) return;
+  // About 2 s at 100,000 calls when the columns are filled, once.
+  log.info('updating the call history for this version (once)');
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    for (const statements of due) db.exec(statements);
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
   }
-  db.exec('CREATE INDEX IF NOT EXISTS calls_by_caller ON calls (caller, seq)');
 }
 
 /** A column to read: itself, or (a file of an earlier version, read only) what it would be filled with. */
-const readable = (db: Sqlite.Database, missing: readonly AddedColumn[]) => (name: AddedColumn): string => (missing.includes(name) ? addedColumns[name][1] : name);
+const readable = (missing: readonly AddedColumn[]) => (name: AddedColumn): string => (missing.includes(name) ? addedColumns[name][1] : name);
 
 /**
  * The call history on disk: SQLite (compiled to WebAssembly, so the same file and code run
@@ -87,16 +114,14 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
   if (filePath) writeFileSync(ownerFile(filePath), String(process.pid), { mode: 0o600 });
   let open = true;
   // A file of an earlier version is only ever read as it is (`calls`): its new columns are computed.
-  const column = readable(db, readOnly ? missingColumns(db) : []);
+  const column = readable(readOnly ? missingColumns(db) : []);
   // Prepared once: preparing a statement costs more than running it.
   const statements = {
     remove: db.prepare('DELETE FROM calls WHERE id = ?'),
-    addEventKey: db.prepare('INSERT OR IGNORE INTO event_keys (key) VALUES (?)'),
+    addEventKey: db.prepare('INSERT INTO event_keys (key) VALUES (?)'),
     get: db.prepare('SELECT record, read FROM calls WHERE id = ?'),
-    inConversation: db.prepare('SELECT record, read FROM calls WHERE conversation_id = ? ORDER BY seq'),
-    fromCaller: db.prepare(`SELECT record, read FROM calls WHERE ${column('caller')} = ? ORDER BY seq DESC LIMIT ?`),
     oldest: db.prepare('SELECT id, read FROM calls ORDER BY seq LIMIT ? OFFSET ?'),
-    idsAfter: db.prepare(`SELECT seq, id, ${column('caller')} AS caller, ${column('started_at')} AS startedAt FROM calls WHERE seq > ? ORDER BY seq LIMIT ?`),
+    idsAfter: db.prepare(`SELECT seq, id, conversation_id AS conversationId, ${column('caller')} AS caller, ${column('started_at')} AS startedAt FROM calls WHERE seq > ? ORDER BY seq LIMIT ?`),
     ...(!readOnly && {
       upsert: db.prepare(
         'INSERT INTO calls (id, conversation_id, read, record, caller, started_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET read = excluded.read, record = excluded.record, caller = excluded.caller, started_at = excluded.started_at',
@@ -124,26 +149,15 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
       return row ? toRecord(row) : undefined;
     },
 
-    inConversation(conversationId: string): CallRecord[] {
-      const rows = statements.inConversation.all(conversationId) as Array<{ record: string; read: number }>;
-      return rows.flatMap((row) => toRecord(row) ?? []);
-    },
-
-    /** The caller's latest calls (by the digits of their number), newest first. */
-    fromCaller(digits: string, count: number): CallRecord[] {
-      const rows = statements.fromCaller.all([digits, count]) as Array<{ record: string; read: number }>;
-      return rows.flatMap((row) => toRecord(row) ?? []);
-    },
-
     /** The oldest calls, `count` of them after skipping `offset`: their ids and whether they were read. */
     oldest(offset: number, count: number): Array<{ id: string; read: boolean }> {
       const rows = statements.oldest.all([count, offset]) as Array<{ id: string; read: number }>;
       return rows.map((row) => ({ id: row.id, read: row.read === 1 }));
     },
 
-    /** The ids stored after `seq`, `count` of them, with their callers and their seq to continue from (a scan that rows deleted meanwhile cannot skip ahead of). */
-    idsAfter(seq: number, count: number): Array<{ seq: number; id: string; caller: string | null; startedAt: number }> {
-      return statements.idsAfter.all([seq, count]) as Array<{ seq: number; id: string; caller: string | null; startedAt: number }>;
+    /** The calls stored after `seq`, `count` of them: what the history indexes, and the seq to continue from (a scan that rows deleted meanwhile cannot skip ahead of). */
+    idsAfter(seq: number, count: number): StoredCallKeys[] {
+      return statements.idsAfter.all([seq, count]) as StoredCallKeys[];
     },
 
     unreadIds(): string[] {
@@ -280,7 +294,7 @@ function prepare(db: Sqlite.Database, log: Logger): Sqlite.Database {
     db.exec('PRAGMA busy_timeout = 2000; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     db.exec('PRAGMA wal_autocheckpoint = 200; PRAGMA cache_size = -32000;');
     db.exec(schema);
-    addMissingColumns(db, log);
+    upgrade(db, log);
     return db;
   } catch (error) {
     db.close();

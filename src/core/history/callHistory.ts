@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CallRecord, HistoryChange } from '../calls/callRecord';
 import type { Logger } from '../log/logger';
 import type { CallDatabase } from './callDatabase';
-import { createCallerIndex } from './callerIndex';
+import { createCallIndex } from './callIndex';
 import type { SaveState } from './saveState';
 
 export interface CallHistoryOptions {
@@ -58,10 +58,11 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
    */
   const knownIds = new Set<string>();
   let allIdsKnown = false;
-  /** Each caller's calls, learnt with the ids. */
-  const callers = createCallerIndex();
-  /** Bumped by `clear`: ids read before it belong to calls that are gone. */
-  let clears = 0;
+  /** The last seq the reading of ids has got to. */
+  let idsReadUpTo = 0;
+  /** Each caller's and each conversation's calls, learnt with the ids: the database has no index on them. */
+  const callers = createCallIndex();
+  const conversations = createCallIndex();
   /** The next calls to evict, oldest first, with their read flags kept current. */
   const nextOldest = new Map<string, boolean>();
   const listeners = new Set<(change: HistoryChange) => void>();
@@ -120,6 +121,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
   function remove(calls: ReadonlyArray<{ id: string; read: boolean }>): void {
     for (const { id, read } of calls) {
       callers.remove(id);
+      conversations.remove(id);
       if (!read) unread -= 1;
       total -= 1;
       nextOldest.delete(id);
@@ -194,38 +196,44 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     }
     if ((before?.read ?? true) !== call.read) unread += call.read ? -1 : 1;
     if (nextOldest.has(call.id)) nextOldest.set(call.id, call.read);
-    knownIds.add(call.id);
-    callers.add(call.id, call.from?.digits, call.startedAt);
+    index(call.id, call.from?.digits, call.conversationId, call.startedAt);
     remember(call);
     pending.upserts.set(call.id, call);
   }
 
-  /** Before every id is known: the database's calls of this caller, then those only in memory, oldest first. */
-  function fromDatabaseAndMemory(digits: string, count: number): CallRecord[] {
-    const fromDatabase = pending.cleared ? [] : database.fromCaller(digits, count).reverse().flatMap((call) => stored(call) ?? []);
-    const calls = new Map(fromDatabase.map((call) => [call.id, call]));
-    for (const records of [cache, pending.upserts]) for (const call of records.values()) if (call.from?.digits === digits) calls.set(call.id, call);
-    return [...calls.values()].filter((call) => !pending.removed.has(call.id) || pending.upserts.has(call.id));
+  function index(id: string, caller: string | null | undefined, conversationId: string, startedAt: number): void {
+    knownIds.add(id);
+    callers.add(id, caller, startedAt);
+    conversations.add(id, conversationId, startedAt);
   }
 
   if (total > limit) evictBeyondLimit(`the history holds ${total} calls, more than the ${limit} kept`);
 
-  /** Reads every id a chunk at a time, yielding between chunks, so opening stays fast at any size. */
-  async function learnAllIds(): Promise<void> {
-    const clearsBefore = clears;
-    for (let after = 0; !closed && clears === clearsBefore; await nextTurn()) {
-      const chunk = database.idsAfter(after, idChunk);
-      for (const { id, caller, startedAt } of chunk) {
-        if (pending.removed.has(id)) continue;
-        knownIds.add(id);
-        callers.add(id, caller, startedAt);
-      }
-      if (chunk.length < idChunk) break;
-      after = chunk.at(-1)?.seq ?? after;
+  /** Reads the next chunk of ids into the indexes: true once every id is known. */
+  function readIds(): boolean {
+    if (allIdsKnown) return true;
+    const chunk = database.idsAfter(idsReadUpTo, idChunk);
+    for (const { id, caller, conversationId, startedAt } of chunk) {
+      if (!pending.removed.has(id)) index(id, caller, conversationId, startedAt);
     }
-    allIdsKnown = !closed;
+    idsReadUpTo = chunk.at(-1)?.seq ?? idsReadUpTo;
+    allIdsKnown = chunk.length < idChunk;
+    return allIdsKnown;
   }
-  void learnAllIds().catch((error: unknown) => log.warn('could not read the history\'s ids; each new call asks the database', { error: String(error) }));
+
+  /**
+   * The indexes answer only once every id is read: a caller's or a conversation's calls asked
+   * for before that (just after opening a large history) finish the reading first, once.
+   */
+  function readAllIds(): void {
+    for (let done = allIdsKnown; !done && !closed; ) done = readIds();
+  }
+
+  /** Reads every id a chunk at a time, yielding between chunks, so opening stays fast at any size. */
+  async function readIdsInBackground(): Promise<void> {
+    while (!closed && !readIds()) await nextTurn();
+  }
+  void readIdsInBackground().catch((error: unknown) => log.warn('could not read the history\'s ids yet', { error: String(error) }));
 
   return {
     get,
@@ -261,20 +269,14 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     },
 
     inConversation(conversationId: string): CallRecord[] {
-      const fromDatabase = pending.cleared ? [] : database.inConversation(conversationId).flatMap((call) => stored(call) ?? []);
-      const calls = new Map(fromDatabase.map((call) => [call.id, call]));
-      for (const records of [cache, pending.upserts]) for (const call of records.values()) if (call.conversationId === conversationId) calls.set(call.id, call);
-      // A call evicted and added again is both removed (its old row) and upserted (its new one).
-      return [...calls.values()].filter((call) => !pending.removed.has(call.id) || pending.upserts.has(call.id));
+      readAllIds();
+      return [...conversations.callsOf(conversationId).keys()].flatMap((id) => get(id) ?? []);
     },
 
-    /**
-     * A caller's calls (by the digits of their number): id -> start time. While the ids of a
-     * large history are still being read, the latest `limit` of them from the database.
-     */
-    callerCalls(digits: string, limit = 100): ReadonlyMap<string, number> {
-      if (allIdsKnown) return callers.callsOf(digits);
-      return new Map(fromDatabaseAndMemory(digits, limit).map(({ id, startedAt }) => [id, startedAt]));
+    /** A caller's calls (by the digits of their number): id -> start time. */
+    callerCalls(digits: string): ReadonlyMap<string, number> {
+      readAllIds();
+      return callers.callsOf(digits);
     },
 
     upsert(call: CallRecord): void {
@@ -311,12 +313,12 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
 
     clear(): void {
       // Every id is known once the history is empty; a reading of ids still running stops.
-      clears += 1;
       allIdsKnown = true;
       cache.clear();
       nextOldest.clear();
       knownIds.clear();
       callers.clear();
+      conversations.clear();
       pending = { ...nothingPending(), cleared: true, eventKeys: pending.eventKeys };
       total = 0;
       unread = 0;

@@ -345,13 +345,21 @@ describe('a caller’s calls', () => {
     expect(history.callerCalls('919876543210').size).toBe(0);
   });
 
-  it('finds a caller’s calls in the database while the ids of a large history are still being read', async () => {
-    const many = Array.from({ length: 6000 }, (_, index) => callFrom(`old-${index}`, index % 1000 === 0 ? '919876543210' : `4420${String(index).padStart(8, '0')}`));
-    const history = createCallHistory({ database: memoryDatabase(many), maxCalls: 10_000, log: silentLogger });
+  it('finishes reading a large history’s ids when a caller’s or a conversation’s calls are asked for before they are all read', async () => {
+    const many = Array.from({ length: 12_000 }, (_, index) => callFrom(`old-${index}`, index % 3000 === 0 ? '919876543210' : `4420${String(index).padStart(8, '0')}`));
+    const history = createCallHistory({ database: memoryDatabase(many), maxCalls: 20_000, log: silentLogger });
     history.upsert(callFrom('new', '919876543210'));
-    const early = ids(history.callerCalls('919876543210'));
-    expect(early).toEqual(['leg-b-old-0', 'leg-b-old-1000', 'leg-b-old-2000', 'leg-b-old-3000', 'leg-b-old-4000', 'leg-b-old-5000', 'leg-b-new']);
-    await vi.waitFor(() => expect(ids(history.callerCalls('919876543210')).sort()).toEqual([...early].sort()));
+    expect(ids(history.callerCalls('919876543210')).sort()).toEqual(['leg-b-new', 'leg-b-old-0', 'leg-b-old-3000', 'leg-b-old-6000', 'leg-b-old-9000']);
+    const old = many[11_999] as CallRecord;
+    expect(history.inConversation(old.conversationId).map((record) => record.id)).toEqual([old.id]);
+  });
+
+  it('finds the calls of a conversation in a large history asked for first, before its ids are read', () => {
+    const many = Array.from({ length: 12_000 }, (_, index) => callFrom(`old-${index}`, '442079460000'));
+    const history = createCallHistory({ database: memoryDatabase(many), maxCalls: 20_000, log: silentLogger });
+    const last = many[11_999] as CallRecord;
+    expect(history.inConversation(last.conversationId).map((record) => record.id)).toEqual([last.id]);
+    expect(history.inConversation('no-such-conversation')).toEqual([]);
   });
 
   it('forgets the calls of a large history cleared while its ids are still being read', async () => {
@@ -363,31 +371,39 @@ describe('a caller’s calls', () => {
     expect(ids(history.callerCalls('919876543210'))).toEqual(['leg-b-new']);
   });
 
-  it('adds the caller column to a history written before it, and finds their calls', () => {
+  it('brings a history of an earlier version up to date once: caller columns filled, lookup indexes dropped, event keys kept', () => {
     const dir = mkdtempSync(join(tmpdir(), 'telecmi-old-history-'));
     const file = join(dir, 'calls.db');
     const old = openCallDatabase(file, silentLogger);
-    old.write({ cleared: false, allRead: false, upserts: [callFrom('1', '919876543210')], removed: [], eventKeys: [] });
+    old.write({ cleared: false, allRead: false, upserts: [callFrom('1', '919876543210')], removed: [], eventKeys: ['key-1', 'key-2'] });
     old.close();
-    // What the file looked like before: no caller column, no index on it.
+    // What the file looked like before: no caller columns, an index per lookup, unique event keys.
     const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite;
     const raw = new Database(file);
-    raw.exec('PRAGMA locking_mode = EXCLUSIVE; DROP INDEX calls_by_caller; ALTER TABLE calls DROP COLUMN caller; ALTER TABLE calls DROP COLUMN started_at;');
+    raw.exec(`PRAGMA locking_mode = EXCLUSIVE; ALTER TABLE calls DROP COLUMN caller; ALTER TABLE calls DROP COLUMN started_at;
+      CREATE INDEX calls_by_conversation ON calls (conversation_id);
+      DROP TABLE event_keys; CREATE TABLE event_keys (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE); INSERT INTO event_keys (key) VALUES ('key-1'), ('key-2');`);
     // One damaged record must not make the update fail (and the file be taken for corrupt).
     raw.exec(`INSERT INTO calls (id, conversation_id, read, record) VALUES ('damaged', 'c', 0, '{"from": not json')`);
     raw.close();
     // `calls` reads it as it is, before any update.
     const before = openCallDatabase(file, silentLogger, { readOnly: true });
-    expect(before.fromCaller('919876543210', 5).map((call) => call.id)).toEqual(['leg-b-1']);
     expect(before.idsAfter(0, 1)).toMatchObject([{ id: 'leg-b-1', caller: '919876543210' }]);
     before.close();
     const database = openCallDatabase(file, silentLogger);
     expect(database.counts().total).toBe(2);
-    expect(database.fromCaller('919876543210', 5).map((call) => call.id)).toEqual(['leg-b-1']);
     expect(database.idsAfter(0, 1)).toMatchObject([{ id: 'leg-b-1', caller: '919876543210', startedAt: callFrom('1', '919876543210').startedAt }]);
+    expect(database.recentEventKeys()).toEqual(['key-1', 'key-2']);
+    database.write({ cleared: false, allRead: false, upserts: [], removed: [], eventKeys: ['key-3'] });
+    expect(database.recentEventKeys()).toEqual(['key-1', 'key-2', 'key-3']);
     database.close();
+    const upgraded = new Database(file);
+    upgraded.exec('PRAGMA locking_mode = EXCLUSIVE;');
+    const indexes = (upgraded.all("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex_calls%'") as Array<{ name: string }>).map((index) => index.name);
+    upgraded.close();
+    expect(indexes).toEqual(['calls_unread']);
     const reader = openCallDatabase(file, silentLogger, { readOnly: true });
-    expect(reader.fromCaller('919876543210', 5)).toHaveLength(1);
+    expect(reader.idsAfter(0, 1)).toMatchObject([{ id: 'leg-b-1', caller: '919876543210' }]);
     reader.close();
     // A file that has one of the new columns gets the other.
     const partly = new Database(file);
@@ -397,4 +413,5 @@ describe('a caller’s calls', () => {
     expect(again.idsAfter(0, 1)).toMatchObject([{ id: 'leg-b-1', startedAt: callFrom('1', '919876543210').startedAt }]);
     again.close();
   });
+
 });

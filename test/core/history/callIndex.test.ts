@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createCallerIndex } from '../../../src/core/history/callerIndex';
+import { createCallIndex } from '../../../src/core/history/callIndex';
 
-describe('caller index', () => {
+describe('call index', () => {
   const entries = (calls: ReadonlyMap<string, number>) => [...calls.entries()].sort();
 
-  it('keeps each caller’s calls with their start times, one or many, and forgets removed ones', () => {
-    const index = createCallerIndex();
+  it('keeps each key’s calls with their start times, one or many, and forgets removed ones', () => {
+    const index = createCallIndex();
     index.add('a', '91', 1);
     index.add('b', '44', 2);
     index.add('c', '91', 3);
