@@ -1,6 +1,4 @@
-import { createContactBook, type ContactBook } from '../core/contacts/contactBook';
-import { ContactFileError, nothingReadReason } from '../core/contacts/contactFile';
-import { describeImport, readContactsFile, reportOf } from '../core/contacts/contactStore';
+import type { ContactBook } from '../core/contacts/contactBook';
 import type { Logger } from '../core/log/logger';
 import { settingsSchema } from '../core/settings/settingsSchema';
 import { UsageError } from './usage';
@@ -21,11 +19,19 @@ export function contactsHelp(column: number): string {
 
 export const contactsOptions = { contacts: { type: 'string' }, 'default-country': { type: 'string' } } as const;
 
-/** `--contacts FILE`: read once at start; what was left out is logged, an unreadable file stops the command. */
-export async function contactsFromOption(file: string | undefined, country: string | undefined, log: Logger): Promise<ContactBook> {
+/**
+ * `--contacts FILE`: read once at start; what was left out is logged, an unreadable file stops
+ * the command. Without one, nothing is loaded (the readers and the full phone metadata cost start-up time).
+ */
+export async function contactsFromOption(file: string | undefined, country: string | undefined, log: Logger): Promise<ContactBook | undefined> {
   const defaultCountry = settingsSchema.shape.defaultCountry.safeParse(country);
   if (!defaultCountry.success) throw new UsageError(`--default-country: ${defaultCountry.error.issues[0]?.message}`);
-  if (!file) return createContactBook([], defaultCountry.data);
+  if (!file) return undefined;
+  const [{ createContactBook }, { ContactFileError, nothingReadReason }, { describeImport, readContactsFile, reportOf }] = await Promise.all([
+    import('../core/contacts/contactBook'),
+    import('../core/contacts/contactFile'),
+    import('../core/contacts/contactStore'),
+  ]);
   try {
     const result = await readContactsFile(file, defaultCountry.data);
     // A nightly export that came out empty must not stop the team's notifications: callers show as numbers.

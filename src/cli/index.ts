@@ -1,8 +1,3 @@
-import { callsCommand, callsHelp } from './callsCommand';
-import { listenCommand, listenHelp } from './listenCommand';
-import { serveCommand, serveHelp } from './serveCommand';
-import { simulateCommand, simulateHelp } from './simulateCommand';
-import { teamCommand, teamHelp } from './teamCommand';
 import { UsageError } from './usage';
 
 const help = `Usage: telecmi-notifier <command> [options]
@@ -16,24 +11,31 @@ Commands:
 
 Run "telecmi-notifier <command> --help" for a command's options.`;
 
-const commands: Record<string, { run: (args: string[]) => unknown; help: string }> = {
-  serve: { run: serveCommand, help: serveHelp },
-  calls: { run: callsCommand, help: callsHelp },
-  simulate: { run: simulateCommand, help: simulateHelp },
-  team: { run: teamCommand, help: teamHelp },
-  listen: { run: listenCommand, help: listenHelp },
+interface Command {
+  run: (args: string[]) => unknown;
+  help: string;
+}
+
+/** A command's module is loaded when it runs: what it does not use (the MQTT client for a plain `serve`) costs no start-up time. */
+const commands: Record<string, () => Promise<Command>> = {
+  serve: async () => import('./serveCommand').then((command) => ({ run: command.serveCommand, help: command.serveHelp })),
+  calls: async () => import('./callsCommand').then((command) => ({ run: command.callsCommand, help: command.callsHelp })),
+  simulate: async () => import('./simulateCommand').then((command) => ({ run: command.simulateCommand, help: command.simulateHelp })),
+  team: async () => import('./teamCommand').then((command) => ({ run: command.teamCommand, help: command.teamHelp })),
+  listen: async () => import('./listenCommand').then((command) => ({ run: command.listenCommand, help: command.listenHelp })),
 };
 
 async function main(argv: string[]): Promise<void> {
   const [name, ...args] = argv;
-  const command = name === undefined ? undefined : commands[name];
-  if (!command) {
+  const load = name === undefined ? undefined : commands[name];
+  if (!load) {
     if (name !== undefined && !['help', '--help', '-h'].includes(name)) {
       throw new UsageError(`unknown command "${name}"\n\n${help}`);
     }
     process.stdout.write(`${help}\n`);
     return;
   }
+  const command = await load();
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(`${command.help}\n`);
     return;

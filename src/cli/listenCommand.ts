@@ -55,7 +55,7 @@ export async function listenCommand(args: string[]): Promise<void> {
   const dataDir = privateDataDir(options.dataDir);
   const contacts = await contactsFromOption(values.contacts, values['default-country'], log);
   const history = createCallHistory({ database: openHistory(dataDir, log), maxCalls: options.maxCalls, log });
-  const pipeline = createCallPipeline({ history, notifier: createTerminalNotifier((line) => process.stdout.write(line)), isWanted: () => true, log, namesFor: contacts.namesFor });
+  const pipeline = createCallPipeline({ history, notifier: createTerminalNotifier((line) => process.stdout.write(line)), isWanted: () => true, log, namesFor: contacts?.namesFor });
   const { code } = decoded;
   const subscriber = startTeamSubscriber({
     code,

@@ -12,7 +12,7 @@ import { createCliLogger, logLevels } from './cliLogger';
 import { contactsFromOption, contactsHelp, contactsOptions } from './contactsOption';
 import { defaultDataDir, openHistory, privateDataDir, savedToken } from './dataDir';
 import { createTerminalNotifier } from './terminalNotifier';
-import { serveTeam, type TeamServeOptions } from './teamServe';
+import type { TeamServeOptions } from './teamServe';
 import { UsageError, validateOptions } from './usage';
 
 const fields = settingsSchema.shape;
@@ -113,13 +113,16 @@ export async function serveCommand(args: string[]): Promise<void> {
   const token = options.token ?? tokenFromEnvironment(options.tokenEnv) ?? savedToken(dataDir, log);
   const contacts = await contactsFromOption(values.contacts, values['default-country'], log);
   const broker = teamBroker(options);
-  if (broker) return stopOnSignal(await serveTeam({ host: options.host, port: options.port, token, dataDir, log, broker, contacts }), log);
+  if (broker) {
+    const { serveTeam } = await import('./teamServe');
+    return stopOnSignal(await serveTeam({ host: options.host, port: options.port, token, dataDir, log, broker, contacts }), log);
+  }
   const service = createCallService({
     settings: { ...options, token },
     notifier: createTerminalNotifier((line) => process.stdout.write(line)),
     database: openHistory(dataDir, log),
     log,
-    namesFor: contacts.namesFor,
+    namesFor: contacts?.namesFor,
   });
   const { state, webhookUrl, origin, error } = await service.start();
   if (state !== 'listening' || !webhookUrl) throw new UsageError(error ?? 'the receiver did not start');

@@ -21,7 +21,7 @@ export interface TeamServeOptions {
   /** `--team-dir D`, or `--mqtt-url` with `--mqtt-username` and the password from the environment. */
   broker: { teamDir: string } | BrokerConnection;
   /** The company's contacts: callers' names are published with their calls. */
-  contacts: ContactBook;
+  contacts: ContactBook | undefined;
 }
 
 /** The broker a team folder describes: its loopback MQTT listener, as the receiver's user. */
@@ -43,7 +43,7 @@ const print = (line: object): void => void process.stdout.write(`${JSON.stringif
  */
 export async function serveTeam({ host, port, token, dataDir, log, broker, contacts }: TeamServeOptions): Promise<() => Promise<number>> {
   const spool = openSpool(join(dataDir, 'spool.jsonl'), log);
-  const publisher = startTeamPublisher({ broker: brokerOf(broker), spool, log, onState: (state) => print({ type: 'broker', ...state }), namesFor: (event) => contacts.namesFor(event.from) });
+  const publisher = startTeamPublisher({ broker: brokerOf(broker), spool, log, onState: (state) => print({ type: 'broker', ...state }), namesFor: (event) => contacts?.namesFor(event.from) ?? [] });
   const app = createReceiver({ token, ingest: publisher.ingest, requestLog: createRequestLog(), log });
   let running;
   try {
