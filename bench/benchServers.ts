@@ -10,7 +10,9 @@ import { openHistory } from '../src/cli/dataDir';
 import { createCallService } from '../src/core/callService';
 import { describeNotification, type Notifier } from '../src/core/calls/callNotification';
 import { silentLogger } from '../src/core/log/logger';
+import { createReceiver } from '../src/core/receiver/createReceiver';
 import { listen } from '../src/core/receiver/listen';
+import { createRequestLog } from '../src/core/receiver/requestLog';
 import { createContactBook } from '../src/core/contacts/contactBook';
 import { benchToken, contactCount, contactNumber, type PipelineStats, type ServerKind } from './benchProtocol';
 
@@ -35,6 +37,12 @@ async function startMinimalExpress(): Promise<number> {
   app.post('/telecmi/:token', express.json(), (_req, res) => {
     res.json({ ok: true });
   });
+  return (await listen(app, { host: '127.0.0.1', port: 0 })).port;
+}
+
+/** The receiver as the app runs it (routing, token, validation, request log), handing each event to nothing: the ceiling of the full pipeline. */
+async function startReceiverAlone(): Promise<number> {
+  const app = createReceiver({ token: benchToken, ingest: () => 'recorded', requestLog: createRequestLog(), log: silentLogger });
   return (await listen(app, { host: '127.0.0.1', port: 0 })).port;
 }
 
@@ -75,6 +83,7 @@ async function startPipeline(): Promise<number> {
 const starters: Record<ServerKind, () => Promise<number>> = {
   'bare-http': startBareHttp,
   'minimal-express': startMinimalExpress,
+  receiver: startReceiverAlone,
   pipeline: startPipeline,
 };
 
