@@ -16,7 +16,7 @@ import { openCallDatabase } from '../src/core/history/callDatabase';
 import { openHistoryDatabase } from '../src/core/history/historyFolder';
 import { silentLogger } from '../src/core/log/logger';
 import { settingsSchema } from '../src/core/settings/settingsSchema';
-import { parseTelecmiEvent } from '../src/core/telecmi/parseEvent';
+import { eventKey, parseTelecmiEvent } from '../src/core/telecmi/parseEvent';
 import { agentLegPayload, sampleCall } from '../src/core/telecmi/sampleEvents';
 import { benchToken } from './benchProtocol';
 import { startServer } from './receiver.bench';
@@ -28,19 +28,22 @@ const killAfterSeconds = 5;
 const targets = { p99Ms: 20, startupMs: 1000, rssMb: 300, lossWindowMs: 1000 };
 const bin = new URL('../bin/telecmi-notifier.js', import.meta.url).pathname;
 
-/** A data folder holding `count` realistic calls (ringing, answered, ended), as a long-running desktop would. */
+/** A data folder holding `count` realistic calls (ringing, answered, ended) and their events' keys, as a long-running desktop would. */
 function dataFolderWith(count: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'telecmi-history-bench-'));
   const database = openHistoryDatabase(dir, silentLogger);
   const batch = 2000;
   for (let start = 0; start < count; start += batch) {
     const calls: CallRecord[] = [];
+    const eventKeys: string[] = [];
     for (let index = start; index < Math.min(count, start + batch); index += 1) {
       const time = Date.now() - (count - index) * 60_000;
       const parsed = parseTelecmiEvent(agentLegPayload(sampleCall({ custom: { crm: 'true', ticket: `T-${index}` } }), 'started', time), time + 100);
-      if (parsed.ok) calls.push({ ...newCallRecord(parsed.event), read: index % 3 !== 0 });
+      if (!parsed.ok) continue;
+      calls.push({ ...newCallRecord(parsed.event), read: index % 3 !== 0 });
+      eventKeys.push(eventKey(parsed.event));
     }
-    database.write({ cleared: false, allRead: false, upserts: calls, removed: [], eventKeys: [] });
+    database.write({ cleared: false, allRead: false, upserts: calls, removed: [], eventKeys });
   }
   database.close();
   return dir;

@@ -170,8 +170,10 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
       return rows.flatMap((row) => toRecord(row) ?? []);
     },
 
+    /** Oldest first. Read as one JSON array: the driver's cost is per row, and 20,000 rows were 60 ms of start-up. */
     recentEventKeys(): string[] {
-      return (db.all('SELECT key FROM event_keys ORDER BY seq DESC LIMIT ?', eventKeysKept) as Array<{ key: string }>).map((row) => row.key).reverse();
+      const { keys } = db.get('SELECT json_group_array(key ORDER BY seq) AS keys FROM (SELECT seq, key FROM event_keys ORDER BY seq DESC LIMIT ?)', eventKeysKept) as { keys: string };
+      return JSON.parse(keys) as string[];
     },
 
     /**
