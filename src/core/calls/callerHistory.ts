@@ -45,14 +45,16 @@ export function describeCallerHistory({ today, last }: { today: number; last?: P
 
 /**
  * The history line of a call's popup, from the caller's other calls before it (a map read and at
- * most one record); undefined for a call without a number.
+ * most one record); undefined for a call without a number, or while a large history is still
+ * being read after opening (better no line than a wrong count).
  */
 export function callerHistoryOf(call: CallRecord, history: Pick<CallHistory, 'callerCalls' | 'get'>, clock: CallerHistoryClock): string | undefined {
-  if (!call.from?.digits) return undefined;
+  const calls = call.from?.digits ? history.callerCalls(call.from.digits) : undefined;
+  if (!calls) return undefined;
   const midnight = startOfDay(clock.now);
   let today = 0;
   let latest: { id: string; startedAt: number } | undefined;
-  for (const [id, startedAt] of history.callerCalls(call.from.digits)) {
+  for (const [id, startedAt] of calls) {
     if (id === call.id || startedAt > call.startedAt) continue;
     if (startedAt >= midnight) today += 1;
     if (!latest || startedAt > latest.startedAt) latest = { id, startedAt };

@@ -32,7 +32,8 @@ const eventKeysKept = 20_000;
 /**
  * The calls table has no index on the conversation or the caller, and event keys none on the key:
  * each such index is a page at a random place written for every call, which is most of what a
- * write costs (and checkpoints) at 100,000 calls. The history finds those in memory instead.
+ * write costs (and checkpoints) at 100,000 calls. The history finds those in memory instead,
+ * learnt from `calls_keys` (see `keysIndex`).
  */
 const schema = `
   CREATE TABLE IF NOT EXISTS calls (
@@ -66,6 +67,13 @@ const missingColumns = (db: Sqlite.Database): AddedColumn[] => {
 /** Indexes of earlier versions, which the history now keeps in memory. */
 const droppedIndexes = ['calls_by_conversation', 'calls_by_caller'];
 
+/**
+ * What the history learns of every call at opening, in the order of the rows: reading it from
+ * this index instead of the rows (which hold whole records) is about 4 times faster at 100,000
+ * calls. Ordered by seq, it is written where the table is, at its ends: no random page.
+ */
+const keysIndex = 'CREATE INDEX calls_keys ON calls (seq, id, conversation_id, caller, started_at);';
+
 /** What an earlier version's file lacks, or has and should not: empty for a current one. */
 function upgradesDue(db: Sqlite.Database): string[] {
   const indexes = new Set((db.all("SELECT name FROM sqlite_master WHERE type = 'index'") as Array<{ name: string }>).map((index) => index.name));
@@ -76,6 +84,7 @@ function upgradesDue(db: Sqlite.Database): string[] {
     ...(keysAreUnique
       ? ['CREATE TABLE event_keys_now (seq INTEGER PRIMARY KEY, key TEXT NOT NULL); INSERT INTO event_keys_now SELECT seq, key FROM event_keys; DROP TABLE event_keys; ALTER TABLE event_keys_now RENAME TO event_keys;']
       : []),
+    ...(indexes.has('calls_keys') ? [] : [keysIndex]),
   ];
 }
 
@@ -87,8 +96,8 @@ function upgradesDue(db: Sqlite.Database): string[] {
 function upgrade(db: Sqlite.Database, log: Logger): void {
   const due = upgradesDue(db);
   if (due.length === 0) return;
-  // About 2 s at 100,000 calls when the columns are filled, once.
-  log.info('updating the call history for this version (once)');
+  // About 4 s at 100,000 calls when the columns are filled, 1 s otherwise, once (a new file: nothing to say).
+  if (db.get('SELECT 1 FROM calls LIMIT 1')) log.info('updating the call history for this version (once)');
   db.exec('BEGIN IMMEDIATE');
   try {
     for (const statements of due) db.exec(statements);
@@ -121,7 +130,11 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     addEventKey: db.prepare('INSERT INTO event_keys (key) VALUES (?)'),
     get: db.prepare('SELECT record, read FROM calls WHERE id = ?'),
     oldest: db.prepare('SELECT id, read FROM calls ORDER BY seq LIMIT ? OFFSET ?'),
-    idsAfter: db.prepare(`SELECT seq, id, conversation_id AS conversationId, ${column('caller')} AS caller, ${column('started_at')} AS startedAt FROM calls WHERE seq > ? ORDER BY seq LIMIT ?`),
+    // One JSON row per chunk: the driver's cost is per row, and it was most of the reading. Put in
+    // order after: an ORDER BY in the aggregate costs SQLite a sort of its own.
+    idsAfter: db.prepare(
+      `SELECT json_group_array(json_array(seq, id, conversation_id, caller, started_at)) AS keys FROM (SELECT seq, id, conversation_id, ${column('caller')} AS caller, ${column('started_at')} AS started_at FROM calls WHERE seq > ? ORDER BY seq LIMIT ?)`,
+    ),
     ...(!readOnly && {
       upsert: db.prepare(
         'INSERT INTO calls (id, conversation_id, read, record, caller, started_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET read = excluded.read, record = excluded.record, caller = excluded.caller, started_at = excluded.started_at',
@@ -157,7 +170,9 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
 
     /** The calls stored after `seq`, `count` of them: what the history indexes, and the seq to continue from (a scan that rows deleted meanwhile cannot skip ahead of). */
     idsAfter(seq: number, count: number): StoredCallKeys[] {
-      return statements.idsAfter.all([seq, count]) as StoredCallKeys[];
+      const { keys } = statements.idsAfter.get([seq, count]) as { keys: string };
+      const rows = (JSON.parse(keys) as Array<[number, string, string, string | null, number]>).sort(([a], [b]) => a - b);
+      return rows.map(([seq, id, conversationId, caller, startedAt]) => ({ seq, id, conversationId, caller, startedAt }));
     },
 
     unreadIds(): string[] {

@@ -56,13 +56,13 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
    * Every call's id, read in the background after opening: once complete, a new call (most
    * events) is known to be new without asking the database. Until then, the database is asked.
    */
-  const knownIds = new Set<string>();
   let allIdsKnown = false;
   /** The last seq the reading of ids has got to. */
   let idsReadUpTo = 0;
-  /** Each caller's and each conversation's calls, learnt with the ids: the database has no index on them. */
-  const callers = createCallIndex();
-  const conversations = createCallIndex();
+  /** The database failed the reading of ids: lookups answer from what is known, unknown ids are asked for one by one. */
+  let idsUnreadable = false;
+  /** Every call's id, and each caller's and each conversation's calls, learnt with the ids: the database has no index on them. */
+  const callIndex = createCallIndex();
   /** The next calls to evict, oldest first, with their read flags kept current. */
   const nextOldest = new Map<string, boolean>();
   const listeners = new Set<(change: HistoryChange) => void>();
@@ -90,7 +90,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
 
   function get(id: string): CallRecord | undefined {
     const known = pending.upserts.get(id) ?? cache.get(id);
-    if (known || pending.cleared || pending.removed.has(id) || (allIdsKnown && !knownIds.has(id))) return known;
+    if (known || pending.cleared || pending.removed.has(id) || (allIdsKnown && !callIndex.has(id))) return known;
     const call = stored(database.get(id));
     return call && remember(call);
   }
@@ -120,12 +120,10 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
 
   function remove(calls: ReadonlyArray<{ id: string; read: boolean }>): void {
     for (const { id, read } of calls) {
-      callers.remove(id);
-      conversations.remove(id);
+      callIndex.remove(id);
       if (!read) unread -= 1;
       total -= 1;
       nextOldest.delete(id);
-      knownIds.delete(id);
       cache.delete(id);
       pending.upserts.delete(id);
       if (!pending.added.delete(id)) pending.removed.add(id);
@@ -196,48 +194,50 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     }
     if ((before?.read ?? true) !== call.read) unread += call.read ? -1 : 1;
     if (nextOldest.has(call.id)) nextOldest.set(call.id, call.read);
-    index(call.id, call.from?.digits, call.conversationId, call.startedAt);
+    callIndex.add(call.id, { caller: call.from?.digits, conversationId: call.conversationId, startedAt: call.startedAt });
     remember(call);
     pending.upserts.set(call.id, call);
   }
 
-  function index(id: string, caller: string | null | undefined, conversationId: string, startedAt: number): void {
-    knownIds.add(id);
-    callers.add(id, caller, startedAt);
-    conversations.add(id, conversationId, startedAt);
-  }
-
   if (total > limit) evictBeyondLimit(`the history holds ${total} calls, more than the ${limit} kept`);
 
-  /** Reads the next chunk of ids into the indexes: true once every id is known. */
+  /** Reads the next chunk of ids into the indexes: true once every id is known, or none can be read. */
   function readIds(): boolean {
-    if (allIdsKnown) return true;
-    const chunk = database.idsAfter(idsReadUpTo, idChunk);
-    for (const { id, caller, conversationId, startedAt } of chunk) {
-      if (!pending.removed.has(id)) index(id, caller, conversationId, startedAt);
+    if (allIdsKnown || idsUnreadable) return true;
+    try {
+      const chunk = database.idsAfter(idsReadUpTo, idChunk);
+      for (const { id, caller, conversationId, startedAt } of chunk) {
+        if (!pending.removed.has(id)) callIndex.add(id, { caller, conversationId, startedAt });
+      }
+      idsReadUpTo = chunk.at(-1)?.seq ?? idsReadUpTo;
+      allIdsKnown = chunk.length < idChunk;
+      return allIdsKnown;
+    } catch (error) {
+      // A damaged file must not stop the calls: they ring and are kept as ever, without what the rest would have said.
+      idsUnreadable = true;
+      log.error('the history could not read all its calls: popups may not count a caller\'s older calls, nor older calls take their later events', { file: database.filePath, error: String(error) });
+      return true;
     }
-    idsReadUpTo = chunk.at(-1)?.seq ?? idsReadUpTo;
-    allIdsKnown = chunk.length < idChunk;
-    return allIdsKnown;
   }
 
   /**
-   * The indexes answer only once every id is read: a caller's or a conversation's calls asked
-   * for before that (just after opening a large history) finish the reading first, once.
+   * The index answers only once every id is read: a conversation's calls asked for before that
+   * (just after opening a large history) finish the reading first, once.
    */
   function readAllIds(): void {
     for (let done = allIdsKnown; !done && !closed; ) done = readIds();
   }
 
   /**
-   * Reads every id a chunk at a time, each in a turn of its own (the first one too: at 100,000
-   * calls a chunk costs ~50 ms, which start-up need not wait for), so opening stays fast at any size.
+   * Reads every id a chunk at a time, each in a turn of its own, so opening stays fast at any
+   * size: a history of one chunk is read at once, a larger one from the next turn on (at 100,000
+   * calls a chunk costs ~50 ms, which start-up need not wait for).
    */
   async function readIdsInBackground(): Promise<void> {
-    do await nextTurn();
-    while (!closed && !readIds());
+    if (total > idChunk) await nextTurn();
+    while (!closed && !readIds()) await nextTurn();
   }
-  void readIdsInBackground().catch((error: unknown) => log.warn('could not read the history\'s ids yet', { error: String(error) }));
+  void readIdsInBackground();
 
   return {
     get,
@@ -275,14 +275,16 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     /** The calls of a conversation (one per agent its call rang), the earliest first. */
     inConversation(conversationId: string): CallRecord[] {
       readAllIds();
-      const calls = [...conversations.callsOf(conversationId)].sort(([, a], [, b]) => a - b);
-      return calls.flatMap(([id]) => get(id) ?? []);
+      const earliestFirst = [...callIndex.callsInConversation(conversationId)].sort(([, a], [, b]) => a - b);
+      return earliestFirst.flatMap(([id]) => get(id) ?? []);
     },
 
-    /** A caller's calls (by the digits of their number): id -> start time. */
-    callerCalls(digits: string): ReadonlyMap<string, number> {
-      readAllIds();
-      return callers.callsOf(digits);
+    /**
+     * A caller's calls (by the digits of their number): id -> start time. Undefined until every id
+     * is read (about a second after opening 100,000 calls): a popup does not wait for it.
+     */
+    callerCalls(digits: string): ReadonlyMap<string, number> | undefined {
+      return allIdsKnown ? callIndex.callsOfCaller(digits) : undefined;
     },
 
     upsert(call: CallRecord): void {
@@ -322,9 +324,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
       allIdsKnown = true;
       cache.clear();
       nextOldest.clear();
-      knownIds.clear();
-      callers.clear();
-      conversations.clear();
+      callIndex.clear();
       pending = { ...nothingPending(), cleared: true, eventKeys: pending.eventKeys };
       total = 0;
       unread = 0;

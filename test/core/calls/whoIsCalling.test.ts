@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCallPipeline } from '../../../src/core/calls/callPipeline';
+import { newCallRecord } from '../../../src/core/calls/callLifecycle';
 import { describeCallerHistory, ordinal, type CallerHistoryClock } from '../../../src/core/calls/callerHistory';
 import { describeNotification } from '../../../src/core/calls/callNotification';
 import type { CallRecord } from '../../../src/core/calls/callRecord';
@@ -109,6 +110,15 @@ describe('who is calling, through the pipeline', () => {
     pipeline.ingest({ ...callFrom('yesterday').started, time: new Date(at(18, 0, 24)) }, { late: true });
     pipeline.ingest({ ...callFrom('now').started, time: new Date(at(10, 59)) });
     expect(describeNotification(notifier.shown.at(-1)!).body.split('\n')[0]).toMatch(/^2nd call today · last one rang at /);
+  });
+
+  it('pops a call up at once, without the history line, while a large history is still being read after opening', () => {
+    const many = Array.from({ length: 12_000 }, (_, index) => newCallRecord(callFrom(`old-${index}`).started));
+    const history = createCallHistory({ database: memoryDatabase(many), maxCalls: 20_000, log: silentLogger });
+    const notifier = recordingNotifier();
+    const pipeline = createCallPipeline({ history, notifier, isWanted: () => true, log: silentLogger });
+    pipeline.ingest(callFrom('now').started);
+    expect(describeNotification(notifier.shown[0]!).body.split('\n')[0]).not.toMatch(/call/);
   });
 
   it('tells the popup of a caller’s third call today how the last one went', () => {
