@@ -77,16 +77,24 @@ export function createCallPipeline({
   let awayTimer: NodeJS.Timeout | undefined;
   /** Set by `flush` on shutdown: what it announces opens nothing. */
   let shuttingDown = false;
+  /** Work a timer runs: what fails is logged, never thrown out of the event loop (that would stop `serve`). */
+  const safely = <A extends unknown[]>(what: string, work: (...args: A) => void) => (...args: A): void => {
+    try {
+      work(...args);
+    } catch (error) {
+      log.error(`${what} failed`, { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
   const announcer = createBurstCoalescer({
     ...burst,
-    emit: (notification) => {
+    emit: safely('a notification', (notification) => {
       notifier.notify(withCallerHistory(notification));
       // A burst summed up pops nothing: only a call announced on its own rings in the CRM, and
       // only while it rings (one held back by the burst may be over by now), never at shutdown.
       if (notification.type === 'ringing' && !shuttingDown && !isMuted() && history.get(notification.call.id)?.state === 'ringing') {
         onLive?.(notification.call, 'ringing');
       }
-    },
+    }),
   });
 
   /** A call's popup says what this desktop knows of its caller, from the caller's other calls. */
@@ -110,7 +118,7 @@ export function createCallPipeline({
   function noteAway(callId: string): void {
     away.add(callId);
     clearTimeout(awayTimer);
-    awayTimer = setTimeout(announceAway, awaySummaryDelayMs);
+    awayTimer = setTimeout(safely('the away summary', announceAway), awaySummaryDelayMs);
     awayTimer.unref();
   }
 
@@ -124,7 +132,7 @@ export function createCallPipeline({
   /** A late `answered` turns a missed call into an ended one: the verdict waits for it briefly. */
   function holdMissed(callId: string): void {
     if (heldMissed.has(callId)) return;
-    const timer = setTimeout(() => announceMissed(callId), missedHoldMs);
+    const timer = setTimeout(safely('a missed call', () => announceMissed(callId)), missedHoldMs);
     timer.unref();
     heldMissed.set(callId, timer);
   }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCallFilter } from '../../../src/core/calls/callFilter';
 import { agentCall, eventFrom } from '../../support/events';
+import { recordingLogger } from '../../support/fakes';
 import { pipelineInMemory } from '../../support/pipeline';
 
 const setup = pipelineInMemory;
@@ -29,6 +30,18 @@ describe('call pipeline', () => {
     expect(record?.timeline.map((entry) => entry.event)).toEqual(['agent-leg:started', 'agent-leg:answered', 'agent-leg:hangup']);
     expect(record?.events).toHaveLength(3);
     expect(notifier.shown.map((shown) => shown.type)).toEqual(['ringing']);
+  });
+
+  it('logs a notification that fails, and never throws it out of a timer (that would stop serve)', () => {
+    const log = recordingLogger();
+    const failing = { notify: (notification: { type: string }) => { if (notification.type === 'missed') throw new Error('notification daemon gone'); } };
+    const { history, pipeline } = setup({ notifier: failing, log });
+    const call = agentCall('2');
+    pipeline.ingest(call.started);
+    pipeline.ingest(call.hangup);
+    expect(() => vi.advanceTimersByTime(1500)).not.toThrow();
+    expect(history.get(call.started.callId)?.state).toBe('missed');
+    expect(log.lines.map((line) => `${line.level}: ${line.message} ${String(line.details?.error)}`)).toContain('error: a missed call failed notification daemon gone');
   });
 
   it('turns a call that hangs up unanswered into a missed call and notifies it', () => {
