@@ -16,12 +16,14 @@ export interface CallWrite {
 
 /** What the history indexes of each stored call. */
 export type StoredCallKeys = {
-  seq: number;
   id: string;
   conversationId: string;
   caller: string | null;
   startedAt: number;
 };
+
+/** A seq as SQLite holds it: the driver gives one beyond 2^53 as a bigint, exactly. */
+export type Seq = number | bigint;
 
 // A CommonJS module whose types declare named exports it only has on its default export.
 const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite;
@@ -130,10 +132,11 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     addEventKey: db.prepare('INSERT INTO event_keys (key) VALUES (?)'),
     get: db.prepare('SELECT record, read FROM calls WHERE id = ?'),
     oldest: db.prepare('SELECT id, read FROM calls ORDER BY seq LIMIT ? OFFSET ?'),
-    // One JSON row per chunk: the driver's cost is per row, and it was most of the reading. Put in
-    // order after: an ORDER BY in the aggregate costs SQLite a sort of its own.
+    // One JSON row per chunk: the driver's cost is per row, and it was most of the reading. The
+    // casts keep a damaged row (a blob, which JSON cannot hold) from failing its whole chunk; the
+    // last seq comes beside the JSON, which would round one beyond 2^53.
     idsAfter: db.prepare(
-      `SELECT json_group_array(json_array(seq, id, conversation_id, caller, started_at)) AS keys FROM (SELECT seq, id, conversation_id, ${column('caller')} AS caller, ${column('started_at')} AS started_at FROM calls WHERE seq > ? ORDER BY seq LIMIT ?)`,
+      `SELECT json_group_array(json_object('id', CAST(id AS TEXT), 'conversationId', CAST(conversation_id AS TEXT), 'caller', CAST(caller AS TEXT), 'startedAt', CAST(started_at AS INTEGER))) AS keys, MAX(seq) AS last, COUNT(*) AS count FROM (SELECT seq, id, conversation_id, ${column('caller')} AS caller, ${column('started_at')} AS started_at FROM calls WHERE seq > ? ORDER BY seq LIMIT ?)`,
     ),
     ...(!readOnly && {
       upsert: db.prepare(
@@ -169,10 +172,9 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     },
 
     /** The calls stored after `seq`, `count` of them: what the history indexes, and the seq to continue from (a scan that rows deleted meanwhile cannot skip ahead of). */
-    idsAfter(seq: number, count: number): StoredCallKeys[] {
-      const { keys } = statements.idsAfter.get([seq, count]) as { keys: string };
-      const rows = (JSON.parse(keys) as Array<[number, string, string, string | null, number]>).sort(([a], [b]) => a - b);
-      return rows.map(([seq, id, conversationId, caller, startedAt]) => ({ seq, id, conversationId, caller, startedAt }));
+    idsAfter(seq: Seq, count: number): { calls: StoredCallKeys[]; last: Seq | null } {
+      const { keys, last } = statements.idsAfter.get([seq, count]) as { keys: string; last: Seq | null };
+      return { calls: JSON.parse(keys) as StoredCallKeys[], last };
     },
 
     unreadIds(): string[] {
@@ -187,7 +189,7 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
 
     /** Oldest first. Read as one JSON array: the driver's cost is per row, and 20,000 rows were 60 ms of start-up. */
     recentEventKeys(): string[] {
-      const { keys } = db.get('SELECT json_group_array(key ORDER BY seq) AS keys FROM (SELECT seq, key FROM event_keys ORDER BY seq DESC LIMIT ?)', eventKeysKept) as { keys: string };
+      const { keys } = db.get('SELECT json_group_array(CAST(key AS TEXT) ORDER BY seq) AS keys FROM (SELECT seq, key FROM event_keys ORDER BY seq DESC LIMIT ?)', eventKeysKept) as { keys: string };
       return JSON.parse(keys) as string[];
     },
 
@@ -233,7 +235,14 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     close(): void {
       if (!open) return;
       open = false;
-      for (const statement of Object.values(statements)) statement.finalize();
+      // A statement that last failed fails again when finalized: that must not keep the file open (and locked).
+      for (const statement of Object.values(statements)) {
+        try {
+          statement.finalize();
+        } catch {
+          // The error was reported when the statement failed.
+        }
+      }
       db.close();
       if (filePath) rmSync(ownerFile(filePath), { force: true });
     },

@@ -1,5 +1,5 @@
-/** A key's one call (most keys), or its calls by id: id -> start time. */
-type KeyCalls = readonly [id: string, startedAt: number] | Map<string, number>;
+/** A key's one call (most keys: its id), or its calls' ids. */
+type KeyCalls = string | Set<string>;
 
 /** What the index keeps of a call. */
 export interface IndexedCall {
@@ -10,10 +10,11 @@ export interface IndexedCall {
 
 /**
  * Every call of the history by id, and grouped by caller (the digits of their number) and by
- * conversation, each group as id -> start time in no particular order (a late event can add an
- * older call). Finding a caller's or a conversation's calls is a map read: the database has no
+ * conversation, each group told as id -> start time in no particular order (a late event can add
+ * an older call). Finding a caller's or a conversation's calls is a map read: the database has no
  * index on them, since each such index is a page at a random place written per call. A group of
- * one call (most of them) is kept as a pair, not a map: at 100,000 calls that is a third of the memory.
+ * one call (most of them) is kept as its id, not a set: at 100,000 calls the index is built in the
+ * background after opening, and each object it allocates is work for the garbage collector.
  */
 export function createCallIndex() {
   const byId = new Map<string, IndexedCall>();
@@ -24,8 +25,8 @@ export function createCallIndex() {
     add(id: string, call: IndexedCall): void {
       if (byId.has(id)) return;
       byId.set(id, call);
-      join(byCaller, call.caller, id, call.startedAt);
-      join(byConversation, call.conversationId, id, call.startedAt);
+      join(byCaller, call.caller, id);
+      join(byConversation, call.conversationId, id);
     },
 
     has: (id: string): boolean => byId.has(id),
@@ -38,8 +39,8 @@ export function createCallIndex() {
       leave(byConversation, call.conversationId, id);
     },
 
-    callsOfCaller: (digits: string): ReadonlyMap<string, number> => callsOf(byCaller, digits),
-    callsInConversation: (conversationId: string): ReadonlyMap<string, number> => callsOf(byConversation, conversationId),
+    callsOfCaller: (digits: string): ReadonlyMap<string, number> => startTimes(byCaller.get(digits)),
+    callsInConversation: (conversationId: string): ReadonlyMap<string, number> => startTimes(byConversation.get(conversationId)),
 
     clear(): void {
       byId.clear();
@@ -47,24 +48,26 @@ export function createCallIndex() {
       byConversation.clear();
     },
   };
+
+  /** A group's calls with their start times. */
+  function startTimes(calls: KeyCalls | undefined): ReadonlyMap<string, number> {
+    const ids = typeof calls === 'string' ? [calls] : [...(calls ?? [])];
+    return new Map(ids.map((id) => [id, byId.get(id)?.startedAt ?? Number.NaN]));
+  }
 }
 
-function join(groups: Map<string, KeyCalls>, key: string | null | undefined, id: string, startedAt: number): void {
+function join(groups: Map<string, KeyCalls>, key: string | null | undefined, id: string): void {
   if (!key) return;
   const calls = groups.get(key);
-  if (!calls) groups.set(key, [id, startedAt]);
-  else if (calls instanceof Map) calls.set(id, startedAt);
-  else groups.set(key, new Map([calls, [id, startedAt]]));
+  if (calls === undefined) groups.set(key, id);
+  else if (typeof calls === 'string') groups.set(key, new Set([calls, id]));
+  else calls.add(id);
 }
 
 function leave(groups: Map<string, KeyCalls>, key: string | null | undefined, id: string): void {
   if (!key) return;
   const calls = groups.get(key);
-  if (calls instanceof Map) calls.delete(id);
-  if (!(calls instanceof Map) || calls.size === 0) groups.delete(key);
-}
-
-function callsOf(groups: Map<string, KeyCalls>, key: string): ReadonlyMap<string, number> {
-  const calls = groups.get(key);
-  return calls instanceof Map ? calls : new Map(calls ? [calls] : []);
+  if (typeof calls === 'string') {
+    if (calls === id) groups.delete(key);
+  } else if (calls?.delete(id) && calls.size === 0) groups.delete(key);
 }

@@ -395,6 +395,41 @@ describe('a caller’s calls', () => {
     ]);
   });
 
+  it('reads a file with odd values in its rows (a blob for a caller, an event key) and closes it cleanly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'telecmi-odd-history-'));
+    const file = join(dir, 'calls.db');
+    const database = openCallDatabase(file, silentLogger);
+    database.write({ cleared: false, allRead: false, upserts: Array.from({ length: 20 }, (_, index) => callFrom(String(index), '919876543210')), removed: [], eventKeys: ['key-1'] });
+    database.close();
+    const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite;
+    const raw = new Database(file);
+    raw.exec("PRAGMA locking_mode = EXCLUSIVE; UPDATE calls SET caller = X'00FF' WHERE seq = 3; INSERT INTO event_keys (key) VALUES (X'00FF');");
+    raw.close();
+    const log = recordingLogger();
+    const history = createCallHistory({ database: openCallDatabase(file, log), maxCalls: 100, log });
+    expect(history.callerCalls('919876543210')?.size).toBe(19);
+    expect(history.inConversation('conversation-3').map((record) => record.id)).toEqual(['leg-b-3']);
+    expect(history.recentEventKeys()).toHaveLength(2);
+    expect(history.close()).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['calls.db']);
+    expect(log.lines.filter((line) => line.level === 'error')).toEqual([]);
+  });
+
+  it('reads every id of a file whose seqs are beyond 2^53 (exact, none skipped)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'telecmi-big-seq-'));
+    const file = join(dir, 'calls.db');
+    const database = openCallDatabase(file, silentLogger);
+    database.write({ cleared: false, allRead: false, upserts: Array.from({ length: 12_000 }, (_, index) => callFrom(String(index), '919876543210')), removed: [], eventKeys: [] });
+    database.close();
+    const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite;
+    const raw = new Database(file);
+    raw.exec('PRAGMA locking_mode = EXCLUSIVE; UPDATE calls SET seq = seq + 4611686018427387904;');
+    raw.close();
+    const history = createCallHistory({ database: openCallDatabase(file, silentLogger), maxCalls: 20_000, log: silentLogger });
+    await vi.waitFor(() => expect(history.callerCalls('919876543210')?.size).toBe(12_000));
+    history.close();
+  });
+
   it('forgets the calls of a large history cleared while its ids are still being read', async () => {
     const many = Array.from({ length: 12_000 }, (_, index) => callFrom(`old-${index}`, '919876543210'));
     const history = createCallHistory({ database: memoryDatabase(many), maxCalls: 20_000, log: silentLogger });
@@ -421,11 +456,11 @@ describe('a caller’s calls', () => {
     raw.close();
     // `calls` reads it as it is, before any update.
     const before = openCallDatabase(file, silentLogger, { readOnly: true });
-    expect(before.idsAfter(0, 1)).toMatchObject([{ id: 'leg-b-1', caller: '919876543210' }]);
+    expect(before.idsAfter(0, 1).calls).toMatchObject([{ id: 'leg-b-1', caller: '919876543210' }]);
     before.close();
     const database = openCallDatabase(file, silentLogger);
     expect(database.counts().total).toBe(2);
-    expect(database.idsAfter(0, 1)).toMatchObject([{ id: 'leg-b-1', caller: '919876543210', startedAt: callFrom('1', '919876543210').startedAt }]);
+    expect(database.idsAfter(0, 1).calls).toMatchObject([{ id: 'leg-b-1', caller: '919876543210', startedAt: callFrom('1', '919876543210').startedAt }]);
     expect(database.recentEventKeys()).toEqual(['key-1', 'key-2']);
     database.write({ cleared: false, allRead: false, upserts: [], removed: [], eventKeys: ['key-3'] });
     expect(database.recentEventKeys()).toEqual(['key-1', 'key-2', 'key-3']);
@@ -436,14 +471,14 @@ describe('a caller’s calls', () => {
     upgraded.close();
     expect(indexes.sort()).toEqual(['calls_keys', 'calls_unread']);
     const reader = openCallDatabase(file, silentLogger, { readOnly: true });
-    expect(reader.idsAfter(0, 1)).toMatchObject([{ id: 'leg-b-1', caller: '919876543210' }]);
+    expect(reader.idsAfter(0, 1).calls).toMatchObject([{ id: 'leg-b-1', caller: '919876543210' }]);
     reader.close();
     // A file that has one of the new columns gets the other.
     const partly = new Database(file);
     partly.exec('PRAGMA locking_mode = EXCLUSIVE; DROP INDEX calls_keys; ALTER TABLE calls DROP COLUMN started_at;');
     partly.close();
     const again = openCallDatabase(file, silentLogger);
-    expect(again.idsAfter(0, 1)).toMatchObject([{ id: 'leg-b-1', startedAt: callFrom('1', '919876543210').startedAt }]);
+    expect(again.idsAfter(0, 1).calls).toMatchObject([{ id: 'leg-b-1', startedAt: callFrom('1', '919876543210').startedAt }]);
     again.close();
   });
 
