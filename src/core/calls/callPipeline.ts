@@ -77,30 +77,36 @@ export function createCallPipeline({
   let awayTimer: NodeJS.Timeout | undefined;
   /** Set by `flush` on shutdown: what it announces opens nothing. */
   let shuttingDown = false;
-  /** Work a timer runs: what fails is logged, never thrown out of the event loop (that would stop `serve`). */
-  const safely = <A extends unknown[]>(what: string, work: (...args: A) => void) => (...args: A): void => {
+  /**
+   * Announcing runs from timers and at shutdown too: what fails is logged, never thrown (out of a
+   * timer it would stop `serve`; at shutdown it would keep the history from being closed).
+   */
+  function attempt(what: string, work: () => void): void {
     try {
-      work(...args);
+      work();
     } catch (error) {
       log.error(`${what} failed`, { error: error instanceof Error ? error.message : String(error) });
     }
-  };
+  }
   const announcer = createBurstCoalescer({
     ...burst,
-    emit: safely('a notification', (notification) => {
-      notifier.notify(withCallerHistory(notification));
+    emit: (notification) => {
+      attempt('a notification', () => notifier.notify(withCallerHistory(notification)));
       // A burst summed up pops nothing: only a call announced on its own rings in the CRM, and
       // only while it rings (one held back by the burst may be over by now), never at shutdown.
-      if (notification.type === 'ringing' && !shuttingDown && !isMuted() && history.get(notification.call.id)?.state === 'ringing') {
-        onLive?.(notification.call, 'ringing');
-      }
-    }),
+      attempt('the screen pop', () => {
+        if (notification.type === 'ringing' && !shuttingDown && !isMuted() && history.get(notification.call.id)?.state === 'ringing') {
+          onLive?.(notification.call, 'ringing');
+        }
+      });
+    },
   });
 
-  /** A call's popup says what this desktop knows of its caller, from the caller's other calls. */
+  /** A call's popup says what this desktop knows of its caller, from the caller's other calls; without it when that cannot be read. */
   function withCallerHistory(notification: CallNotification): CallNotification {
     if (notification.type !== 'ringing' && notification.type !== 'missed') return notification;
-    const callerHistory = callerHistoryOf(notification.call, history, localClock(new Date(now())));
+    let callerHistory: string | undefined;
+    attempt('the caller\'s history line', () => (callerHistory = callerHistoryOf(notification.call, history, localClock(new Date(now())))));
     return callerHistory ? { ...notification, callerHistory } : notification;
   }
 
@@ -118,7 +124,7 @@ export function createCallPipeline({
   function noteAway(callId: string): void {
     away.add(callId);
     clearTimeout(awayTimer);
-    awayTimer = setTimeout(safely('the away summary', announceAway), awaySummaryDelayMs);
+    awayTimer = setTimeout(() => attempt('the away summary', announceAway), awaySummaryDelayMs);
     awayTimer.unref();
   }
 
@@ -132,7 +138,7 @@ export function createCallPipeline({
   /** A late `answered` turns a missed call into an ended one: the verdict waits for it briefly. */
   function holdMissed(callId: string): void {
     if (heldMissed.has(callId)) return;
-    const timer = setTimeout(safely('a missed call', () => announceMissed(callId)), missedHoldMs);
+    const timer = setTimeout(() => attempt('a missed call', () => announceMissed(callId)), missedHoldMs);
     timer.unref();
     heldMissed.set(callId, timer);
   }
@@ -208,8 +214,8 @@ export function createCallPipeline({
     flush(): void {
       shuttingDown = true;
       announcer.flush();
-      for (const callId of [...heldMissed.keys()]) announceMissed(callId);
-      announceAway();
+      for (const callId of [...heldMissed.keys()]) attempt('a missed call', () => announceMissed(callId));
+      attempt('the away summary', announceAway);
     },
   };
 }

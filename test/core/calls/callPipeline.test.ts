@@ -44,6 +44,29 @@ describe('call pipeline', () => {
     expect(log.lines.map((line) => `${line.level}: ${line.message} ${String(line.details?.error)}`)).toContain('error: a missed call failed notification daemon gone');
   });
 
+  it('pops a call up and opens its screen pop when its caller’s history cannot be read, without that line', () => {
+    const log = recordingLogger();
+    const opened: string[] = [];
+    const { notifier, history, pipeline } = setup({ log, onLive: (call) => void opened.push(call.id) });
+    history.callerCalls = () => {
+      throw new Error('database disk image is malformed');
+    };
+    const call = agentCall('3');
+    expect(pipeline.ingest(call.started)).toBe('recorded');
+    expect(notifier.shown.map((shown) => [shown.type, 'callerHistory' in shown])).toEqual([['ringing', false]]);
+    expect(opened).toEqual([call.started.callId]);
+    expect(log.lines.map((line) => `${line.level}: ${line.message}`)).toContain("error: the caller's history line failed");
+  });
+
+  it('still shuts down when a held missed call cannot be notified', () => {
+    const failing = { notify: (notification: { type: string }) => { if (notification.type === 'missed') throw new Error('notification daemon gone'); } };
+    const { pipeline } = setup({ notifier: failing, log: recordingLogger() });
+    const call = agentCall('4');
+    pipeline.ingest(call.started);
+    pipeline.ingest(call.hangup);
+    expect(() => pipeline.flush()).not.toThrow();
+  });
+
   it('turns a call that hangs up unanswered into a missed call and notifies it', () => {
     const { notifier, history, pipeline } = setup();
     const call = agentCall('2');
