@@ -152,8 +152,27 @@ async function floor() {
   }
 }
 
+const startups = 3;
+
+/**
+ * Start-up to listening, the median of `startups` starts (each stopped as a user would), after a
+ * pause: building 100,000 calls leaves this process's garbage collector busy on the same two
+ * cores for a while, and a single start measured that more than `serve`.
+ */
+async function startupMs(dataDir: string): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const times: number[] = [];
+  for (let start = 0; start < startups; start += 1) {
+    const serving = await serve(dataDir);
+    times.push(serving.startupMs);
+    await new Promise((resolve) => serving.child.once('exit', resolve).kill('SIGTERM'));
+  }
+  return times.sort((a, b) => a - b)[Math.floor(startups / 2)] ?? Number.NaN;
+}
+
 async function measure(calls: number) {
   const dataDir = dataFolderWith(calls);
+  const startup = await startupMs(dataDir);
   const first = await serve(dataDir);
   // Warm-up: the first requests meet code not yet compiled.
   await steadyLoad(first.webhookUrl, 2);
@@ -162,7 +181,7 @@ async function measure(calls: number) {
   first.child.kill('SIGKILL');
   const second = await serve(dataDir);
   const kill = await killDuringLoad(second, dataDir);
-  return { calls, startupMs: first.startupMs, load, rss, kill };
+  return { calls, startupMs: startup, load, rss, kill };
 }
 
 const verdict = (pass: boolean): string => (pass ? 'PASS' : 'FAIL');
@@ -197,7 +216,7 @@ export async function historyBench(): Promise<boolean> {
       `< ${targets.p99Ms} ms`,
       full.load.p99Ms < targets.p99Ms && full.load.failed === 0,
     ],
-    [`start-up to listening at ${largestCap} calls: ${full.startupMs.toFixed(0)} ms (empty: ${baseline.startupMs.toFixed(0)} ms)`, `< ${targets.startupMs} ms`, full.startupMs < targets.startupMs],
+    [`start-up to listening at ${largestCap} calls, median of ${startups} starts: ${full.startupMs.toFixed(0)} ms (empty: ${baseline.startupMs.toFixed(0)} ms)`, `< ${targets.startupMs} ms`, full.startupMs < targets.startupMs],
     [`RSS of serve at ${largestCap} calls after the load: ${full.rss.toFixed(0)} MB (empty: ${baseline.rss.toFixed(0)} MB)`, `< ${targets.rssMb} MB`, full.rss < targets.rssMb],
     [`kill -9: ${full.kill.lostOlder} of the events acknowledged more than ${targets.lossWindowMs} ms before it lost (${full.kill.lostNewer} of the last second)`, '0', full.kill.lostOlder === 0 && baseline.kill.lostOlder === 0],
   ];
