@@ -8,6 +8,7 @@ import { startTeamSubscriber } from '../core/team/teamSubscriber';
 import { createCliLogger, logLevels } from './cliLogger';
 import { contactsFromOption, contactsHelp, contactsOptions } from './contactsOption';
 import { defaultDataDir, openHistory, privateDataDir, savedClientId } from './dataDir';
+import { catchStopSignals, stopOnSignal } from './stopSignals';
 import { createTerminalNotifier } from './terminalNotifier';
 import { UsageError, validateOptions } from './usage';
 
@@ -52,6 +53,7 @@ export async function listenCommand(args: string[]): Promise<void> {
   const decoded = decodeJoinCode(process.env[options.joinCodeEnv] ?? '');
   if (!decoded.ok) throw new UsageError(`environment variable ${options.joinCodeEnv}: ${decoded.reason}`);
   const log = createCliLogger(options.logLevel);
+  catchStopSignals();
   const dataDir = privateDataDir(options.dataDir);
   const contacts = await contactsFromOption(values.contacts, values['default-country'], log);
   const history = createCallHistory({ database: openHistory(dataDir, log), maxCalls: options.maxCalls, log });
@@ -65,15 +67,12 @@ export async function listenCommand(args: string[]): Promise<void> {
     onEvent: (event, options) => void pipeline.ingest(event, options),
     onState: (state) => print({ type: 'connection', agent: code.agent, broker: new URL(code.url).host, ...state }),
   });
-  const stop = (): void => {
-    process.off('SIGINT', stop).off('SIGTERM', stop);
-    void subscriber.stop().finally(() => {
-      pipeline.flush();
-      const saved = history.close();
-      if (saved) log.info('stopped; history saved');
-      else log.error('stopped; the call history could NOT be saved');
-      process.exit(saved ? 0 : 1);
-    });
-  };
-  process.on('SIGINT', stop).on('SIGTERM', stop);
+  stopOnSignal(async () => {
+    await subscriber.stop().catch(() => undefined);
+    pipeline.flush();
+    const saved = history.close();
+    if (saved) log.info('stopped; history saved');
+    else log.error('stopped; the call history could NOT be saved');
+    return saved ? 0 : 1;
+  }, log);
 }

@@ -11,6 +11,7 @@ import { createTunnelManager } from '../core/tunnel/tunnelManager';
 import { createCliLogger, logLevels } from './cliLogger';
 import { contactsFromOption, contactsHelp, contactsOptions } from './contactsOption';
 import { defaultDataDir, openHistory, privateDataDir, savedToken } from './dataDir';
+import { catchStopSignals, stopOnSignal } from './stopSignals';
 import { createTerminalNotifier } from './terminalNotifier';
 import type { TeamServeOptions } from './teamServe';
 import { UsageError, validateOptions } from './usage';
@@ -107,6 +108,7 @@ export async function serveCommand(args: string[]): Promise<void> {
     mqttUsername: values['mqtt-username'],
     mqttPasswordEnv: values['mqtt-password-env'],
   });
+  catchStopSignals();
   const authtoken = secretFromEnvironment(options.ngrokAuthtokenEnv, 'the ngrok authtoken');
   const log = createCliLogger(options.logLevel);
   const dataDir = privateDataDir(options.dataDir);
@@ -159,20 +161,6 @@ function tokenFromEnvironment(name: string | undefined): string | undefined {
   const token = fields.token.unwrap().safeParse(value);
   if (!token.success) throw new UsageError(`environment variable ${name} does not hold a valid webhook token: ${token.error.issues[0]?.message}`);
   return token.data;
-}
-
-function stopOnSignal(stop: () => Promise<number>, log: Logger): void {
-  const onSignal = (): void => {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-    stop().then(
-      (code) => process.exit(code),
-      (error: unknown) => {
-        log.error('could not stop cleanly', { error: error instanceof Error ? error.message : String(error) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
 }
 
 /** The public tunnel of `--ngrok-authtoken-env`: its states go to stdout as JSON lines. */

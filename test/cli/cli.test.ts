@@ -157,6 +157,21 @@ describe('telecmi-notifier CLI', () => {
     expect(server.stderr()).not.toContain(authtoken);
   });
 
+  it('stops cleanly on Ctrl+C that comes while it is still starting (its tunnel connecting)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'telecmi-cli-'));
+    const server = serve(['--data-dir', dataDir, '--ngrok-authtoken-env', 'MY_NGROK_TOKEN'], {
+      ...process.env,
+      MY_NGROK_TOKEN: '2abcdefghijklmnopqrstuvwxyz_0123456789ABCDEFGHIJK',
+      TELECMI_NGROK_SERVER_ADDR: `127.0.0.1:${await freePort()}`,
+    });
+    child = server.child;
+    await server.nextLine(0);
+    expect(await server.nextLine(1)).toEqual({ type: 'tunnel', state: 'connecting', attempt: 1 });
+    server.child.kill('SIGINT');
+    expect(await server.exited).toBe(0);
+    expect(server.stderr()).toMatch(/stopped; history saved/);
+  });
+
   it('refuses --ngrok-authtoken-env naming an empty variable', async () => {
     const failed = await run(process.execPath, [bin, 'serve', '--port', '0', '--ngrok-authtoken-env', 'NOT_SET_ANYWHERE']).catch((error: { code: number; stderr: string }) => error);
     expect(failed).toMatchObject({ code: 2, stderr: expect.stringContaining('environment variable NOT_SET_ANYWHERE is empty or not set') });
