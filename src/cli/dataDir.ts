@@ -1,10 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import Conf from 'conf';
 import type { CallDatabase } from '../core/history/callDatabase';
 import { openHistoryDatabase } from '../core/history/historyFolder';
 import type { Logger } from '../core/log/logger';
 import { generateWebhookToken, webhookTokenSchema } from '../core/receiver/webhookToken';
+import { writeFileAtomic } from '../core/storage/atomicFile';
 import { describeFsError } from '../core/storage/fsErrors';
 import { keepAside } from '../core/storage/keptAside';
 import { makePrivateFolder } from '../core/storage/privateFolder';
@@ -32,15 +33,26 @@ export function openHistory(dataDir: string, log: Logger): CallDatabase {
   }
 }
 
-/** The data folder's settings file (conf): one that does not parse is kept aside and made anew. */
-function openSettings(dataDir: string, log: Logger): Conf<Record<string, unknown>> {
-  const open = () => new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'settings', clearInvalidConfig: false, configFileMode: 0o600 });
+/**
+ * The data folder's settings file: a JSON object of a few values. One that does not parse, or is
+ * not an object, is kept aside and made anew. (Plain JSON rather than conf: conf's schema
+ * validator, which nothing here uses, was an eighth of every start-up.)
+ */
+function readSettings(file: string, log: Logger): Record<string, unknown> {
+  let text: string;
   try {
-    return open();
+    text = readFileSync(file, 'utf8');
   } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    keepAside(join(dataDir, 'settings.json'), 'move', error.message, log);
-    return open();
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+  try {
+    const settings: unknown = JSON.parse(text);
+    if (settings !== null && typeof settings === 'object' && !Array.isArray(settings)) return settings as Record<string, unknown>;
+    throw new SyntaxError('not a JSON object');
+  } catch (error) {
+    keepAside(file, 'move', (error as Error).message, log);
+    return {};
   }
 }
 
@@ -57,15 +69,15 @@ function savedSetting(
 ): string {
   const settingsPath = join(dataDir, 'settings.json');
   try {
-    const settings = openSettings(dataDir, log);
-    const stored = settings.get(key);
+    const settings = readSettings(settingsPath, log);
+    const stored = settings[key];
     if (valid(stored)) return stored;
     if (stored !== undefined) {
       keepAside(settingsPath, 'copy', `the saved ${what} is not valid`, log);
       log.warn(`the saved ${what} was not valid and is replaced${whenReplaced}`, { file: settingsPath });
     }
     const made = make();
-    settings.set(key, made);
+    writeFileAtomic(settingsPath, JSON.stringify({ ...settings, [key]: made }, null, '\t'));
     return made;
   } catch (error) {
     throw new EnvironmentError(`cannot keep the ${what} in ${settingsPath}: ${describeFsError(error)}${whenUnwritable}`);
