@@ -69,7 +69,6 @@ export function createCallPipeline({
   onLive,
   now = Date.now,
 }: CallPipelineOptions) {
-  const seen = new Map<string, true>(history.recentEventKeys().slice(-dedupeCapacity).map((key) => [key, true]));
   const dialledByConversation = new Map<string, PhoneNumber>();
   const earlyEvents = new Map<string, { events: CallEvent[]; keptAt: number }>();
   const heldMissed = new Map<string, NodeJS.Timeout>();
@@ -88,6 +87,24 @@ export function createCallPipeline({
       log.error(`${what} failed`, { error: error instanceof Error ? error.message : String(error) });
     }
   }
+  /**
+   * The events seen lately, so a redelivery is a duplicate across restarts too. Read from the
+   * history in the turn after opening, not during it (20,000 keys are a tenth of a second of
+   * start-up at 100,000 calls); an event that comes sooner reads them first.
+   */
+  let seen: Map<string, true> | undefined;
+  function seenEvents(): Map<string, true> {
+    if (!seen) {
+      seen = new Map();
+      const keys = seen;
+      attempt('reading the recent event keys', () => {
+        for (const key of history.recentEventKeys().slice(-dedupeCapacity)) keys.set(key, true);
+      });
+    }
+    return seen;
+  }
+  setImmediate(seenEvents).unref();
+
   const announcer = createBurstCoalescer({
     ...burst,
     emit: (notification) => {
@@ -200,8 +217,8 @@ export function createCallPipeline({
     /** `late`: the event reached this desktop long after it happened (see `isLate`): recorded, summed up, not popped up. */
     ingest(event: CallEvent, options: IngestOptions = {}): IngestOutcome {
       const key = eventKey(event);
-      if (seen.has(key)) return 'duplicate';
-      remember(seen, key, true, dedupeCapacity);
+      if (seenEvents().has(key)) return 'duplicate';
+      remember(seenEvents(), key, true, dedupeCapacity);
       history.rememberEventKey(key);
       const outcome = event.kind === 'agent-leg' ? onAgentLeg(event, options)
         : event.kind === 'outgoing' ? 'ignored'

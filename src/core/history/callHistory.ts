@@ -337,7 +337,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     },
 
     /** Event keys seen lately, oldest first, so a redelivery after a restart is still a duplicate. */
-    recentEventKeys: (): string[] => database.recentEventKeys(),
+    recentEventKeys: (): string[] => (closed ? [] : database.recentEventKeys()),
     rememberEventKey(key: string): void {
       pending.eventKeys.push(key);
       scheduleFlush();

@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCallFilter } from '../../../src/core/calls/callFilter';
+import { createCallPipeline } from '../../../src/core/calls/callPipeline';
+import { silentLogger } from '../../../src/core/log/logger';
+import { eventKey } from '../../../src/core/telecmi/parseEvent';
 import { agentCall, eventFrom } from '../../support/events';
-import { recordingLogger } from '../../support/fakes';
+import { recordingLogger, recordingNotifier } from '../../support/fakes';
 import { pipelineInMemory } from '../../support/pipeline';
 
 const setup = pipelineInMemory;
@@ -104,6 +107,22 @@ describe('call pipeline', () => {
     expect(pipeline.ingest(again)).toBe('duplicate');
     expect(notifier.shown).toHaveLength(1);
     expect(history.get(first.callId)?.timeline).toHaveLength(1);
+  });
+
+  it('knows a redelivery after a restart, reading the saved event keys after opening, or first when the event comes sooner', async () => {
+    const { history } = setup();
+    await new Promise((resolve) => setImmediate(resolve));
+    const first = eventFrom('leg-b-started');
+    history.rememberEventKey(eventKey(first));
+    history.flush();
+    const reads = vi.spyOn(history, 'recentEventKeys');
+    const restarted = createCallPipeline({ history, notifier: recordingNotifier(), isWanted: () => true, log: silentLogger });
+    expect(reads).not.toHaveBeenCalled();
+    expect(restarted.ingest(eventFrom('leg-b-started'))).toBe('duplicate');
+    const later = createCallPipeline({ history, notifier: recordingNotifier(), isWanted: () => true, log: silentLogger });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).toHaveBeenCalledTimes(2);
+    expect(later.ingest(eventFrom('leg-b-started'))).toBe('duplicate');
   });
 
   it('turns a missed call into an ended one when its answer arrives after its hangup', () => {
