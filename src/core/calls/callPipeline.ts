@@ -94,13 +94,10 @@ export function createCallPipeline({
    */
   let seen: Map<string, true> | undefined;
   function seenEvents(): Map<string, true> {
-    if (!seen) {
-      seen = new Map();
-      const keys = seen;
-      attempt('reading the recent event keys', () => {
-        for (const key of history.recentEventKeys().slice(-dedupeCapacity)) keys.set(key, true);
-      });
-    }
+    if (seen) return seen;
+    let keys: string[] = [];
+    attempt('reading the recent event keys', () => (keys = history.recentEventKeys()));
+    seen = new Map(keys.slice(-dedupeCapacity).map((key) => [key, true]));
     return seen;
   }
   setImmediate(seenEvents).unref();
@@ -217,8 +214,9 @@ export function createCallPipeline({
     /** `late`: the event reached this desktop long after it happened (see `isLate`): recorded, summed up, not popped up. */
     ingest(event: CallEvent, options: IngestOptions = {}): IngestOutcome {
       const key = eventKey(event);
-      if (seenEvents().has(key)) return 'duplicate';
-      remember(seenEvents(), key, true, dedupeCapacity);
+      const seenLately = seenEvents();
+      if (seenLately.has(key)) return 'duplicate';
+      remember(seenLately, key, true, dedupeCapacity);
       history.rememberEventKey(key);
       const outcome = event.kind === 'agent-leg' ? onAgentLeg(event, options)
         : event.kind === 'outgoing' ? 'ignored'

@@ -136,7 +136,7 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     // casts keep a damaged row (a blob, which JSON cannot hold) from failing its whole chunk; the
     // last seq comes beside the JSON, which would round one beyond 2^53.
     idsAfter: db.prepare(
-      `SELECT json_group_array(json_object('id', CAST(id AS TEXT), 'conversationId', CAST(conversation_id AS TEXT), 'caller', CAST(caller AS TEXT), 'startedAt', CAST(started_at AS INTEGER))) AS keys, MAX(seq) AS last, COUNT(*) AS count FROM (SELECT seq, id, conversation_id, ${column('caller')} AS caller, ${column('started_at')} AS started_at FROM calls WHERE seq > ? ORDER BY seq LIMIT ?)`,
+      `SELECT json_group_array(json_object('id', CAST(id AS TEXT), 'conversationId', CAST(conversation_id AS TEXT), 'caller', CAST(caller AS TEXT), 'startedAt', CAST(started_at AS INTEGER))) AS keys, MAX(seq) AS last FROM (SELECT seq, id, conversation_id, ${column('caller')} AS caller, ${column('started_at')} AS started_at FROM calls WHERE seq > ? ORDER BY seq LIMIT ?)`,
     ),
     ...(!readOnly && {
       upsert: db.prepare(
