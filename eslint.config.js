@@ -26,7 +26,12 @@ export default tseslint.config(
             name,
             message: 'The core runs under plain Node: Electron belongs in src/main or src/preload.',
           })),
-          patterns: [{ group: ['electron-log/*', '**/main/**', '**/preload/**', '**/renderer/**', '**/cli/**'], message: 'The core depends on nothing outside it.' }],
+          patterns: [
+            {
+              group: ['electron-log/*', '**/main/**', '**/preload/**', '**/renderer/**', '**/cli/**'],
+              message: 'The core depends on nothing outside it.',
+            },
+          ],
         },
       ],
     },
@@ -38,9 +43,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { group: ['electron', 'node:*', '**/main/**', '**/cli/**'], message: 'The renderer talks to the preload API only.' },
-          ],
+          patterns: [{ group: ['electron', 'node:*', '**/main/**', '**/cli/**'], message: 'The renderer talks to the preload API only.' }],
         },
       ],
     },

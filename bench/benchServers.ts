@@ -57,7 +57,10 @@ async function startPipeline(): Promise<number> {
   };
   const dataDir = mkdtempSync(`${tmpdir()}/telecmi-bench-`);
   const contacts = createContactBook(
-    Array.from({ length: contactCount }, (_, index) => ({ name: `Contact ${index}`, numbers: [{ raw: contactNumber(index), e164: `+${contactNumber(index)}` }] })),
+    Array.from({ length: contactCount }, (_, index) => ({
+      name: `Contact ${index}`,
+      numbers: [{ raw: contactNumber(index), e164: `+${contactNumber(index)}` }],
+    })),
     'IN',
   );
   const service = createCallService({

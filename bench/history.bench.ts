@@ -38,7 +38,10 @@ function dataFolderWith(count: number): string {
     const eventKeys: string[] = [];
     for (let index = start; index < Math.min(count, start + batch); index += 1) {
       const time = Date.now() - (count - index) * 60_000;
-      const parsed = parseTelecmiEvent(agentLegPayload(sampleCall({ custom: { crm: 'true', ticket: `T-${index}` } }), 'started', time), time + 100);
+      const parsed = parseTelecmiEvent(
+        agentLegPayload(sampleCall({ custom: { crm: 'true', ticket: `T-${index}` } }), 'started', time),
+        time + 100,
+      );
       if (!parsed.ok) continue;
       calls.push({ ...newCallRecord(parsed.event), read: index % 3 !== 0 });
       eventKeys.push(eventKey(parsed.event));
@@ -57,7 +60,11 @@ interface Serving {
 
 function serve(dataDir: string): Promise<Serving> {
   const started = performance.now();
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir, '--max-calls', String(largestCap), '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [bin, 'serve', '--port', '0', '--data-dir', dataDir, '--max-calls', String(largestCap), '--log-level', 'error'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', (line) => {
       resolve({ child, webhookUrl: (JSON.parse(line) as { webhookUrl: string }).webhookUrl, startupMs: performance.now() - started });
@@ -77,11 +84,15 @@ const agent = new Agent({ keepAlive: true });
 /** POSTs one event; resolves with the status once the whole answer is read. */
 function post(webhookUrl: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const posted = request(webhookUrl, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-      response.resume();
-      response.once('end', () => resolve(response.statusCode ?? 0));
-      response.once('error', reject);
-    });
+    const posted = request(
+      webhookUrl,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        response.resume();
+        response.once('end', () => resolve(response.statusCode ?? 0));
+        response.once('error', reject);
+      },
+    );
     posted.once('error', reject);
     posted.end(body);
   });
@@ -187,14 +198,43 @@ async function measure(calls: number) {
 const verdict = (pass: boolean): string => (pass ? 'PASS' : 'FAIL');
 
 export async function historyBench(): Promise<boolean> {
-  execFileSync(process.execPath, [new URL('../node_modules/vite/bin/vite.js', import.meta.url).pathname, 'build', '--config', 'vite.cli.config.ts', '--logLevel', 'error']);
+  execFileSync(process.execPath, [
+    new URL('../node_modules/vite/bin/vite.js', import.meta.url).pathname,
+    'build',
+    '--config',
+    'vite.cli.config.ts',
+    '--logLevel',
+    'error',
+  ]);
   console.log(`\n## History store: serve with ${largestCap} saved calls (the largest cap) against an empty history (baseline)`);
-  console.log(`${rate} new ringing calls/s for ${loadSeconds} s (each evicts the oldest at the cap); then kill -9 after ${killAfterSeconds} s at the same rate`);
+  console.log(
+    `${rate} new ringing calls/s for ${loadSeconds} s (each evicts the oldest at the cap); then kill -9 after ${killAfterSeconds} s at the same rate`,
+  );
   const minimal = await floor();
   const baseline = await measure(0);
   const full = await measure(largestCap);
-  console.log('history'.padEnd(22), 'start-up ms'.padStart(12), 'p50 ms'.padStart(7), 'p99 ms'.padStart(7), 'max ms'.padStart(7), '2xx'.padStart(6), 'failed'.padStart(7), 'RSS MB'.padStart(7), 'acked'.padStart(6), 'lost >1s'.padStart(9), 'lost <1s'.padStart(9));
-  console.log('minimal express (floor)'.padEnd(22), '-'.padStart(12), minimal.p50Ms.toFixed(0).padStart(7), minimal.p99Ms.toFixed(0).padStart(7), minimal.maxMs.toFixed(0).padStart(7), String(minimal.ok).padStart(6), String(minimal.failed).padStart(7));
+  console.log(
+    'history'.padEnd(22),
+    'start-up ms'.padStart(12),
+    'p50 ms'.padStart(7),
+    'p99 ms'.padStart(7),
+    'max ms'.padStart(7),
+    '2xx'.padStart(6),
+    'failed'.padStart(7),
+    'RSS MB'.padStart(7),
+    'acked'.padStart(6),
+    'lost >1s'.padStart(9),
+    'lost <1s'.padStart(9),
+  );
+  console.log(
+    'minimal express (floor)'.padEnd(22),
+    '-'.padStart(12),
+    minimal.p50Ms.toFixed(0).padStart(7),
+    minimal.p99Ms.toFixed(0).padStart(7),
+    minimal.maxMs.toFixed(0).padStart(7),
+    String(minimal.ok).padStart(6),
+    String(minimal.failed).padStart(7),
+  );
   for (const r of [baseline, full]) {
     console.log(
       `${r.calls} calls`.padEnd(22),
@@ -216,9 +256,21 @@ export async function historyBench(): Promise<boolean> {
       `< ${targets.p99Ms} ms`,
       full.load.p99Ms < targets.p99Ms && full.load.failed === 0,
     ],
-    [`start-up to listening at ${largestCap} calls, median of ${startups} starts: ${full.startupMs.toFixed(0)} ms (empty: ${baseline.startupMs.toFixed(0)} ms)`, `< ${targets.startupMs} ms`, full.startupMs < targets.startupMs],
-    [`RSS of serve at ${largestCap} calls after the load: ${full.rss.toFixed(0)} MB (empty: ${baseline.rss.toFixed(0)} MB)`, `< ${targets.rssMb} MB`, full.rss < targets.rssMb],
-    [`kill -9: ${full.kill.lostOlder} of the events acknowledged more than ${targets.lossWindowMs} ms before it lost (${full.kill.lostNewer} of the last second)`, '0', full.kill.lostOlder === 0 && baseline.kill.lostOlder === 0],
+    [
+      `start-up to listening at ${largestCap} calls, median of ${startups} starts: ${full.startupMs.toFixed(0)} ms (empty: ${baseline.startupMs.toFixed(0)} ms)`,
+      `< ${targets.startupMs} ms`,
+      full.startupMs < targets.startupMs,
+    ],
+    [
+      `RSS of serve at ${largestCap} calls after the load: ${full.rss.toFixed(0)} MB (empty: ${baseline.rss.toFixed(0)} MB)`,
+      `< ${targets.rssMb} MB`,
+      full.rss < targets.rssMb,
+    ],
+    [
+      `kill -9: ${full.kill.lostOlder} of the events acknowledged more than ${targets.lossWindowMs} ms before it lost (${full.kill.lostNewer} of the last second)`,
+      '0',
+      full.kill.lostOlder === 0 && baseline.kill.lostOlder === 0,
+    ],
   ];
   console.log();
   for (const [figure, target, pass] of checks) console.log(`${verdict(pass)}  ${figure}  [target ${target}]`);

@@ -117,7 +117,8 @@ async function interleavedThroughput(contenders: readonly Contender[]): Promise<
     for (const server of servers) await load(server.child, server.port, { seconds: warmupSeconds }, server.callers);
     const results: LoadResult[][] = servers.map(() => []);
     for (let round = 0; round < rounds; round += 1) {
-      for (const [index, server] of servers.entries()) results[index]?.push(await load(server.child, server.port, { seconds: roundSeconds }, server.callers));
+      for (const [index, server] of servers.entries())
+        results[index]?.push(await load(server.child, server.port, { seconds: roundSeconds }, server.callers));
     }
     return results;
   } finally {
@@ -166,7 +167,9 @@ const verdict = (pass: boolean): string => (pass ? 'PASS' : 'FAIL');
 
 export async function receiverBench(): Promise<boolean> {
   console.log(`\n## Receiver: distinct leg B POSTs over ${connections} keep-alive connections on loopback`);
-  console.log(`throughput: ${rounds} rounds of ${roundSeconds} s per server in turn, after ${warmupSeconds} s of warm-up each; then exactly ${events} events through the pipeline`);
+  console.log(
+    `throughput: ${rounds} rounds of ${roundSeconds} s per server in turn, after ${warmupSeconds} s of warm-up each; then exactly ${events} events through the pipeline`,
+  );
   console.log(`the pipeline holds ${contactCount} contacts; half of the new callers are among them`);
   const contenders: Contender[] = [
     { name: 'bare node:http (baseline a)', kind: 'bare-http', callers: 'all new' },
@@ -175,22 +178,43 @@ export async function receiverBench(): Promise<boolean> {
     { name: 'receiver + full pipeline (every caller new)', kind: 'pipeline', callers: 'all new' },
     { name: 'receiver + full pipeline (200 callers repeating)', kind: 'pipeline', callers: 'repeating' },
   ];
-  const [bareRounds = [], minimalRounds = [], receiverRounds = [], fullRounds = [], repeatingRounds = []] = await interleavedThroughput(contenders);
+  const [bareRounds = [], minimalRounds = [], receiverRounds = [], fullRounds = [], repeatingRounds = []] =
+    await interleavedThroughput(contenders);
   const pipeline = await pipelineRun();
 
-  console.log('server (median of the rounds)'.padEnd(48), 'req/s'.padStart(8), 'CPU µs/req'.padStart(11), 'p50 ms'.padStart(7), 'p99 ms'.padStart(7), '2xx'.padStart(7), 'failed'.padStart(7));
+  console.log(
+    'server (median of the rounds)'.padEnd(48),
+    'req/s'.padStart(8),
+    'CPU µs/req'.padStart(11),
+    'p50 ms'.padStart(7),
+    'p99 ms'.padStart(7),
+    '2xx'.padStart(7),
+    'failed'.padStart(7),
+  );
   for (const [index, rounds] of [bareRounds, minimalRounds, receiverRounds, fullRounds, repeatingRounds].entries()) {
     const r = medianResult(rounds);
-    console.log((contenders[index]?.name ?? '').padEnd(48), r.requestsPerSec.toFixed(0).padStart(8), r.cpuMicrosPerRequest.toFixed(1).padStart(11), r.p50Ms.toFixed(2).padStart(7), r.p99Ms.toFixed(2).padStart(7), String(r.ok).padStart(7), String(r.failed).padStart(7));
+    console.log(
+      (contenders[index]?.name ?? '').padEnd(48),
+      r.requestsPerSec.toFixed(0).padStart(8),
+      r.cpuMicrosPerRequest.toFixed(1).padStart(11),
+      r.p50Ms.toFixed(2).padStart(7),
+      r.p99Ms.toFixed(2).padStart(7),
+      String(r.ok).padStart(7),
+      String(r.failed).padStart(7),
+    );
   }
   const { result: counted } = pipeline;
-  console.log(`pipeline through exactly ${events} events: ${counted.ok} answered 2xx, ${counted.failed} failed, p99 ${counted.p99Ms.toFixed(2)} ms`);
+  console.log(
+    `pipeline through exactly ${events} events: ${counted.ok} answered 2xx, ${counted.failed} failed, p99 ${counted.p99Ms.toFixed(2)} ms`,
+  );
 
   const toExpress = roundRatios(fullRounds, minimalRounds);
   const ratioToExpress = median(toExpress);
   const ratioToBare = median(roundRatios(fullRounds, bareRounds));
   const repeatingToExpress = median(roundRatios(repeatingRounds, minimalRounds));
-  const cpuRatioToExpress = median(minimalRounds.map((minimal, round) => minimal.cpuMicrosPerRequest / (fullRounds[round]?.cpuMicrosPerRequest ?? Number.NaN)));
+  const cpuRatioToExpress = median(
+    minimalRounds.map((minimal, round) => minimal.cpuMicrosPerRequest / (fullRounds[round]?.cpuMicrosPerRequest ?? Number.NaN)),
+  );
   const spread = (ratios: readonly number[]): string => ratios.map((ratio) => ratio.toFixed(2)).join(', ');
   const latencies = pipeline.after.notifyLatenciesMs;
   const notifyP50 = percentile(latencies, 0.5);
@@ -199,13 +223,29 @@ export async function receiverBench(): Promise<boolean> {
   const lost = events - pipeline.result.ok;
 
   const checks: Array<[string, string, boolean]> = [
-    [`throughput vs minimal express: ${ratioToExpress.toFixed(2)} (median of the rounds: ${spread(toExpress)})`, `>= ${targets.ratioToExpress}`, ratioToExpress >= targets.ratioToExpress],
+    [
+      `throughput vs minimal express: ${ratioToExpress.toFixed(2)} (median of the rounds: ${spread(toExpress)})`,
+      `>= ${targets.ratioToExpress}`,
+      ratioToExpress >= targets.ratioToExpress,
+    ],
     [`throughput vs bare node:http: ${ratioToBare.toFixed(2)}`, '(reported)', true],
-    [`the receiver alone (validation, no pipeline) vs minimal express: ${median(roundRatios(receiverRounds, minimalRounds)).toFixed(2)}: the most the full pipeline could reach`, '(reported)', true],
+    [
+      `the receiver alone (validation, no pipeline) vs minimal express: ${median(roundRatios(receiverRounds, minimalRounds)).toFixed(2)}: the most the full pipeline could reach`,
+      '(reported)',
+      true,
+    ],
     [`throughput with repeating callers vs minimal express: ${repeatingToExpress.toFixed(2)}`, '(reported)', true],
     [`requests per server CPU-second vs minimal express: ${cpuRatioToExpress.toFixed(2)}`, '(reported)', true],
-    [`arrival to notifier call, ${contactCount} contacts loaded: p50 ${notifyP50.toFixed(3)} ms, p99 ${notifyP99.toFixed(3)} ms (${latencies.length} calls)`, `p99 < ${targets.notifyP99Ms} ms`, notifyP99 < targets.notifyP99Ms && latencies.length === events],
-    [`RSS ${mb(pipeline.before.rssBytes).toFixed(1)} MB -> ${mb(pipeline.after.rssBytes).toFixed(1)} MB after ${events} events (+${rssGrowth.toFixed(1)} MB)`, `< ${targets.rssGrowthMb} MB growth`, rssGrowth < targets.rssGrowthMb],
+    [
+      `arrival to notifier call, ${contactCount} contacts loaded: p50 ${notifyP50.toFixed(3)} ms, p99 ${notifyP99.toFixed(3)} ms (${latencies.length} calls)`,
+      `p99 < ${targets.notifyP99Ms} ms`,
+      notifyP99 < targets.notifyP99Ms && latencies.length === events,
+    ],
+    [
+      `RSS ${mb(pipeline.before.rssBytes).toFixed(1)} MB -> ${mb(pipeline.after.rssBytes).toFixed(1)} MB after ${events} events (+${rssGrowth.toFixed(1)} MB)`,
+      `< ${targets.rssGrowthMb} MB growth`,
+      rssGrowth < targets.rssGrowthMb,
+    ],
     [`requests lost or failed: ${lost + pipeline.result.failed}`, '0', lost === 0 && pipeline.result.failed === 0],
   ];
   console.log();

@@ -9,10 +9,20 @@ const targets = { firstRenderMs: 200, keystrokeMs: 16 };
 /** 10,000 calls of many callers, agents and teams, as a busy centre's history holds them. */
 function manyCalls(): CallRecord[] {
   const now = Date.now();
-  const shapes: Array<Parameters<typeof fixtureCall>[1]> = [['started'], ['started', 'hangup'], ['started', 'answered', 'hangup'], ['started', 'answered']];
+  const shapes: Array<Parameters<typeof fixtureCall>[1]> = [
+    ['started'],
+    ['started', 'hangup'],
+    ['started', 'answered', 'hangup'],
+    ['started', 'answered'],
+  ];
   return Array.from({ length: callCount }, (_, index) =>
     fixtureCall(
-      { from: `91${String(9_800_000_000 + index * 7919).slice(0, 10)}`, user: `${200 + (index % 40)}_2222223`, team: ['Sales', 'Support', 'Billing'][index % 3] + '_2222223', custom: { ticket: `T-${index}` } },
+      {
+        from: `91${String(9_800_000_000 + index * 7919).slice(0, 10)}`,
+        user: `${200 + (index % 40)}_2222223`,
+        team: ['Sales', 'Support', 'Billing'][index % 3] + '_2222223',
+        custom: { ticket: `T-${index}` },
+      },
       shapes[index % 4] ?? ['started'],
       now - index * 60_000,
       index > 20,
@@ -20,7 +30,8 @@ function manyCalls(): CallRecord[] {
   );
 }
 
-const percentile = (values: number[], fraction: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * fraction))] ?? Number.NaN;
+const percentile = (values: number[], fraction: number): number =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * fraction))] ?? Number.NaN;
 const verdict = (pass: boolean): string => (pass ? 'PASS' : 'FAIL');
 
 export async function rendererBench(): Promise<boolean> {
@@ -86,7 +97,10 @@ export async function rendererBench(): Promise<boolean> {
         const row = document.createElement('button');
         row.className = 'row';
         row.style.position = 'static';
-        row.append(Object.assign(document.createElement('span'), { className: 'caller', textContent: `+91 98 ${index}` }), Object.assign(document.createElement('span'), { className: 'who', textContent: '204 · Sales' }));
+        row.append(
+          Object.assign(document.createElement('span'), { className: 'caller', textContent: `+91 98 ${index}` }),
+          Object.assign(document.createElement('span'), { className: 'who', textContent: '204 · Sales' }),
+        );
         container.append(row);
       }
       document.body.append(container);
@@ -99,10 +113,16 @@ export async function rendererBench(): Promise<boolean> {
     const p50 = percentile(keystrokes, 0.5);
     const p95 = percentile(keystrokes, 0.95);
     const worst = Math.max(...keystrokes);
-    console.log(`first render (calls asked for -> first rows in the document): ${firstRender.toFixed(1)} ms, ${drawnRows} row elements for ${callCount} calls`);
-    console.log(`(page start -> first rows, including this harness parsing its ${callCount}-call fixture: ${marks.firstRows.toFixed(1)} ms)`);
+    console.log(
+      `first render (calls asked for -> first rows in the document): ${firstRender.toFixed(1)} ms, ${drawnRows} row elements for ${callCount} calls`,
+    );
+    console.log(
+      `(page start -> first rows, including this harness parsing its ${callCount}-call fixture: ${marks.firstRows.toFixed(1)} ms)`,
+    );
     console.log(`baseline: the same ${callCount} rows drawn without virtualisation: ${unvirtualised.toFixed(1)} ms`);
-    console.log(`search, per keystroke (${keystrokes.length} keystrokes): p50 ${p50.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms, worst ${worst.toFixed(2)} ms`);
+    console.log(
+      `search, per keystroke (${keystrokes.length} keystrokes): p50 ${p50.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms, worst ${worst.toFixed(2)} ms`,
+    );
     const checks: Array<[string, boolean]> = [
       [`first render ${firstRender.toFixed(1)} ms  [target < ${targets.firstRenderMs} ms]`, firstRender < targets.firstRenderMs],
       [`search p95 ${p95.toFixed(2)} ms per keystroke  [target < ${targets.keystrokeMs} ms]`, p95 < targets.keystrokeMs],

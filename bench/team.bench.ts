@@ -51,7 +51,22 @@ async function teamWith(agents: number) {
 }
 
 function serve(teamDir: string): Promise<{ child: ChildProcess; webhookUrl: string }> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', mkdtempSync(join(tmpdir(), 'telecmi-team-bench-server-')), '--team-dir', teamDir, '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      mkdtempSync(join(tmpdir(), 'telecmi-team-bench-server-')),
+      '--team-dir',
+      teamDir,
+      '--log-level',
+      'error',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
@@ -76,7 +91,12 @@ async function subscribers(codes: Awaited<ReturnType<typeof teamWith>>['codes'],
             burst: { limit: Number.MAX_SAFE_INTEGER, windowMs: 1000 },
             notifier: {
               notify: (notification) => {
-                if (notification.type === 'ringing') received.push({ agent: code.agent, callId: notification.call.id, latencyMs: preciseNow() - notification.call.receivedAt });
+                if (notification.type === 'ringing')
+                  received.push({
+                    agent: code.agent,
+                    callId: notification.call.id,
+                    latencyMs: preciseNow() - notification.call.receivedAt,
+                  });
               },
             },
           });
@@ -102,7 +122,13 @@ async function ringAll(webhookUrl: string, agents: string[], count = calls) {
     if (due > performance.now()) await new Promise((resolve) => setTimeout(resolve, due - performance.now()));
     const call = sampleCall({ user: agents[index % agents.length], team: 'Bench_2222223' });
     sent.set(call.callId, call.user);
-    requests.push(fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(agentLegPayload(call, 'started', Date.now())) }).then((response) => response.arrayBuffer()));
+    requests.push(
+      fetch(webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(agentLegPayload(call, 'started', Date.now())),
+      }).then((response) => response.arrayBuffer()),
+    );
   }
   await Promise.all(requests);
   return sent;
@@ -121,11 +147,19 @@ async function fanOut(agents: number) {
   const stopSubscribers = await subscribers(codes, received);
   try {
     // Warm-up: the first calls meet code not yet compiled, in the receiver and here.
-    await ringAll(server.webhookUrl, codes.map((code) => code.agent), 100);
+    await ringAll(
+      server.webhookUrl,
+      codes.map((code) => code.agent),
+      100,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1000));
     received.length = 0;
-    const sent = await ringAll(server.webhookUrl, codes.map((code) => code.agent));
-    for (let waited = 0; received.length < calls && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    const sent = await ringAll(
+      server.webhookUrl,
+      codes.map((code) => code.agent),
+    );
+    for (let waited = 0; received.length < calls && waited < 10_000; waited += 100)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     const byCall = new Map<string, Received[]>();
     for (const one of received) byCall.set(one.callId, [...(byCall.get(one.callId) ?? []), one]);
     const lost = [...sent.keys()].filter((callId) => !byCall.has(callId)).length;
@@ -144,7 +178,20 @@ async function throughput(): Promise<{ team: number; minimal: number }> {
   const { dir, ports } = await teamWith(1);
   const broker = await startMosquitto(mosquittoPath as string, join(dir, 'mosquitto.conf'), ports);
   const measure = async (url: string): Promise<number> => {
-    const options = { url, connections: 10, method: 'POST' as const, headers: { 'content-type': 'application/json' }, requests: [{ setupRequest: (request: object) => ({ ...request, body: JSON.stringify(agentLegPayload(sampleCall({ user: '1000_2222223' }), 'started', Date.now())) }) }] };
+    const options = {
+      url,
+      connections: 10,
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json' },
+      requests: [
+        {
+          setupRequest: (request: object) => ({
+            ...request,
+            body: JSON.stringify(agentLegPayload(sampleCall({ user: '1000_2222223' }), 'started', Date.now())),
+          }),
+        },
+      ],
+    };
     await autocannon({ ...options, duration: 1 });
     const started = performance.now();
     const result = await autocannon({ ...options, duration: 5 });
@@ -168,17 +215,51 @@ export async function teamBench(): Promise<boolean> {
     console.log('\n## Team mode: skipped, Mosquitto is not installed (apt install mosquitto)');
     return false;
   }
-  execFileSync(process.execPath, [new URL('../node_modules/vite/bin/vite.js', import.meta.url).pathname, 'build', '--config', 'vite.cli.config.ts', '--logLevel', 'error']);
+  execFileSync(process.execPath, [
+    new URL('../node_modules/vite/bin/vite.js', import.meta.url).pathname,
+    'build',
+    '--config',
+    'vite.cli.config.ts',
+    '--logLevel',
+    'error',
+  ]);
   console.log(`\n## Team mode: serve -> Mosquitto -> N subscribers, ${calls} ringing calls at ${callsPerSecond}/s spread over all agents`);
   const runs = [await fanOut(100), await fanOut(500)];
-  console.log('subscribers'.padEnd(12), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'lost'.padStart(6), 'misrouted'.padStart(10), 'duplicated'.padStart(11));
-  for (const r of runs) console.log(String(r.agents).padEnd(12), r.p50.toFixed(1).padStart(8), r.p99.toFixed(1).padStart(8), String(r.lost).padStart(6), String(r.misrouted).padStart(10), String(r.duplicated).padStart(11));
+  console.log(
+    'subscribers'.padEnd(12),
+    'p50 ms'.padStart(8),
+    'p99 ms'.padStart(8),
+    'lost'.padStart(6),
+    'misrouted'.padStart(10),
+    'duplicated'.padStart(11),
+  );
+  for (const r of runs)
+    console.log(
+      String(r.agents).padEnd(12),
+      r.p50.toFixed(1).padStart(8),
+      r.p99.toFixed(1).padStart(8),
+      String(r.lost).padStart(6),
+      String(r.misrouted).padStart(10),
+      String(r.duplicated).padStart(11),
+    );
   const { team, minimal } = await throughput();
   const at500 = runs[1] as (typeof runs)[number];
   const checks: Array<[string, string, boolean]> = [
-    [`arrival to notification at 500 subscribers: p99 ${at500.p99.toFixed(1)} ms (100 subscribers: ${runs[0]?.p99.toFixed(1)} ms)`, `< ${targets.p99Ms} ms`, at500.p99 < targets.p99Ms],
-    [`lost / misrouted / duplicated: ${runs.map((r) => `${r.lost}/${r.misrouted}/${r.duplicated}`).join(', ')}`, '0/0/0', runs.every((r) => r.lost + r.misrouted + r.duplicated === 0)],
-    [`receiver throughput with publishing: ${team.toFixed(0)} req/s vs minimal express ${minimal.toFixed(0)} req/s = ${(team / minimal).toFixed(2)}`, `>= ${targets.throughputRatio}`, team / minimal >= targets.throughputRatio],
+    [
+      `arrival to notification at 500 subscribers: p99 ${at500.p99.toFixed(1)} ms (100 subscribers: ${runs[0]?.p99.toFixed(1)} ms)`,
+      `< ${targets.p99Ms} ms`,
+      at500.p99 < targets.p99Ms,
+    ],
+    [
+      `lost / misrouted / duplicated: ${runs.map((r) => `${r.lost}/${r.misrouted}/${r.duplicated}`).join(', ')}`,
+      '0/0/0',
+      runs.every((r) => r.lost + r.misrouted + r.duplicated === 0),
+    ],
+    [
+      `receiver throughput with publishing: ${team.toFixed(0)} req/s vs minimal express ${minimal.toFixed(0)} req/s = ${(team / minimal).toFixed(2)}`,
+      `>= ${targets.throughputRatio}`,
+      team / minimal >= targets.throughputRatio,
+    ],
   ];
   console.log();
   for (const [figure, target, pass] of checks) console.log(`${pass ? 'PASS' : 'FAIL'}  ${figure}  [target ${target}]`);

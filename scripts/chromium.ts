@@ -22,7 +22,13 @@ function systemBrowsers(): string[] {
       return roots.map((root) => join(root, 'Google', 'Chrome', 'Application', 'chrome.exe'));
     }
     default:
-      return ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium'];
+      return [
+        '/usr/bin/chromium',
+        '/usr/bin/chromium-browser',
+        '/usr/bin/google-chrome',
+        '/usr/bin/google-chrome-stable',
+        '/snap/bin/chromium',
+      ];
   }
 }
 
@@ -54,7 +60,8 @@ function installChromium(): void {
 
 /** What to do by hand when nothing could be installed: one line. */
 function installAdvice(): string {
-  if (process.env.CHROMIUM_PATH) return `CHROMIUM_PATH is set to ${process.env.CHROMIUM_PATH}, which does not exist: point it at a Chromium or Chrome executable.`;
+  if (process.env.CHROMIUM_PATH)
+    return `CHROMIUM_PATH is set to ${process.env.CHROMIUM_PATH}, which does not exist: point it at a Chromium or Chrome executable.`;
   const byHand = isDebianLike() ? 'sudo apt install chromium' : 'npx playwright-core install chromium';
   return `No Chromium or Chrome found, and none could be installed: run "${byHand}" (or install Google Chrome), or set CHROMIUM_PATH to a Chromium or Chrome executable.`;
 }
@@ -76,6 +83,13 @@ export function chromiumLaunchOptions(): LaunchOptions {
   return {
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   };
 }

@@ -20,12 +20,17 @@ export type ElectronBinary = { ok: true; path: string } | { ok: false; message: 
 export function resolveElectronBinary(electronDir: string, env: NodeJS.ProcessEnv = process.env): ElectronBinary {
   const { version } = JSON.parse(readFileSync(join(electronDir, 'package.json'), 'utf8')) as { version: string };
   if (env.ELECTRON_EXEC_PATH) return given(env.ELECTRON_EXEC_PATH, 'ELECTRON_EXEC_PATH');
-  if (env.ELECTRON_OVERRIDE_DIST_PATH) return given(join(env.ELECTRON_OVERRIDE_DIST_PATH, executableIn(process.platform)), 'ELECTRON_OVERRIDE_DIST_PATH');
+  if (env.ELECTRON_OVERRIDE_DIST_PATH)
+    return given(join(env.ELECTRON_OVERRIDE_DIST_PATH, executableIn(process.platform)), 'ELECTRON_OVERRIDE_DIST_PATH');
   const installed = join(electronDir, 'dist', executableIn(process.platform));
   if (isInstalled(electronDir, version, installed)) return { ok: true, path: installed };
 
   console.log(`Fetching Electron ${version} for this computer (first start only)...`);
-  const fetch = spawnSync(process.execPath, [join(electronDir, 'install.js')], { env, encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] });
+  const fetch = spawnSync(process.execPath, [join(electronDir, 'install.js')], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
   if (fetch.status === 0 && existsSync(installed)) return { ok: true, path: installed };
   return { ok: false, message: cannotFetch(version, fetch.stderr ?? fetch.error?.message ?? '') };
 }
@@ -36,13 +41,17 @@ function given(path: string, variable: string): ElectronBinary {
 }
 
 function isInstalled(electronDir: string, version: string, executable: string): boolean {
-  const read = (name: string): string | undefined => (existsSync(join(electronDir, name)) ? readFileSync(join(electronDir, name), 'utf8') : undefined);
+  const read = (name: string): string | undefined =>
+    existsSync(join(electronDir, name)) ? readFileSync(join(electronDir, name), 'utf8') : undefined;
   return read('path.txt') !== undefined && read('dist/version')?.replace(/^v/, '') === version && existsSync(executable);
 }
 
 /** install.js prints a stack: keep its first line, the reason. */
 function cannotFetch(version: string, stderr: string): string {
-  const firstLine = stderr.split('\n').map((line) => line.trim()).find((line) => line && !line.startsWith('at '));
+  const firstLine = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line && !line.startsWith('at '));
   const reason = firstLine?.replace(/^\w*Error: /, '') ?? 'no reason given';
   return (
     `Electron ${version} could not be downloaded (${reason}). The first start needs internet access to fetch it; ` +

@@ -22,8 +22,10 @@ const recolour = (element: string, fill: string): string => element.replace(/fil
 const badges = {
   listening: '',
   unread: '<circle cx="19" cy="5" r="4.2" fill="#ff8a00" stroke="#ffffff" stroke-width="1.2"/>',
-  paused: '<rect x="14.5" y="13" width="8" height="10" rx="2" fill="#ffffff"/><rect x="16.2" y="14.8" width="1.6" height="6.4" fill="#5f6b6b"/><rect x="19.2" y="14.8" width="1.6" height="6.4" fill="#5f6b6b"/>',
-  error: '<circle cx="18.5" cy="18.5" r="5" fill="#ffffff"/><rect x="17.7" y="15.3" width="1.6" height="4.2" rx=".8" fill="#c62828"/><circle cx="18.5" cy="21.2" r=".95" fill="#c62828"/>',
+  paused:
+    '<rect x="14.5" y="13" width="8" height="10" rx="2" fill="#ffffff"/><rect x="16.2" y="14.8" width="1.6" height="6.4" fill="#5f6b6b"/><rect x="19.2" y="14.8" width="1.6" height="6.4" fill="#5f6b6b"/>',
+  error:
+    '<circle cx="18.5" cy="18.5" r="5" fill="#ffffff"/><rect x="17.7" y="15.3" width="1.6" height="4.2" rx=".8" fill="#c62828"/><circle cx="18.5" cy="21.2" r=".95" fill="#c62828"/>',
 } as const;
 const tileColours = { listening: '#0f8f6c', unread: '#0f8f6c', paused: '#5f6b6b', error: '#c62828' } as const;
 const templateMarks = {

@@ -23,15 +23,20 @@ export const contactsOptions = { contacts: { type: 'string' }, 'default-country'
  * `--contacts FILE`: read once at start; what was left out is logged, an unreadable file stops
  * the command. Without one, nothing is loaded (the readers and the full phone metadata cost start-up time).
  */
-export async function contactsFromOption(file: string | undefined, country: string | undefined, log: Logger): Promise<ContactBook | undefined> {
+export async function contactsFromOption(
+  file: string | undefined,
+  country: string | undefined,
+  log: Logger,
+): Promise<ContactBook | undefined> {
   const defaultCountry = settingsSchema.shape.defaultCountry.safeParse(country);
   if (!defaultCountry.success) throw new UsageError(`--default-country: ${defaultCountry.error.issues[0]?.message}`);
   if (!file) return undefined;
-  const [{ createContactBook }, { ContactFileError, nothingReadReason }, { describeImport, readContactsFile, reportOf }] = await Promise.all([
-    import('../core/contacts/contactBook'),
-    import('../core/contacts/contactFile'),
-    import('../core/contacts/contactStore'),
-  ]);
+  const [{ createContactBook }, { ContactFileError, nothingReadReason }, { describeImport, readContactsFile, reportOf }] =
+    await Promise.all([
+      import('../core/contacts/contactBook'),
+      import('../core/contacts/contactFile'),
+      import('../core/contacts/contactStore'),
+    ]);
   try {
     const result = await readContactsFile(file, defaultCountry.data);
     // A nightly export that came out empty must not stop the team's notifications: callers show as numbers.
@@ -43,4 +48,3 @@ export async function contactsFromOption(file: string | undefined, country: stri
     throw error;
   }
 }
-

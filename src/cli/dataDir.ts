@@ -65,7 +65,13 @@ function savedSetting(
   dataDir: string,
   log: Logger,
   key: string,
-  { valid, make, what, whenReplaced = '', whenUnwritable = '' }: { valid: (value: unknown) => value is string; make: () => string; what: string; whenReplaced?: string; whenUnwritable?: string },
+  {
+    valid,
+    make,
+    what,
+    whenReplaced = '',
+    whenUnwritable = '',
+  }: { valid: (value: unknown) => value is string; make: () => string; what: string; whenReplaced?: string; whenUnwritable?: string },
 ): string {
   const settingsPath = join(dataDir, 'settings.json');
   try {

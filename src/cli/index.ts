@@ -45,7 +45,8 @@ async function main(argv: string[]): Promise<void> {
 
 // One line for the user, never a stack: wrong usage exits 2, anything else 1.
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const usage = error instanceof UsageError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
+  const usage =
+    error instanceof UsageError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
   console.error(`telecmi-notifier: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = usage ? 2 : 1;
 });

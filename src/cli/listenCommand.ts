@@ -41,7 +41,14 @@ const print = (line: object): void => void process.stdout.write(`${JSON.stringif
 export async function listenCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { 'join-code-env': { type: 'string' }, 'data-dir': { type: 'string' }, 'max-calls': { type: 'string' }, 'log-level': { type: 'string' }, 'ring-window': { type: 'string' }, ...contactsOptions },
+    options: {
+      'join-code-env': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'max-calls': { type: 'string' },
+      'log-level': { type: 'string' },
+      'ring-window': { type: 'string' },
+      ...contactsOptions,
+    },
   });
   const options = validateOptions(optionsSchema, {
     joinCodeEnv: values['join-code-env'],
@@ -57,7 +64,13 @@ export async function listenCommand(args: string[]): Promise<void> {
   const dataDir = privateDataDir(options.dataDir);
   const contacts = await contactsFromOption(values.contacts, values['default-country'], log);
   const history = createCallHistory({ database: openHistory(dataDir, log), maxCalls: options.maxCalls, log });
-  const pipeline = createCallPipeline({ history, notifier: createTerminalNotifier((line) => process.stdout.write(line)), isWanted: () => true, log, namesFor: contacts?.namesFor });
+  const pipeline = createCallPipeline({
+    history,
+    notifier: createTerminalNotifier((line) => process.stdout.write(line)),
+    isWanted: () => true,
+    log,
+    namesFor: contacts?.namesFor,
+  });
   const { code } = decoded;
   const subscriber = startTeamSubscriber({
     code,

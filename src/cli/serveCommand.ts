@@ -34,7 +34,10 @@ const serveOptionsSchema = z.object({
   ngrokAuthtokenEnv: environmentVariableName.optional(),
   ngrokDomain: fields.ngrokDomain,
   teamDir: z.string().min(1).optional(),
-  mqttUrl: z.string().regex(/^mqtts?:\/\/\S+$/, 'must be an mqtt:// or mqtts:// address').optional(),
+  mqttUrl: z
+    .string()
+    .regex(/^mqtts?:\/\/\S+$/, 'must be an mqtt:// or mqtts:// address')
+    .optional(),
   mqttUsername: z.string().min(1).optional(),
   mqttPasswordEnv: environmentVariableName.optional(),
 });
@@ -129,8 +132,12 @@ export async function serveCommand(args: string[]): Promise<void> {
   const { state, webhookUrl, origin, error } = await service.start();
   if (state !== 'listening' || !webhookUrl) throw new UsageError(error ?? 'the receiver did not start');
   process.stdout.write(`${JSON.stringify({ type: 'listening', webhookUrl, healthUrl: `${origin}/healthz` })}\n`);
-  log.info(`webhook URL printed on stdout (${maskToken(new URL(webhookUrl).pathname)}); expose it with a tunnel and give TeleCMI the public address`);
-  const tunnel = authtoken ? await startTunnel({ authtoken, domain: options.ngrokDomain, localPort: Number(new URL(origin ?? '').port), token, log }) : undefined;
+  log.info(
+    `webhook URL printed on stdout (${maskToken(new URL(webhookUrl).pathname)}); expose it with a tunnel and give TeleCMI the public address`,
+  );
+  const tunnel = authtoken
+    ? await startTunnel({ authtoken, domain: options.ngrokDomain, localPort: Number(new URL(origin ?? '').port), token, log })
+    : undefined;
   stopOnSignal(async () => {
     await tunnel?.stop();
     const { historySaved } = await service.stop();
@@ -144,7 +151,11 @@ function teamBroker(options: z.output<typeof serveOptionsSchema>): TeamServeOpti
   if (options.teamDir) return { teamDir: resolve(options.teamDir) };
   if (!options.mqttUrl) return undefined;
   if (!options.mqttUsername || !options.mqttPasswordEnv) throw new UsageError('--mqtt-url needs --mqtt-username and --mqtt-password-env');
-  return { url: options.mqttUrl, username: options.mqttUsername, password: secretFromEnvironment(options.mqttPasswordEnv, 'the broker password') ?? '' };
+  return {
+    url: options.mqttUrl,
+    username: options.mqttUsername,
+    password: secretFromEnvironment(options.mqttPasswordEnv, 'the broker password') ?? '',
+  };
 }
 
 /** A secret named by `--...-env NAME`: read from the environment, so it stays out of process lists. */
@@ -159,12 +170,25 @@ function tokenFromEnvironment(name: string | undefined): string | undefined {
   const value = secretFromEnvironment(name, 'the webhook token');
   if (value === undefined) return undefined;
   const token = fields.token.unwrap().safeParse(value);
-  if (!token.success) throw new UsageError(`environment variable ${name} does not hold a valid webhook token: ${token.error.issues[0]?.message}`);
+  if (!token.success)
+    throw new UsageError(`environment variable ${name} does not hold a valid webhook token: ${token.error.issues[0]?.message}`);
   return token.data;
 }
 
 /** The public tunnel of `--ngrok-authtoken-env`: its states go to stdout as JSON lines. */
-async function startTunnel({ authtoken, domain, localPort, token, log }: { authtoken: string; domain: string; localPort: number; token: string; log: Logger }) {
+async function startTunnel({
+  authtoken,
+  domain,
+  localPort,
+  token,
+  log,
+}: {
+  authtoken: string;
+  domain: string;
+  localPort: number;
+  token: string;
+  log: Logger;
+}) {
   const print = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
   const tunnel = createTunnelManager({
     // TELECMI_NGROK_SERVER_ADDR: another ngrok ingress (a custom one; the tests use a closed port).

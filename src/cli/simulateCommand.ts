@@ -23,7 +23,10 @@ const simulateOptionsSchema = z.object({
   method: z.enum(['GET', 'POST']).default('POST'),
   statuses: z.array(z.enum(['started', 'answered', 'hangup'])).min(1),
   count: z.coerce.number().int().min(1).max(10_000).default(1),
-  from: z.string().regex(/^\+?\d{6,15}$/, 'must be a phone number, country code first').optional(),
+  from: z
+    .string()
+    .regex(/^\+?\d{6,15}$/, 'must be a phone number, country code first')
+    .optional(),
   user: z.string().min(1).optional(),
   team: z.string().min(1).optional(),
 });

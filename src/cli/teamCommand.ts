@@ -58,7 +58,14 @@ function run(action: string | undefined, dir: string, values: Record<string, str
   switch (action) {
     case 'init': {
       const options = validateOptions(
-        z.object({ mqttPort: port.default(1883), wsPort: port.default(8083), publicHost: z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or address').default('127.0.0.1') }),
+        z.object({
+          mqttPort: port.default(1883),
+          wsPort: port.default(8083),
+          publicHost: z
+            .string()
+            .regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or address')
+            .default('127.0.0.1'),
+        }),
         { mqttPort: values['mqtt-port'], wsPort: values['ws-port'], publicHost: values['public-host'] },
       );
       const team = initTeam({ dir, ...options });
@@ -71,7 +78,10 @@ function run(action: string | undefined, dir: string, values: Record<string, str
       });
     }
     case 'add-agent': {
-      const { agent, teams } = validateOptions(z.object({ agent: agentNameSchema, teams: z.array(teamNameSchema).default([]) }), { agent: values.agent, teams: values.team });
+      const { agent, teams } = validateOptions(z.object({ agent: agentNameSchema, teams: z.array(teamNameSchema).default([]) }), {
+        agent: values.agent,
+        teams: values.team,
+      });
       const { team, joinCode } = addAgent(readTeam(dir), agent, teams);
       writeTeam(dir, team);
       return print({ type: 'agent', agent, username: agent, teams, joinCode, apply: applyHint(dir) });
@@ -82,7 +92,10 @@ function run(action: string | undefined, dir: string, values: Record<string, str
       return print({ type: 'agent-removed', agent, apply: applyHint(dir) });
     }
     case 'list':
-      return print({ type: 'agents', agents: readTeam(dir).agents.map(({ agent, teams, addedAt }) => ({ agent, username: agent, teams, addedAt })) });
+      return print({
+        type: 'agents',
+        agents: readTeam(dir).agents.map(({ agent, teams, addedAt }) => ({ agent, username: agent, teams, addedAt })),
+      });
     default:
       throw new UsageError(`unknown team command "${action ?? ''}"\n\n${teamHelp}`);
   }

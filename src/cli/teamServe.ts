@@ -43,7 +43,13 @@ const print = (line: object): void => void process.stdout.write(`${JSON.stringif
  */
 export async function serveTeam({ host, port, token, dataDir, log, broker, contacts }: TeamServeOptions): Promise<() => Promise<number>> {
   const spool = openSpool(join(dataDir, 'spool.jsonl'), log);
-  const publisher = startTeamPublisher({ broker: brokerOf(broker), spool, log, onState: (state) => print({ type: 'broker', ...state }), namesFor: (event) => contacts?.namesFor(event.from) ?? [] });
+  const publisher = startTeamPublisher({
+    broker: brokerOf(broker),
+    spool,
+    log,
+    onState: (state) => print({ type: 'broker', ...state }),
+    namesFor: (event) => contacts?.namesFor(event.from) ?? [],
+  });
   const app = createReceiver({ token, ingest: publisher.ingest, requestLog: createRequestLog(), log });
   let running;
   try {

@@ -5,7 +5,12 @@ import type { CallRecord } from '../core/calls/callRecord';
 export function createTerminalNotifier(write: (line: string) => void): Notifier {
   return {
     notify(notification: CallNotification): void {
-      const calls = notification.type === 'summary' || notification.type === 'away' ? notification.calls : notification.type === 'url-changed' ? [] : [notification.call];
+      const calls =
+        notification.type === 'summary' || notification.type === 'away'
+          ? notification.calls
+          : notification.type === 'url-changed'
+            ? []
+            : [notification.call];
       const line = {
         type: 'notification',
         kind: notification.type,

@@ -37,7 +37,19 @@ export type CallService = ReturnType<typeof createCallService>;
  * The receiver, the pipeline and the history wired together: what both the app and `serve` run.
  * Settings apply in place: a new port or token restarts only the receiver, history stays.
  */
-export function createCallService({ settings, notifier, database, log, isMuted, burst, namesFor, onLive, onStatus, onSaveState, historyNotSavedBecause }: CallServiceOptions) {
+export function createCallService({
+  settings,
+  notifier,
+  database,
+  log,
+  isMuted,
+  burst,
+  namesFor,
+  onLive,
+  onStatus,
+  onSaveState,
+  historyNotSavedBecause,
+}: CallServiceOptions) {
   let current = settings;
   let isWanted = createCallFilter(settings);
   let running: RunningServer | undefined;

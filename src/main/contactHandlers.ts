@@ -15,11 +15,20 @@ export interface ContactHandlersOptions {
 }
 
 /** Import asks main for the file through the OS dialog: the window never names a path to read. */
-export function contactHandlers({ contacts, dialog, trayWindow, onChange, log }: ContactHandlersOptions): Pick<InvokeHandlers, 'contacts:import' | 'contacts:clear'> {
+export function contactHandlers({
+  contacts,
+  dialog,
+  trayWindow,
+  onChange,
+  log,
+}: ContactHandlersOptions): Pick<InvokeHandlers, 'contacts:import' | 'contacts:clear'> {
   return {
     'contacts:import': async () => {
       const { canceled, filePaths } = await trayWindow.withDialog((parent) =>
-        dialog.showOpenDialog(parent, { properties: ['openFile'], filters: [{ name: 'Contacts (CSV or vCard)', extensions: ['csv', 'vcf', 'vcard', 'txt'] }] }),
+        dialog.showOpenDialog(parent, {
+          properties: ['openFile'],
+          filters: [{ name: 'Contacts (CSV or vCard)', extensions: ['csv', 'vcf', 'vcard', 'txt'] }],
+        }),
       );
       const [filePath] = filePaths;
       if (canceled || !filePath) return { ok: false, message: 'Import cancelled.' };

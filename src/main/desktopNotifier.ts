@@ -26,7 +26,16 @@ const escapeMarkup = (text: string): string => text.replaceAll('&', '&amp;').rep
 const maxTracked = 50;
 
 /** Native notifications. A missed call replaces its ringing toast: Electron cannot edit one in place. */
-export function createDesktopNotifier({ Notification, iconPath, playSound, onClick, crmUrl, openExternal, platform, log }: DesktopNotifierOptions): Notifier {
+export function createDesktopNotifier({
+  Notification,
+  iconPath,
+  playSound,
+  onClick,
+  crmUrl,
+  openExternal,
+  platform,
+  log,
+}: DesktopNotifierOptions): Notifier {
   const toasts = new Map<string, Toast>();
 
   function track(key: string, toast: Toast): void {

@@ -9,9 +9,19 @@ export interface ElectronDeps {
     electron.App,
     'getPath' | 'quit' | 'setLoginItemSettings' | 'getLoginItemSettings' | 'setAppUserModelId' | 'isPackaged' | 'on'
   > & { dock?: Pick<electron.Dock, 'hide' | 'setBadge'> };
-  Tray: new (image: electron.NativeImage) => Pick<
+  Tray: new (
+    image: electron.NativeImage,
+  ) => Pick<
     electron.Tray,
-    'setImage' | 'setToolTip' | 'setContextMenu' | 'popUpContextMenu' | 'setIgnoreDoubleClickEvents' | 'setTitle' | 'getBounds' | 'on' | 'destroy'
+    | 'setImage'
+    | 'setToolTip'
+    | 'setContextMenu'
+    | 'popUpContextMenu'
+    | 'setIgnoreDoubleClickEvents'
+    | 'setTitle'
+    | 'getBounds'
+    | 'on'
+    | 'destroy'
   >;
   Menu: Pick<typeof electron.Menu, 'buildFromTemplate'>;
   Notification: Pick<typeof electron.Notification, 'isSupported'> &

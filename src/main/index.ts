@@ -55,8 +55,27 @@ async function start(): Promise<NotifierApp> {
   const userData = app.getPath('userData');
   tryToMakePrivate(userData, log);
   const settingsPath = join(userData, 'settings.json');
-  const settingsFile = openOrStartOver(settingsPath, () => new Store<Settings>({ name: 'settings', clearInvalidConfig: false, configFileMode: 0o600 }), (store) => store.store, log);
-  const { Tray, Menu, Notification, nativeImage, BrowserWindow, screen, shell, clipboard, dialog, ipcMain, safeStorage, powerMonitor, net } = electron;
+  const settingsFile = openOrStartOver(
+    settingsPath,
+    () => new Store<Settings>({ name: 'settings', clearInvalidConfig: false, configFileMode: 0o600 }),
+    (store) => store.store,
+    log,
+  );
+  const {
+    Tray,
+    Menu,
+    Notification,
+    nativeImage,
+    BrowserWindow,
+    screen,
+    shell,
+    clipboard,
+    dialog,
+    ipcMain,
+    safeStorage,
+    powerMonitor,
+    net,
+  } = electron;
   const deps: ElectronDeps = {
     ...{ app, Tray, Menu, Notification, nativeImage, BrowserWindow, screen, shell, clipboard, dialog, ipcMain, powerMonitor, net },
     platform: process.platform,

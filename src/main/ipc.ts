@@ -12,9 +12,7 @@ import type { Logger } from '../core/log/logger';
 import type { ElectronDeps } from './electronDeps';
 
 export type InvokeHandlers = {
-  [C in InvokeChannel]: (
-    ...args: z.output<(typeof invokeChannels)[C]['args']>
-  ) => InvokeResult<C> | Promise<InvokeResult<C>>;
+  [C in InvokeChannel]: (...args: z.output<(typeof invokeChannels)[C]['args']>) => InvokeResult<C> | Promise<InvokeResult<C>>;
 };
 
 /**

@@ -147,7 +147,10 @@ export async function startNotifierApp(options: NotifierAppOptions) {
       secretsEncrypted: options.secrets.encrypts(),
       history: service.history.saveState(),
       contacts: options.contacts.summary(),
-      team: settings.get().connectionMode === 'team' ? (team.status() ?? { state: 'offline', teamServer: 'unknown', reason: 'no join code saved' }) : null,
+      team:
+        settings.get().connectionMode === 'team'
+          ? (team.status() ?? { state: 'offline', teamServer: 'unknown', reason: 'no join code saved' })
+          : null,
       lastEventAt: service.lastEventAt(),
     };
   }
@@ -183,7 +186,10 @@ export async function startNotifierApp(options: NotifierAppOptions) {
 
   /** In team mode the webhook is the team server's: the test is a notification from here, and says so. */
   function showLocalTestCall(): { ok: boolean; message: string } {
-    const call = sampleCall({ user: settings.get().teamIdentity?.agent ?? '204_2222223', custom: { source: 'local test: not through the team server' } });
+    const call = sampleCall({
+      user: settings.get().teamIdentity?.agent ?? '204_2222223',
+      custom: { source: 'local test: not through the team server' },
+    });
     const parsed = parseTelecmiEvent(agentLegPayload(call, 'started', now()), now());
     if (parsed.ok) notifier.notify({ type: 'ringing', call: newCallRecord(parsed.event) });
     return { ok: true, message: 'Local test notification shown (it did not go through the team server).' };
@@ -206,7 +212,10 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   const tray = createTrayController({
     electron,
     iconPath: paths.trayIcon,
-    onAction: (action) => void Promise.resolve(menuActions[action]()).catch((error: unknown) => log.error('tray action failed', { action, error: String(error) })),
+    onAction: (action) =>
+      void Promise.resolve(menuActions[action]()).catch((error: unknown) =>
+        log.error('tray action failed', { action, error: String(error) }),
+      ),
     onClick: () => trayWindow.toggle(tray.bounds()),
   });
 
@@ -224,7 +233,10 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     },
     'calls:save-csv': async (csv) => {
       const { canceled, filePath } = await trayWindow.withDialog((parent) =>
-        electron.dialog.showSaveDialog(parent, { defaultPath: `telecmi-calls-${new Date(now()).toISOString().slice(0, 10)}.csv`, filters: [{ name: 'CSV', extensions: ['csv'] }] }),
+        electron.dialog.showSaveDialog(parent, {
+          defaultPath: `telecmi-calls-${new Date(now()).toISOString().slice(0, 10)}.csv`,
+          filters: [{ name: 'CSV', extensions: ['csv'] }],
+        }),
       );
       if (canceled || !filePath) return { ok: false, message: 'Export cancelled.' };
       await writeFile(filePath, csv, 'utf8');
@@ -299,7 +311,10 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   await syncConnection();
   // After sleep or a network change, reconnect at once instead of waiting for the keep-alive.
   electron.powerMonitor.on('resume', () => team.reconnect());
-  const stopWatchingNetwork = watchNetwork(() => electron.net.isOnline(), () => team.reconnect());
+  const stopWatchingNetwork = watchNetwork(
+    () => electron.net.isOnline(),
+    () => team.reconnect(),
+  );
   refresh();
   // First run: the token is made, so show the URL and the next steps once.
   if (!settings.get().welcomed) showWindow('welcome');

@@ -7,7 +7,13 @@ import type { InvokeHandlers } from './ipc';
  * Settings → Connection: joining keeps the join code encrypted and switches to team mode (the
  * settings change stops the receiver and tunnel and starts the subscriber); leaving undoes it.
  */
-export function teamHandlers({ settings, joinCode }: { settings: SettingsStore; joinCode: SecretStore }): Pick<InvokeHandlers, 'team:join' | 'team:leave'> {
+export function teamHandlers({
+  settings,
+  joinCode,
+}: {
+  settings: SettingsStore;
+  joinCode: SecretStore;
+}): Pick<InvokeHandlers, 'team:join' | 'team:leave'> {
   return {
     'team:join': async (text) => {
       const decoded = decodeJoinCode(text);

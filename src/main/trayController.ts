@@ -41,7 +41,12 @@ export function createTrayController({ electron, iconPath, onAction, onClick }: 
       case 'checkbox':
         // A checkbox flips its own mark when clicked: should the action fail, the next render
         // must draw the menu anew to put the mark back.
-        return { type: 'checkbox', label: item.label, checked: item.checked, click: () => ((shown.menu = undefined), onAction(item.action)) };
+        return {
+          type: 'checkbox',
+          label: item.label,
+          checked: item.checked,
+          click: () => ((shown.menu = undefined), onAction(item.action)),
+        };
       case 'item':
         return { label: item.label, enabled: item.enabled ?? true, click: () => onAction(item.action) };
     }

@@ -83,15 +83,24 @@ export async function startWindow(bridge: TelecmiBridge, root: HTMLElement, now:
   const statusBar = createStatusBar(store, now);
 
   const tabs = (['calls', 'log', 'settings'] as const).map((view) =>
-    h('button', { type: 'button', role: 'tab', 'data-view': view, onClick: () => open(view) }, { calls: 'Calls', log: 'Webhook log', settings: 'Settings' }[view]),
+    h(
+      'button',
+      { type: 'button', role: 'tab', 'data-view': view, onClick: () => open(view) },
+      { calls: 'Calls', log: 'Webhook log', settings: 'Settings' }[view],
+    ),
   );
   const views = { welcome, calls: callList, details, log: requestLog, settings };
-  root.append(h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Views' }, ...tabs), ...Object.values(views).map((view) => view.element), statusBar.element);
+  root.append(
+    h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Views' }, ...tabs),
+    ...Object.values(views).map((view) => view.element),
+    statusBar.element,
+  );
 
   store.subscribe(() => {
     const { view } = store.state;
     for (const [name, part] of Object.entries(views)) part.element.hidden = name !== view;
-    for (const tab of tabs) tab.setAttribute('aria-selected', String(tab.dataset.view === (view === 'details' || view === 'welcome' ? 'calls' : view)));
+    for (const tab of tabs)
+      tab.setAttribute('aria-selected', String(tab.dataset.view === (view === 'details' || view === 'welcome' ? 'calls' : view)));
     views[view].update();
     statusBar.update();
   });
@@ -114,6 +123,12 @@ export async function startWindow(bridge: TelecmiBridge, root: HTMLElement, now:
     bridge.invoke('request-log:list'),
   ]);
   // The first run opens on the welcome; a push sent before this page listened would be lost.
-  store.update({ calls, status, settings: currentSettings, requestLog: entries, view: currentSettings.welcomed ? store.state.view : 'welcome' });
+  store.update({
+    calls,
+    status,
+    settings: currentSettings,
+    requestLog: entries,
+    view: currentSettings.welcomed ? store.state.view : 'welcome',
+  });
   setInterval(() => store.state.view === 'calls' && callList.tick(), 30_000);
 }

@@ -5,7 +5,11 @@ type Attributes = Record<string, string | number | boolean | EventListener | und
  * Builds an element. Text always goes in as text (never as HTML), so nothing a caller sends
  * through TeleCMI can inject markup. `on<event>` attributes become listeners.
  */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === false) continue;

@@ -48,10 +48,20 @@ describe('telecmi-notifier CLI', () => {
     const server = serve(['--data-dir', dataDir, '--user', '204']);
     child = server.child;
     const listening = await server.nextLine(0);
-    expect(listening).toMatchObject({ type: 'listening', webhookUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/telecmi\/[\w-]{32}$/) });
+    expect(listening).toMatchObject({
+      type: 'listening',
+      webhookUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/telecmi\/[\w-]{32}$/),
+    });
 
     const simulated = await run(process.execPath, [
-      bin, 'simulate', '--url', String(listening.webhookUrl), '--status', 'started,hangup', '--from', '+919876543210',
+      bin,
+      'simulate',
+      '--url',
+      String(listening.webhookUrl),
+      '--status',
+      'started,hangup',
+      '--from',
+      '+919876543210',
     ]);
     expect(simulated.stdout).toMatch(/POST started .* -> 200 \{"ok":true\}/);
 
@@ -76,7 +86,12 @@ describe('telecmi-notifier CLI', () => {
     expect(server.stderr()).toContain('contacts: 1 contacts from');
     expect(server.stderr()).toContain('1 skipped: row 3 no phone number');
     await run(process.execPath, [bin, 'simulate', '--url', String(listening.webhookUrl), '--from', '919876543210']);
-    expect(await server.nextLine(1)).toMatchObject({ kind: 'ringing', title: 'Asha Rao · +91 98765 43210', body: expect.stringMatching(/^first call\n/), calls: [{ callerNames: ['Asha Rao'] }] });
+    expect(await server.nextLine(1)).toMatchObject({
+      kind: 'ringing',
+      title: 'Asha Rao · +91 98765 43210',
+      body: expect.stringMatching(/^first call\n/),
+      calls: [{ callerNames: ['Asha Rao'] }],
+    });
   });
 
   it('starts with a warning when the contacts file holds no contact (a nightly export that came out empty)', async () => {
@@ -92,7 +107,15 @@ describe('telecmi-notifier CLI', () => {
     [['--contacts', '/nonexistent/contacts.csv'], /^telecmi-notifier: --contacts: cannot read \/nonexistent\/contacts.csv: no such file$/],
     [['--default-country', 'XX'], /--default-country: must be a two-letter country code/],
   ])('refuses %j in one line with exit code 2', async (args, message) => {
-    const failed = await run(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', mkdtempSync(join(tmpdir(), 'telecmi-cli-')), ...args]).catch((error: { code: number; stderr: string }) => error);
+    const failed = await run(process.execPath, [
+      bin,
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      mkdtempSync(join(tmpdir(), 'telecmi-cli-')),
+      ...args,
+    ]).catch((error: { code: number; stderr: string }) => error);
     expect(failed).toMatchObject({ code: 2 });
     expect((failed as { stderr: string }).stderr.trim()).toMatch(message);
     expect((failed as { stderr: string }).stderr.trim().split('\n')).toHaveLength(1);
@@ -113,7 +136,14 @@ describe('telecmi-notifier CLI', () => {
   });
 
   it('sends GET events and does not notify agents that are filtered out', async () => {
-    const server = serve(['--data-dir', mkdtempSync(join(tmpdir(), 'telecmi-cli-')), '--user', '999', '--token', 'a-token-of-the-users-own-choice']);
+    const server = serve([
+      '--data-dir',
+      mkdtempSync(join(tmpdir(), 'telecmi-cli-')),
+      '--user',
+      '999',
+      '--token',
+      'a-token-of-the-users-own-choice',
+    ]);
     child = server.child;
     const { webhookUrl } = await server.nextLine(0);
     expect(webhookUrl).toMatch(/\/telecmi\/a-token-of-the-users-own-choice$/);
@@ -147,7 +177,12 @@ describe('telecmi-notifier CLI', () => {
     child = server.child;
     const { webhookUrl } = await server.nextLine(0);
     expect(await server.nextLine(1)).toEqual({ type: 'tunnel', state: 'connecting', attempt: 1 });
-    expect(await server.nextLine(2)).toMatchObject({ type: 'tunnel', state: 'offline', reason: expect.stringMatching(/failed to connect session/), retryAt: expect.any(Number) });
+    expect(await server.nextLine(2)).toMatchObject({
+      type: 'tunnel',
+      state: 'offline',
+      reason: expect.stringMatching(/failed to connect session/),
+      retryAt: expect.any(Number),
+    });
     await run(process.execPath, [bin, 'simulate', '--url', String(webhookUrl)]);
     // The tunnel keeps retrying meanwhile: its lines may come first.
     let index = 3;
@@ -173,7 +208,9 @@ describe('telecmi-notifier CLI', () => {
   });
 
   it('refuses --ngrok-authtoken-env naming an empty variable', async () => {
-    const failed = await run(process.execPath, [bin, 'serve', '--port', '0', '--ngrok-authtoken-env', 'NOT_SET_ANYWHERE']).catch((error: { code: number; stderr: string }) => error);
+    const failed = await run(process.execPath, [bin, 'serve', '--port', '0', '--ngrok-authtoken-env', 'NOT_SET_ANYWHERE']).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(failed).toMatchObject({ code: 2, stderr: expect.stringContaining('environment variable NOT_SET_ANYWHERE is empty or not set') });
   });
 
@@ -205,7 +242,11 @@ describe('telecmi-notifier CLI', () => {
       mkdirSync(join(dataDir, 'settings.json'));
       const { code, stderr } = await failure(['serve', '--port', '0', '--data-dir', dataDir]);
       expect(code).toBe(1);
-      expect(oneLine(stderr)).toEqual([expect.stringMatching(/^telecmi-notifier: cannot keep the webhook token in .*settings\.json: a folder stands where a file should be/)]);
+      expect(oneLine(stderr)).toEqual([
+        expect.stringMatching(
+          /^telecmi-notifier: cannot keep the webhook token in .*settings\.json: a folder stands where a file should be/,
+        ),
+      ]);
     });
 
     it('keeps a corrupt settings.json aside, and an invalid saved token, and says the URL changed', async () => {
@@ -225,24 +266,29 @@ describe('telecmi-notifier CLI', () => {
       await server.exited;
       expect(server.stderr()).toMatch(/the saved webhook token was not valid and is replaced: give TeleCMI the new webhook URL/);
       const asides = readdirSync(dataDir).filter((name) => name.startsWith('settings.json.corrupt-'));
-      expect(asides.map((name) => readFileSync(join(dataDir, name), 'utf8')).sort()).toEqual(['{"token": ', JSON.stringify({ token: 'short' })].sort());
+      expect(asides.map((name) => readFileSync(join(dataDir, name), 'utf8')).sort()).toEqual(
+        ['{"token": ', JSON.stringify({ token: 'short' })].sort(),
+      );
     });
 
-    it.skipIf(process.platform === 'win32')('keeps the data folder and its files readable by their user only, tightening old ones', async () => {
-      const dataDir = newDataDir();
-      chmodSync(dataDir, 0o755);
-      writeFileSync(join(dataDir, 'old-export.json'), '[]', { mode: 0o644 });
-      const server = serve(['--data-dir', dataDir]);
-      child = server.child;
-      const { webhookUrl } = await server.nextLine(0);
-      await run(process.execPath, [bin, 'simulate', '--url', String(webhookUrl)]);
-      server.child.kill('SIGTERM');
-      await server.exited;
-      const mode = (name: string) => statSync(join(dataDir, name)).mode & 0o777;
-      expect(mode('.')).toBe(0o700);
-      expect(readdirSync(dataDir).map((name) => [name, mode(name)])).toEqual(readdirSync(dataDir).map((name) => [name, 0o600]));
-      expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['settings.json', 'calls.db']));
-    });
+    it.skipIf(process.platform === 'win32')(
+      'keeps the data folder and its files readable by their user only, tightening old ones',
+      async () => {
+        const dataDir = newDataDir();
+        chmodSync(dataDir, 0o755);
+        writeFileSync(join(dataDir, 'old-export.json'), '[]', { mode: 0o644 });
+        const server = serve(['--data-dir', dataDir]);
+        child = server.child;
+        const { webhookUrl } = await server.nextLine(0);
+        await run(process.execPath, [bin, 'simulate', '--url', String(webhookUrl)]);
+        server.child.kill('SIGTERM');
+        await server.exited;
+        const mode = (name: string) => statSync(join(dataDir, name)).mode & 0o777;
+        expect(mode('.')).toBe(0o700);
+        expect(readdirSync(dataDir).map((name) => [name, mode(name)])).toEqual(readdirSync(dataDir).map((name) => [name, 0o600]));
+        expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['settings.json', 'calls.db']));
+      },
+    );
 
     it('takes the token from an environment variable, keeping it out of the process list', async () => {
       const token = 'a-token-from-the-environment-0123';

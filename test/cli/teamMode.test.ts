@@ -48,7 +48,16 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
   }
 
   function listen(agent: string, ringWindowSeconds = 2, ...extra: string[]): Running {
-    const args = ['listen', '--join-code-env', 'JOIN_CODE', '--data-dir', dir(`desk-${agent}`), '--ring-window', String(ringWindowSeconds), ...extra];
+    const args = [
+      'listen',
+      '--join-code-env',
+      'JOIN_CODE',
+      '--data-dir',
+      dir(`desk-${agent}`),
+      '--ring-window',
+      String(ringWindowSeconds),
+      ...extra,
+    ];
     return track(startCli(args, { ...process.env, JOIN_CODE: joinCodes.get(agent) }));
   }
 
@@ -60,7 +69,8 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
     root = mkdtempSync(join(tmpdir(), 'telecmi-team-e2e-'));
     ports = [await freePort(), await freePort()];
     await cli('team', 'init', '--dir', dir('team'), '--mqtt-port', String(ports[0]), '--ws-port', String(ports[1]));
-    for (const { agent, team } of [alice, bob]) joinCodes.set(agent, String((await cli('team', 'add-agent', '--dir', dir('team'), '--agent', agent, '--team', team)).joinCode));
+    for (const { agent, team } of [alice, bob])
+      joinCodes.set(agent, String((await cli('team', 'add-agent', '--dir', dir('team'), '--agent', agent, '--team', team)).joinCode));
   }
 
   /** A running team whose agent Alice joined once (so the broker keeps her queue) and then went away. */
@@ -76,7 +86,8 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
 
   const ring = (call: SampleCall) => postJson(webhookUrl, agentLegPayload(call, 'started', Date.now()));
   const hangUp = (call: SampleCall) => postJson(webhookUrl, agentLegPayload(call, 'hangup', Date.now() + 20_000));
-  const notifications = (desktop: Running, kind?: string) => desktop.lines.filter((line) => line.type === 'notification' && (!kind || line.kind === kind));
+  const notifications = (desktop: Running, kind?: string) =>
+    desktop.lines.filter((line) => line.type === 'notification' && (!kind || line.kind === kind));
   const callIds = (lines: Line[]) => lines.flatMap((line) => (line.calls as Array<{ id: string }>).map((call) => call.id));
 
   it("rings each agent's desktop for its own calls and its team's, and never for another agent's", async () => {
@@ -109,8 +120,12 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
     const unknown = sampleCall({ user: bob.agent, team: bob.team, from: '442079460000' });
     for (const call of [toAlice, toBob, unknown]) expect((await ring(call)).body).toEqual({ ok: true });
     expect(await desks.alice.waitFor((line) => line.kind === 'ringing')).toMatchObject({ title: 'Ravi Kumar · +91 98765 00000' });
-    expect(await desks.bob.waitFor((line) => line.kind === 'ringing' && callIds([line]).includes(toBob.callId))).toMatchObject({ title: 'Asha (my best customer) · +91 98765 43210' });
-    expect(await desks.bob.waitFor((line) => line.kind === 'ringing' && callIds([line]).includes(unknown.callId))).toMatchObject({ title: 'Incoming call +44 20 7946 0000' });
+    expect(await desks.bob.waitFor((line) => line.kind === 'ringing' && callIds([line]).includes(toBob.callId))).toMatchObject({
+      title: 'Asha (my best customer) · +91 98765 43210',
+    });
+    expect(await desks.bob.waitFor((line) => line.kind === 'ringing' && callIds([line]).includes(unknown.callId))).toMatchObject({
+      title: 'Incoming call +44 20 7946 0000',
+    });
   });
 
   it('gives a desktop that was away its calls as one summary, with the missed ones, and no stale ringing', async () => {
@@ -125,7 +140,9 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
     expect(away).toMatchObject({ title: '3 calls while you were away', body: expect.stringMatching(/^1 missed/) });
     expect(notifications(desk, 'ringing')).toEqual([]);
     await desk.stop('SIGTERM');
-    const saved = JSON.parse((await run(process.execPath, [bin, 'calls', '--data-dir', dir(`desk-${alice.agent}`)])).stdout) as Array<{ id: string }>;
+    const saved = JSON.parse((await run(process.execPath, [bin, 'calls', '--data-dir', dir(`desk-${alice.agent}`)])).stdout) as Array<{
+      id: string;
+    }>;
     expect(saved.map((call) => call.id).sort()).toEqual(calls.map((call) => call.callId).sort());
   });
 
@@ -162,7 +179,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
     await serve.waitFor((line) => line.type === 'broker' && line.spooled === 0);
   });
 
-  it('keeps an away desktop\'s queued calls through a broker killed with SIGKILL (persistence saved every second)', async () => {
+  it("keeps an away desktop's queued calls through a broker killed with SIGKILL (persistence saved every second)", async () => {
     let desk = await teamWithAliceAway();
     const calls = [sampleCall({ user: alice.agent }), sampleCall({ user: alice.agent })];
     for (const call of calls) expect((await ring(call)).body).toEqual({ ok: true });

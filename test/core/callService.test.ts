@@ -15,7 +15,14 @@ describe('call service', () => {
     const running = await startTestService();
     stop = async () => void (await running.service.stop());
     await postJson(running.webhookUrl, loadEvent('leg-b-started'));
-    const status = await running.service.apply({ host: '127.0.0.1', port: 0, token: 'a-brand-new-token-abcdefghijkl', agents: [], teams: [], maxCalls: 1000 });
+    const status = await running.service.apply({
+      host: '127.0.0.1',
+      port: 0,
+      token: 'a-brand-new-token-abcdefghijkl',
+      agents: [],
+      teams: [],
+      maxCalls: 1000,
+    });
     expect(status).toMatchObject({ state: 'listening', webhookUrl: expect.stringMatching(/\/telecmi\/a-brand-new-token-abcdefghijkl$/) });
     const oldTokenUrl = `${status.origin}/telecmi/${testToken}`;
     expect((await postJson(oldTokenUrl, loadEvent('leg-b-answered'))).status).toBe(401);
@@ -34,7 +41,10 @@ describe('call service', () => {
     };
     const settings = { host: '127.0.0.1', token: testToken, agents: [], teams: [], maxCalls: 1000 };
     const failed = await running.service.apply({ ...settings, port: busyPort });
-    expect(failed).toEqual({ state: 'error', error: `port ${busyPort} is already in use on 127.0.0.1: quit the other program or choose another port` });
+    expect(failed).toEqual({
+      state: 'error',
+      error: `port ${busyPort} is already in use on 127.0.0.1: quit the other program or choose another port`,
+    });
     expect(running.service.status().state).toBe('error');
     const recovered = await running.service.apply({ ...settings, port: 0 });
     expect(recovered.state).toBe('listening');
@@ -43,7 +53,14 @@ describe('call service', () => {
   it('applies a new agent filter without restarting', async () => {
     const running = await startTestService();
     stop = async () => void (await running.service.stop());
-    const status = await running.service.apply({ host: '127.0.0.1', port: 0, token: testToken, agents: ['999'], teams: [], maxCalls: 1000 });
+    const status = await running.service.apply({
+      host: '127.0.0.1',
+      port: 0,
+      token: testToken,
+      agents: ['999'],
+      teams: [],
+      maxCalls: 1000,
+    });
     expect(status.webhookUrl).toBe(running.webhookUrl);
     await postJson(running.webhookUrl, loadEvent('leg-b-started'));
     expect(running.notifier.shown).toEqual([]);

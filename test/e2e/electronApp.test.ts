@@ -67,7 +67,9 @@ describe('the real Electron app', () => {
 
     app = await launch();
     const page = await app.firstWindow();
-    await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status, { timeout: 15_000 }).toBe(200);
+    await expect
+      .poll(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status, { timeout: 15_000 })
+      .toBe(200);
 
     // Record every notification the main process shows.
     await app.evaluate(({ Notification }) => {
@@ -88,7 +90,9 @@ describe('the real Electron app', () => {
     // The user opens the window and closes it (close button, Alt+F4): it hides, and the app goes on.
     await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.show());
     await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.close());
-    const windows = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((each) => ({ visible: each.isVisible(), destroyed: each.isDestroyed() })));
+    const windows = await app.evaluate(({ BrowserWindow }) =>
+      BrowserWindow.getAllWindows().map((each) => ({ visible: each.isVisible(), destroyed: each.isDestroyed() })),
+    );
     expect(windows).toEqual([{ visible: false, destroyed: false }]);
     expect((await postJson(webhookUrl, ringingCall('e2e-leg-2', '440000000002'))).status).toBe(200);
     await expect.poll(shownNotifications, { timeout: 10_000 }).toHaveLength(2);

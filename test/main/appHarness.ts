@@ -22,7 +22,16 @@ export const fakeCipher = {
 };
 
 /** The real app composition on a fake Electron, with its receiver on a free loopback port. */
-export async function startApp(settings: Partial<Settings> = {}, { platform = 'linux' as NodeJS.Platform, now = Date.now, authtoken = '', tunnelFailures = [] as string[], dataDir = mkdtempSync(join(tmpdir(), 'telecmi-app-')) } = {}) {
+export async function startApp(
+  settings: Partial<Settings> = {},
+  {
+    platform = 'linux' as NodeJS.Platform,
+    now = Date.now,
+    authtoken = '',
+    tunnelFailures = [] as string[],
+    dataDir = mkdtempSync(join(tmpdir(), 'telecmi-app-')),
+  } = {},
+) {
   const fake = fakeElectron(platform);
   const log = recordingLogger();
   const written: Settings[] = [];
@@ -36,13 +45,21 @@ export async function startApp(settings: Partial<Settings> = {}, { platform = 'l
   const secretFile = new Map<string, unknown>();
   const secrets = await openSecretStore({
     cipher: fakeCipher,
-    file: { get: (key) => secretFile.get(key), set: (key, value) => void secretFile.set(key, value), delete: (key) => void secretFile.delete(key) },
+    file: {
+      get: (key) => secretFile.get(key),
+      set: (key, value) => void secretFile.set(key, value),
+      delete: (key) => void secretFile.delete(key),
+    },
     log: silentLogger,
   });
   if (authtoken) await secrets.set(authtoken);
   const teamJoinCode = await openSecretStore({
     cipher: fakeCipher,
-    file: { get: (key) => secretFile.get(key), set: (key, value) => void secretFile.set(key, value), delete: (key) => void secretFile.delete(key) },
+    file: {
+      get: (key) => secretFile.get(key),
+      set: (key, value) => void secretFile.set(key, value),
+      delete: (key) => void secretFile.delete(key),
+    },
     log: silentLogger,
     key: 'teamJoinCode',
   });
@@ -88,7 +105,8 @@ export async function startApp(settings: Partial<Settings> = {}, { platform = 'l
     /** What the app does on Quit before the windows close. */
     beginQuitting: () => void (quitting = true),
     /** What the window was sent, the newest window (made anew if one was destroyed). */
-    pushes: (channel: string) => (FakeBrowserWindow.last as FakeBrowserWindow).webContents.sent.filter((sent) => sent.channel === channel).map((sent) => sent.payload),
+    pushes: (channel: string) =>
+      (FakeBrowserWindow.last as FakeBrowserWindow).webContents.sent.filter((sent) => sent.channel === channel).map((sent) => sent.payload),
     webhookUrl: () => app.service.status().webhookUrl ?? '',
   };
 }

@@ -175,7 +175,14 @@ export function fakeElectron(platform: NodeJS.Platform = 'linux') {
   FakeNotification.instances = [];
   const handlers = new Map<string, Handler>();
   const powerMonitor = new EventEmitter();
-  const calls = { quit: 0, openExternal: [] as string[], openPath: [] as string[], clipboard: [] as string[], loginItems: [] as unknown[], badge: [] as string[] };
+  const calls = {
+    quit: 0,
+    openExternal: [] as string[],
+    openPath: [] as string[],
+    clipboard: [] as string[],
+    loginItems: [] as unknown[],
+    badge: [] as string[],
+  };
   /**
    * What the next open dialog answers; `whileOpen` runs while it is open, as the user's focus
    * moves to it (the window blurs).

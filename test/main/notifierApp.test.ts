@@ -98,7 +98,10 @@ describe('the Electron app on a fake Electron', () => {
       const bodies: unknown[] = [];
       for (const platform of ['linux', 'darwin'] as const) {
         const { webhookUrl, app } = await startApp({}, { platform });
-        await postJson(webhookUrl(), { ...loadEvent('leg-b-started'), custom: '{"note": "<a href=\\"https://evil.example\\">Pay</a> & <b>now</b>"}' });
+        await postJson(webhookUrl(), {
+          ...loadEvent('leg-b-started'),
+          custom: '{"note": "<a href=\\"https://evil.example\\">Pay</a> & <b>now</b>"}',
+        });
         bodies.push(FakeNotification.instances[0]?.options.body);
         await app.stop();
       }
@@ -172,7 +175,10 @@ describe('the Electron app on a fake Electron', () => {
     it('imports contacts through the file dialog, then names the caller in the popup and the status', async () => {
       const { fake, invoke, webhookUrl, app } = await start();
       fake.dialogs.open = { canceled: false, filePaths: [contactsFile('Name,Phone\nAsha Rao,098765 43210\nNobody,\n')] };
-      expect(await invoke('contacts:import')).toEqual({ ok: true, report: { source: 'crm.csv', read: 2, imported: 1, skipped: [{ where: 'row 3', reason: 'no phone number' }], skippedCount: 1 } });
+      expect(await invoke('contacts:import')).toEqual({
+        ok: true,
+        report: { source: 'crm.csv', read: 2, imported: 1, skipped: [{ where: 'row 3', reason: 'no phone number' }], skippedCount: 1 },
+      });
       expect(app.status().contacts).toMatchObject({ count: 1, source: 'crm.csv' });
       await postJson(webhookUrl(), { ...loadEvent('leg-b-started'), from: '919876543210' });
       expect(FakeNotification.instances[0]?.options.title).toBe('Asha Rao · +91 98765 43210');
@@ -185,7 +191,10 @@ describe('the Electron app on a fake Electron', () => {
       fake.dialogs.open = { canceled: false, filePaths: [contactsFile('Name,Phone\nA,+44 0000 000000\n')] };
       await invoke('contacts:import');
       fake.dialogs.open = { canceled: false, filePaths: [contactsFile('Name,Email\nA,a@example.com\n')] };
-      expect(await invoke('contacts:import')).toEqual({ ok: false, message: 'Nothing imported: no phone column among "Name", "Email": name one Phone, Mobile or Number' });
+      expect(await invoke('contacts:import')).toEqual({
+        ok: false,
+        message: 'Nothing imported: no phone column among "Name", "Email": name one Phone, Mobile or Number',
+      });
       fake.dialogs.open = { canceled: true, filePaths: [] };
       expect(await invoke('contacts:import')).toEqual({ ok: false, message: 'Import cancelled.' });
       expect(app.status().contacts?.count).toBe(1);
@@ -209,7 +218,11 @@ describe('the Electron app on a fake Electron', () => {
     });
 
     it('opens nothing by itself while paused, or with the screen pop off (the default)', async () => {
-      const paused = await start({ screenPop: 'answer', crmUrlTemplate: 'https://crm.example.com/search?phone={from}', pausedUntil: Date.now() + 3600_000 });
+      const paused = await start({
+        screenPop: 'answer',
+        crmUrlTemplate: 'https://crm.example.com/search?phone={from}',
+        pausedUntil: Date.now() + 3600_000,
+      });
       await postJson(paused.webhookUrl(), loadEvent('leg-b-started'));
       await postJson(paused.webhookUrl(), loadEvent('leg-b-answered'));
       expect(paused.fake.calls.openExternal).toEqual([]);
@@ -336,8 +349,15 @@ describe('the Electron app on a fake Electron', () => {
     });
 
     it('shows a tunnel that cannot connect as an error in the tray and the window, and retries', async () => {
-      const { tray, app, pushes } = await start({ tunnelMode: 'ngrok' }, { authtoken, tunnelFailures: ['authentication failed: bad authtoken'] });
-      expect(app.status().tunnel).toMatchObject({ state: 'offline', reason: 'authentication failed: bad authtoken', retryAt: expect.any(Number) });
+      const { tray, app, pushes } = await start(
+        { tunnelMode: 'ngrok' },
+        { authtoken, tunnelFailures: ['authentication failed: bad authtoken'] },
+      );
+      expect(app.status().tunnel).toMatchObject({
+        state: 'offline',
+        reason: 'authentication failed: bad authtoken',
+        retryAt: expect.any(Number),
+      });
       expect(tray.image).toBe('/assets/tray/error.png');
       expect(tray.tooltip).toContain('Tunnel offline: authentication failed: bad authtoken');
       expect(pushes('status:changed').at(-1)).toMatchObject({ tunnel: { state: 'offline' } });
@@ -345,7 +365,10 @@ describe('the Electron app on a fake Electron', () => {
     });
 
     it('announces a new public URL with a notification that opens Settings, and remembers it', async () => {
-      const { tunnel, store, window, pushes } = await start({ tunnelMode: 'ngrok', lastPublicUrl: 'https://old.ngrok-free.app' }, { authtoken });
+      const { tunnel, store, window, pushes } = await start(
+        { tunnelMode: 'ngrok', lastPublicUrl: 'https://old.ngrok-free.app' },
+        { authtoken },
+      );
       const toast = FakeNotification.instances.find((notification) => notification.options.title === 'Your public webhook URL changed');
       expect(toast?.options.body).toContain(`${tunnel.last()?.url}/telecmi/…`);
       expect(store.get().lastPublicUrl).toBe(tunnel.last()?.url);
@@ -384,15 +407,29 @@ describe('the Electron app on a fake Electron', () => {
   describe('window', () => {
     it('is sandboxed and isolated, and denies navigation, new windows and permissions', async () => {
       const { window, fake } = await start();
-      expect(window.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
-      const navigation = { prevented: false, preventDefault() { this.prevented = true; } };
+      expect(window.options.webPreferences).toMatchObject({
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        webSecurity: true,
+      });
+      const navigation = {
+        prevented: false,
+        preventDefault() {
+          this.prevented = true;
+        },
+      };
       window.webContents.emit('will-navigate', navigation);
       expect(navigation.prevented).toBe(true);
       expect(window.webContents.windowOpenHandler?.({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
       expect(window.webContents.windowOpenHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
       expect(fake.calls.openExternal).toEqual(['https://example.com/']);
       let granted: boolean | undefined;
-      (window.webContents.permissionHandler as (c: unknown, p: string, cb: (ok: boolean) => void) => void)({}, 'notifications', (ok) => (granted = ok));
+      (window.webContents.permissionHandler as (c: unknown, p: string, cb: (ok: boolean) => void) => void)(
+        {},
+        'notifications',
+        (ok) => (granted = ok),
+      );
       expect(granted).toBe(false);
     });
 

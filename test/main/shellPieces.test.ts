@@ -13,7 +13,11 @@ describe('single instance', () => {
     const handlers = new Map<string, () => void>();
     let quits = 0;
     return {
-      app: { requestSingleInstanceLock: () => gotLock, quit: () => void quits++, on: (name: string, handler: () => void) => void handlers.set(name, handler) },
+      app: {
+        requestSingleInstanceLock: () => gotLock,
+        quit: () => void quits++,
+        on: (name: string, handler: () => void) => void handlers.set(name, handler),
+      },
       quits: () => quits,
       handlers,
     };
@@ -47,10 +51,15 @@ describe('start at login', () => {
   it('writes and removes an XDG autostart entry on Linux, starting the AppImage itself', () => {
     const configHome = mkdtempSync(join(tmpdir(), 'xdg-'));
     const { electron, calls } = fakeElectron('linux');
-    const setStartAtLogin = loginItemSetter(electron, { XDG_CONFIG_HOME: configHome, APPIMAGE: '/home/agent/Apps/TeleCMI Notifier.AppImage' });
+    const setStartAtLogin = loginItemSetter(electron, {
+      XDG_CONFIG_HOME: configHome,
+      APPIMAGE: '/home/agent/Apps/TeleCMI Notifier.AppImage',
+    });
     setStartAtLogin(true);
     const entry = join(configHome, 'autostart', 'telecmi-notifier.desktop');
-    expect(readFileSync(entry, 'utf8')).toMatch(/^\[Desktop Entry\]\nType=Application\nName=TeleCMI Notifier\nExec="\/home\/agent\/Apps\/TeleCMI Notifier.AppImage"\n/);
+    expect(readFileSync(entry, 'utf8')).toMatch(
+      /^\[Desktop Entry\]\nType=Application\nName=TeleCMI Notifier\nExec="\/home\/agent\/Apps\/TeleCMI Notifier.AppImage"\n/,
+    );
     setStartAtLogin(false);
     expect(existsSync(entry)).toBe(false);
     expect(calls.loginItems).toEqual([]);

@@ -49,14 +49,17 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('the app in team mode, with a 
 
   const connected = (app: App) => expect.poll(() => app.app.status().team, { timeout: 10_000 }).toMatchObject({ state: 'connected' });
 
-  it('joins with a join code: stops its own receiver, notifies its agent\'s calls only, and leaves again', async () => {
+  it("joins with a join code: stops its own receiver, notifies its agent's calls only, and leaves again", async () => {
     const { joinCode, webhookUrl } = await teamServer();
     running = await startApp();
     const { app, invoke, tray } = running;
     expect(app.service.status().state).toBe('listening');
 
     expect(await invoke('team:join', 'tcmi1.not-a-code')).toMatchObject({ ok: false, message: expect.stringMatching(/damaged/) });
-    expect(await invoke('team:join', joinCode)).toEqual({ ok: true, message: expect.stringMatching(/^Joined as 204_2222223 \(Sales_2222223\) on 127\.0\.0\.1:\d+\.$/) });
+    expect(await invoke('team:join', joinCode)).toEqual({
+      ok: true,
+      message: expect.stringMatching(/^Joined as 204_2222223 \(Sales_2222223\) on 127\.0\.0\.1:\d+\.$/),
+    });
     await connected(running);
     expect(app.service.status().state).toBe('stopped');
     expect(JSON.stringify(await invoke('settings:get'))).not.toContain(joinCode);
@@ -67,7 +70,9 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('the app in team mode, with a 
     const mine = sampleCall({ user: '204_2222223' });
     const theirs = sampleCall({ user: '205_2222223', team: 'Support_2222223' });
     for (const call of [theirs, mine]) expect((await postJson(webhookUrl, agentLegPayload(call, 'started', Date.now()))).status).toBe(200);
-    await expect.poll(() => FakeNotification.instances.map((toast) => toast.options.title), { timeout: 10_000 }).toEqual([expect.stringMatching(/^Incoming call /)]);
+    await expect
+      .poll(() => FakeNotification.instances.map((toast) => toast.options.title), { timeout: 10_000 })
+      .toEqual([expect.stringMatching(/^Incoming call /)]);
     expect(app.service.history.get(mine.callId)?.state).toBe('ringing');
     expect(app.service.history.get(theirs.callId)).toBeUndefined();
 
@@ -106,7 +111,10 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('the app in team mode, with a 
     const { joinCode } = await teamServer();
     running = await startApp();
     await running.invoke('team:join', joinCode);
-    expect(await running.invoke('app:send-test-call')).toMatchObject({ ok: true, message: expect.stringMatching(/Local test notification/) });
+    expect(await running.invoke('app:send-test-call')).toMatchObject({
+      ok: true,
+      message: expect.stringMatching(/Local test notification/),
+    });
     expect(FakeNotification.instances.at(-1)?.options.body).toContain('local test');
   });
 });

@@ -59,7 +59,7 @@ describe('electron-builder.yml', () => {
     expect(config.electronFuses.resetAdHocDarwinSignature).toBe(true);
   });
 
-  it('keeps electron-builder\'s deb dependencies, and only recommends the tray library Debian 12 lacks', () => {
+  it("keeps electron-builder's deb dependencies, and only recommends the tray library Debian 12 lacks", () => {
     const schema = JSON.parse(readFileSync('node_modules/app-builder-lib/scheme.json', 'utf8'));
     const defaults = schema.definitions.DebOptions.properties.depends.default as string[];
     expect(config.deb.depends).toEqual(expect.arrayContaining([...defaults, 'libnotify4', 'xdg-utils', 'libgtk-3-0']));
@@ -78,7 +78,12 @@ describe('electron-builder.yml', () => {
 
   it('packs only the built app, without sources, tests or maps', () => {
     const files = config.files as string[];
-    expect(files.filter((pattern) => !pattern.startsWith('!'))).toEqual(['out/main/**', 'out/preload/**', 'out/renderer/**', 'package.json']);
+    expect(files.filter((pattern) => !pattern.startsWith('!'))).toEqual([
+      'out/main/**',
+      'out/preload/**',
+      'out/renderer/**',
+      'package.json',
+    ]);
     expect(files).toEqual(expect.arrayContaining(['!**/*.map', '!**/*.ts']));
     expect(files.join(' ')).not.toMatch(/\bsrc\/|\btest\/|\bbench\//);
   });
@@ -92,7 +97,12 @@ describe('icons', () => {
   it('has every icon the app and the packaging config refer to', () => {
     const states: TrayIcon[] = ['listening', 'paused', 'error', 'unread'];
     const referenced = [
-      ...states.flatMap((state) => [`assets/tray/${state}.png`, `assets/tray/${state}Template.png`, `assets/tray/${state}@2x.png`, `assets/tray/${state}Template@2x.png`]),
+      ...states.flatMap((state) => [
+        `assets/tray/${state}.png`,
+        `assets/tray/${state}Template.png`,
+        `assets/tray/${state}@2x.png`,
+        `assets/tray/${state}Template@2x.png`,
+      ]),
       'assets/notification.png',
       config.win.icon,
       config.mac.icon,
@@ -130,7 +140,7 @@ describe('the built app (npm run build)', () => {
     const transform = devContentSecurityPolicy.transformIndexHtml as (html: string) => string;
     const devPolicy = policy(transform(readFileSync('src/renderer/index.html', 'utf8')));
     expect(devPolicy).toContain("style-src 'self' 'unsafe-inline'");
-    expect(devPolicy).toContain('connect-src \'self\' ws://localhost:*');
+    expect(devPolicy).toContain("connect-src 'self' ws://localhost:*");
     expect(devPolicy).toContain("script-src 'self';");
   });
 });

@@ -30,7 +30,12 @@ export async function serveRenderer(): Promise<{ url: string; server: Server }> 
 export const launchChromium = (): Promise<Browser> => chromium.launch(chromiumLaunchOptions());
 
 /** A call as the app would hold it: realistic payloads through the real pipeline functions. */
-export function fixtureCall(overrides: Parameters<typeof sampleCall>[0], statuses: AgentLegStatus[], startedAt: number, read = true): CallRecord {
+export function fixtureCall(
+  overrides: Parameters<typeof sampleCall>[0],
+  statuses: AgentLegStatus[],
+  startedAt: number,
+  read = true,
+): CallRecord {
   const call = sampleCall(overrides);
   const events = statuses.map((status, step) => {
     const parsed = parseTelecmiEvent(agentLegPayload(call, status, startedAt + step * 30_000), startedAt + step * 30_000 + 200);
@@ -42,7 +47,11 @@ export function fixtureCall(overrides: Parameters<typeof sampleCall>[0], statuse
   return { ...rest.reduce(applyEvent, newCallRecord(first)), read };
 }
 
-export const fixtureSettings = settingsSchema.parse({ token: 'fixture-token-0123456789abcdefgh', welcomed: true, crmUrlTemplate: 'https://crm.example.com/search?phone={from}' });
+export const fixtureSettings = settingsSchema.parse({
+  token: 'fixture-token-0123456789abcdefgh',
+  welcomed: true,
+  crmUrlTemplate: 'https://crm.example.com/search?phone={from}',
+});
 
 export function fixtureStatus(state: 'listening' | 'error' = 'listening') {
   return {
@@ -103,7 +112,13 @@ export async function openWindow(
 }
 
 export const invocations = (page: Page, channel: string) =>
-  page.evaluate((name) => (globalThis as unknown as { fakeBridge: FakeBridgeControl }).fakeBridge.invocations.filter((call) => call.channel === name), channel);
+  page.evaluate(
+    (name) => (globalThis as unknown as { fakeBridge: FakeBridgeControl }).fakeBridge.invocations.filter((call) => call.channel === name),
+    channel,
+  );
 
 export const push = (page: Page, channel: string, payload: unknown) =>
-  page.evaluate(([name, value]) => (globalThis as unknown as { fakeBridge: FakeBridgeControl }).fakeBridge.push(name as string, value), [channel, payload] as const);
+  page.evaluate(([name, value]) => (globalThis as unknown as { fakeBridge: FakeBridgeControl }).fakeBridge.push(name as string, value), [
+    channel,
+    payload,
+  ] as const);

@@ -62,7 +62,10 @@ describe('search', () => {
   });
 
   it('finds a caller by a contact name, every word in any order', () => {
-    const named = [{ ...calls[0]!, callerNames: ['Asha Rao'] }, { ...calls[1]!, callerNames: ['Ravi Kumar', 'R. Kumar (Accounts)'] }];
+    const named = [
+      { ...calls[0]!, callerNames: ['Asha Rao'] },
+      { ...calls[1]!, callerNames: ['Ravi Kumar', 'R. Kumar (Accounts)'] },
+    ];
     expect(ids(filterCalls(named, { query: 'rao asha', state: 'all' }))).toEqual(['919812345678']);
     expect(ids(filterCalls(named, { query: 'accounts', state: 'all' }))).toEqual(['442079460000']);
   });
@@ -75,9 +78,13 @@ describe('search', () => {
 
 describe('CSV export', () => {
   it('writes a header and one quoted row per call', () => {
-    const call = { ...fixtureCall({ from: '919812345678', custom: { note: 'says "hi", twice\nthen hangs up' } }, ['started', 'answered', 'hangup'], now) };
+    const call = {
+      ...fixtureCall({ from: '919812345678', custom: { note: 'says "hi", twice\nthen hangs up' } }, ['started', 'answered', 'hangup'], now),
+    };
     const [header, row, ...rest] = callsToCsv([call]).split('\r\n');
-    expect(header).toBe('id,conversationId,state,callerName,from,dialled,agent,team,appId,startedAt,answeredAt,endedAt,durationSec,waitedSec,hangupReason,custom');
+    expect(header).toBe(
+      'id,conversationId,state,callerName,from,dialled,agent,team,appId,startedAt,answeredAt,endedAt,durationSec,waitedSec,hangupReason,custom',
+    );
     expect(row).toBe(
       `${call.id},${call.conversationId},ended,,+91 98123 45678,,204_2222223,Sales_2222223,2222223,${new Date(now).toISOString()},` +
         `${new Date(now + 30_000).toISOString()},${new Date(now + 60_000).toISOString()},30,,,"{""note"":""says \\""hi\\"", twice\\nthen hangs up""}"`,

@@ -4,15 +4,35 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../src/core/calls/callRecord';
 import { checkTeamConnection } from '../../src/core/tunnel/connectionDoctor';
-import { fixtureCall, fixtureSettings, fixtureStatus, invocations, launchChromium, openWindow, pageErrors, push, serveRenderer } from './rendererHarness';
+import {
+  fixtureCall,
+  fixtureSettings,
+  fixtureStatus,
+  invocations,
+  launchChromium,
+  openWindow,
+  pageErrors,
+  push,
+  serveRenderer,
+} from './rendererHarness';
 
 const now = Date.now();
 const screenshots = 'test-results/screenshots';
 
 /** A realistic morning: answered, missed and ringing calls from several agents and teams. */
 const history: CallRecord[] = [
-  fixtureCall({ from: '919812345678', user: '204_2222223', team: 'Sales_2222223', custom: { crm: 'true', ticket: 'T-1042' } }, ['started'], now - 10_000, false),
-  fixtureCall({ from: '442079460000', user: '205_2222223', team: 'Support_2222223', custom: { plan: 'gold' } }, ['started', 'hangup'], now - 11 * 60_000, false),
+  fixtureCall(
+    { from: '919812345678', user: '204_2222223', team: 'Sales_2222223', custom: { crm: 'true', ticket: 'T-1042' } },
+    ['started'],
+    now - 10_000,
+    false,
+  ),
+  fixtureCall(
+    { from: '442079460000', user: '205_2222223', team: 'Support_2222223', custom: { plan: 'gold' } },
+    ['started', 'hangup'],
+    now - 11 * 60_000,
+    false,
+  ),
   fixtureCall({ from: '14155550123', user: '204_2222223', team: 'Sales_2222223' }, ['started', 'answered', 'hangup'], now - 2 * 3600_000),
   fixtureCall({ from: '61298765432', user: '207_2222223', team: 'Support_2222223' }, ['started', 'answered'], now - 5 * 3600_000),
 ];
@@ -45,7 +65,12 @@ describe('tray window in Chromium', () => {
     for (const scheme of ['light', 'dark'] as const) {
       page = await openWindow(browser, url, { 'calls:list': history, 'status:get': { ...fixtureStatus(), unread: 2 } }, scheme);
       expect(await callers(page)).toEqual(['+91 98123 45678', '+44 20 7946 0000', '+1 415 555 0123', '+61 2 9876 5432']);
-      expect(await rows(page).evaluateAll((elements) => elements.map((row) => row.classList.contains('unread')))).toEqual([true, true, false, false]);
+      expect(await rows(page).evaluateAll((elements) => elements.map((row) => row.classList.contains('unread')))).toEqual([
+        true,
+        true,
+        false,
+        false,
+      ]);
       expect(await rows(page).locator('.badge').allTextContents()).toEqual(['Ringing', 'Missed', 'Ended · 0:30', 'Answered']);
       expect(await rows(page).locator('.when').allTextContents()).toEqual(['just now', '11 min ago', '2 h ago', '5 h ago']);
       expect(await page.locator('.status').textContent()).toBe('Listening on http://127.0.0.1:8787');
@@ -105,7 +130,9 @@ describe('tray window in Chromium', () => {
     await page.getByRole('button', { name: 'Export CSV' }).click();
     const [saved] = await invocations(page, 'calls:save-csv');
     const lines = String(saved?.args[0]).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('id,conversationId,state,callerName,from,dialled,agent,team,appId,startedAt,answeredAt,endedAt,durationSec,waitedSec,hangupReason,custom');
+    expect(lines[0]).toBe(
+      'id,conversationId,state,callerName,from,dialled,agent,team,appId,startedAt,answeredAt,endedAt,durationSec,waitedSec,hangupReason,custom',
+    );
     expect(lines).toHaveLength(3);
     expect(lines[1]).toContain(',ringing,,+91 98123 45678,,204_2222223,Sales_2222223,2222223,');
     expect(lines[1]).toContain(',"{""crm"":""true"",""ticket"":""T-1042""}"');
@@ -138,13 +165,19 @@ describe('tray window in Chromium', () => {
     await page.screenshot({ path: `${screenshots}/settings-team-join.png` });
     await page.getByLabel('Join code').fill('tcmi1.eyJ2IjoxfQ');
     await page.getByRole('button', { name: 'Join my team’s server' }).click();
-    await expect.poll(() => page?.locator('.team-notice').textContent()).toBe('Joined as 204_2222223 (Sales_2222223) on broker.example.com:8083.');
+    await expect
+      .poll(() => page?.locator('.team-notice').textContent())
+      .toBe('Joined as 204_2222223 (Sales_2222223) on broker.example.com:8083.');
     expect((await invocations(page, 'team:join'))[0]?.args).toEqual(['tcmi1.eyJ2IjoxfQ']);
     expect(await page.getByLabel('Join code').inputValue()).toBe('');
     // The app answers with settings and status pushes, as main does after a join.
     const teamIdentity = { agent: '204_2222223', teams: ['Sales_2222223'], brokerHost: 'broker.example.com:8083' };
     await push(page, 'settings:changed', { ...fixtureSettings, connectionMode: 'team', teamIdentity });
-    await push(page, 'status:changed', { ...fixtureStatus(), receiver: { state: 'stopped' }, team: { state: 'connected', teamServer: 'online' } });
+    await push(page, 'status:changed', {
+      ...fixtureStatus(),
+      receiver: { state: 'stopped' },
+      team: { state: 'connected', teamServer: 'online' },
+    });
     await expect.poll(() => page?.locator('.team-identity').textContent()).toContain('Joined as204_2222223');
     expect(await page.locator('.team-state').textContent()).toBe('Connected; receiving calls');
     expect(await page.locator('#webhook-url').count()).toBe(0);
@@ -203,13 +236,23 @@ describe('tray window in Chromium', () => {
         page = await openWindow(browser, url, { 'calls:list': day }, scheme);
         expect(await page.locator('.today-totals').textContent()).toBe('6 calls today · 3 answered · 3 missed · 30 s avg. to answer');
         const bars = (hour: number, kind: string) => page!.locator(`.today g[data-hour="${hour}"] rect.${kind}`).count();
-        expect([await bars(9, 'answered'), await bars(9, 'missed'), await bars(10, 'answered'), await bars(11, 'missed'), await bars(11, 'answered')]).toEqual([1, 1, 1, 1, 0]);
-        const heights = await page.locator('.today g[data-hour="9"] rect').evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('height'))));
+        expect([
+          await bars(9, 'answered'),
+          await bars(9, 'missed'),
+          await bars(10, 'answered'),
+          await bars(11, 'missed'),
+          await bars(11, 'answered'),
+        ]).toEqual([1, 1, 1, 1, 0]);
+        const heights = await page
+          .locator('.today g[data-hour="9"] rect')
+          .evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('height'))));
         // Two answered stand twice as tall as one missed in the same hour.
         expect(heights[0]).toBeCloseTo(2 * (heights[1] ?? 0), 5);
         expect(await page.locator('.today g[data-hour="11"] title').textContent()).toBe('11:00 · 2 calls (0 answered, 2 missed)');
         expect(await page.locator('.today .legend').textContent()).toBe('AnsweredMissedRinging or open');
-        const colours = await page.locator('.today rect.answered, .today rect.missed').evaluateAll((rects) => [...new Set(rects.map((rect) => getComputedStyle(rect).fill))]);
+        const colours = await page
+          .locator('.today rect.answered, .today rect.missed')
+          .evaluateAll((rects) => [...new Set(rects.map((rect) => getComputedStyle(rect).fill))]);
         expect(colours).toHaveLength(2);
         await page.screenshot({ path: `${screenshots}/today-${scheme}.png` });
         expect(pageErrors.get(page)).toEqual([]);
@@ -232,7 +275,9 @@ describe('tray window in Chromium', () => {
       page = await openWindow(browser, url, { 'calls:list': day });
       const ringing = named(fixtureCall({ from: '919876543210' }, ['started'], at(11, 59)), 'Asha Rao');
       await push(page, 'calls:changed', { type: 'upserted', call: ringing });
-      await expect.poll(() => page?.locator('.today-totals').textContent()).toBe('7 calls today · 3 answered · 3 missed · 30 s avg. to answer');
+      await expect
+        .poll(() => page?.locator('.today-totals').textContent())
+        .toBe('7 calls today · 3 answered · 3 missed · 30 s avg. to answer');
       expect(await page.locator('.today g[data-hour="11"] rect.other').count()).toBe(1);
     });
 
@@ -240,7 +285,17 @@ describe('tray window in Chromium', () => {
       page = await openWindow(browser, url, {
         'contacts:import': {
           ok: true,
-          report: { source: 'crm-export.csv', read: 415, imported: 412, skipped: [{ where: 'row 4', reason: 'no name' }, { where: 'row 9', reason: '"n/a" is not a phone number' }, { where: 'row 31', reason: 'no phone number' }], skippedCount: 3 },
+          report: {
+            source: 'crm-export.csv',
+            read: 415,
+            imported: 412,
+            skipped: [
+              { where: 'row 4', reason: 'no name' },
+              { where: 'row 9', reason: '"n/a" is not a phone number' },
+              { where: 'row 31', reason: 'no phone number' },
+            ],
+            skippedCount: 3,
+          },
         },
         'contacts:clear': { ok: true, message: 'Contacts cleared: callers are shown by number.' },
       });
@@ -248,7 +303,11 @@ describe('tray window in Chromium', () => {
       expect(await page.locator('.contacts-summary').textContent()).toBe('No contacts imported: callers are shown by number.');
       await page.getByRole('button', { name: 'Import contacts…' }).click();
       await expect.poll(() => page?.locator('.import-headline').textContent()).toBe('Imported 412 of 415 entries from crm-export.csv.');
-      expect(await page.locator('.skipped li').allTextContents()).toEqual(['row 4: no name', 'row 9: "n/a" is not a phone number', 'row 31: no phone number']);
+      expect(await page.locator('.skipped li').allTextContents()).toEqual([
+        'row 4: no name',
+        'row 9: "n/a" is not a phone number',
+        'row 31: no phone number',
+      ]);
       await push(page, 'status:changed', { ...fixtureStatus(), contacts: { count: 412, source: 'crm-export.csv', importedAt: now } });
       await expect.poll(() => page?.locator('.contacts-summary').textContent()).toContain('412 contacts from crm-export.csv, imported');
       await page.locator('.contacts').scrollIntoViewIfNeeded();
@@ -259,7 +318,12 @@ describe('tray window in Chromium', () => {
     });
 
     it('says why nothing was imported', async () => {
-      page = await openWindow(browser, url, { 'contacts:import': { ok: false, message: 'Nothing imported: no phone column among "Name", "Email": name one Phone, Mobile or Number' } });
+      page = await openWindow(browser, url, {
+        'contacts:import': {
+          ok: false,
+          message: 'Nothing imported: no phone column among "Name", "Email": name one Phone, Mobile or Number',
+        },
+      });
       await page.getByRole('tab', { name: 'Settings' }).click();
       await page.getByRole('button', { name: 'Import contacts…' }).click();
       await expect.poll(() => page?.locator('.import-report').textContent()).toContain('no phone column');
@@ -303,7 +367,14 @@ describe('tray window in Chromium', () => {
       'request-log:list': [{ time: now - 5000, method: 'POST', path: '/telecmi/***', status: 200, reason: 'recorded', durationMs: 1.2 }],
     });
     await page.getByRole('tab', { name: 'Webhook log' }).click();
-    await push(page, 'request-log:added', { time: now, method: 'GET', path: '/telecmi/***', status: 401, reason: 'invalid token', durationMs: 0.4 });
+    await push(page, 'request-log:added', {
+      time: now,
+      method: 'GET',
+      path: '/telecmi/***',
+      status: 401,
+      reason: 'invalid token',
+      durationMs: 0.4,
+    });
     await expect.poll(() => page?.locator('.log tbody tr').count()).toBe(2);
     expect(await page.locator('.log tr.refused').textContent()).toContain('GET /telecmi/***401invalid token');
     await page.screenshot({ path: `${screenshots}/webhook-log.png` });
@@ -342,7 +413,12 @@ describe('tray window in Chromium', () => {
   });
 
   it('sets up the built-in ngrok tunnel without ever showing the authtoken again', async () => {
-    const online = { ...fixtureStatus(), tunnel: { state: 'online', url: 'https://calm-fox.ngrok-free.app' }, ngrokAuthtokenSaved: true, publicWebhookUrl: 'https://calm-fox.ngrok-free.app/telecmi/fixture-token-0123456789abcdefgh' };
+    const online = {
+      ...fixtureStatus(),
+      tunnel: { state: 'online', url: 'https://calm-fox.ngrok-free.app' },
+      ngrokAuthtokenSaved: true,
+      publicWebhookUrl: 'https://calm-fox.ngrok-free.app/telecmi/fixture-token-0123456789abcdefgh',
+    };
     page = await openWindow(browser, url, { 'tunnel:set-authtoken': { ok: true, message: 'ngrok authtoken saved.' } });
     await page.getByRole('tab', { name: 'Settings' }).click();
     expect(await page.getByLabel('Reserved ngrok domain (optional)').isVisible()).toBe(false);
@@ -350,7 +426,9 @@ describe('tray window in Chromium', () => {
     expect(await page.getByLabel('Reserved ngrok domain (optional)').isVisible()).toBe(true);
     expect(await page.getByLabel('Your tunnel’s public URL').isVisible()).toBe(false);
     await page.getByRole('button', { name: 'Save', exact: true }).first().click();
-    await expect.poll(async () => ((await invocations(page as Page, 'settings:update'))[0]?.args[0] as { tunnelMode?: string })?.tunnelMode).toBe('ngrok');
+    await expect
+      .poll(async () => ((await invocations(page as Page, 'settings:update'))[0]?.args[0] as { tunnelMode?: string })?.tunnelMode)
+      .toBe('ngrok');
     await push(page, 'status:changed', fixtureStatus());
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await push(page, 'status:changed', { ...fixtureStatus() });
@@ -360,7 +438,9 @@ describe('tray window in Chromium', () => {
     expect(await page.locator('.ngrok .saved').textContent()).toBe('paste the whole ngrok authtoken');
     await field.fill('2abcdefghijklmnopqrstuvwxyz_0123456789');
     await page.locator('.ngrok').getByRole('button', { name: 'Save' }).click();
-    expect(await invocations(page, 'tunnel:set-authtoken')).toEqual([{ channel: 'tunnel:set-authtoken', args: ['2abcdefghijklmnopqrstuvwxyz_0123456789'] }]);
+    expect(await invocations(page, 'tunnel:set-authtoken')).toEqual([
+      { channel: 'tunnel:set-authtoken', args: ['2abcdefghijklmnopqrstuvwxyz_0123456789'] },
+    ]);
     expect(await field.inputValue()).toBe('');
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await push(page, 'status:changed', online);
@@ -376,7 +456,12 @@ describe('tray window in Chromium', () => {
       'tunnel:check': {
         hops: [
           { hop: 'receiver', ok: true, detail: 'Listening on http://127.0.0.1:8787.' },
-          { hop: 'tunnel', ok: false, detail: 'The ngrok tunnel is offline: authentication failed.', fix: 'Check the ngrok authtoken in Settings.' },
+          {
+            hop: 'tunnel',
+            ok: false,
+            detail: 'The ngrok tunnel is offline: authentication failed.',
+            fix: 'Check the ngrok authtoken in Settings.',
+          },
           { hop: 'public-url', ok: null, detail: 'not checked: an earlier step failed' },
           { hop: 'token', ok: null, detail: 'not checked: an earlier step failed' },
         ],
@@ -397,8 +482,12 @@ describe('tray window in Chromium', () => {
   });
 
   it('says so in the status bar when the tunnel is offline', async () => {
-    page = await openWindow(browser, url, { 'status:get': { ...fixtureStatus(), tunnel: { state: 'offline', reason: 'authentication failed', retryAt: now + 5000 } } });
-    expect(await page.locator('.status').textContent()).toBe('Tunnel offline: authentication failed. Retrying by itself; check the ngrok authtoken in Settings.');
+    page = await openWindow(browser, url, {
+      'status:get': { ...fixtureStatus(), tunnel: { state: 'offline', reason: 'authentication failed', retryAt: now + 5000 } },
+    });
+    expect(await page.locator('.status').textContent()).toBe(
+      'Tunnel offline: authentication failed. Retrying by itself; check the ngrok authtoken in Settings.',
+    );
   });
 
   it('says so in the status bar when calls are not being saved', async () => {
@@ -423,6 +512,12 @@ describe('tray window in Chromium', () => {
     expect(drawn).toBeGreaterThan(5);
     expect(drawn).toBeLessThan(40);
     await page.locator('.list').evaluate((list) => (list.scrollTop = 58 * 5000));
-    await expect.poll(() => rows(page as Page).first().getAttribute('data-call-id')).toMatch(/^call-49\d\d$/);
+    await expect
+      .poll(() =>
+        rows(page as Page)
+          .first()
+          .getAttribute('data-call-id'),
+      )
+      .toMatch(/^call-49\d\d$/);
   });
 });

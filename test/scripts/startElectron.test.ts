@@ -19,7 +19,8 @@ const startScript = ['--import', 'tsx', join(root, 'scripts/start-electron.ts')]
 function freshElectronPackage(): string {
   const modules = join(mkdtempSync(join(tmpdir(), 'telecmi-electron-')), 'node_modules');
   mkdirSync(join(modules, 'electron'), { recursive: true });
-  for (const file of ['package.json', 'install.js', 'checksums.json', 'index.js']) copyFileSync(join(root, 'node_modules/electron', file), join(modules, 'electron', file));
+  for (const file of ['package.json', 'install.js', 'checksums.json', 'index.js'])
+    copyFileSync(join(root, 'node_modules/electron', file), join(modules, 'electron', file));
   for (const name of readdirSync(join(root, 'node_modules'))) {
     if (name !== 'electron' && !name.startsWith('.')) symlinkSync(join(root, 'node_modules', name), join(modules, name), 'junction');
   }
@@ -61,9 +62,15 @@ describe('starting the app from source', () => {
     const { dist } = fakeElectronDist();
     const electronDir = join(root, 'node_modules/electron');
     const env = { ...process.env, ELECTRON_EXEC_PATH: '' };
-    expect(resolveElectronBinary(electronDir, { ...env, ELECTRON_OVERRIDE_DIST_PATH: dist })).toEqual({ ok: true, path: join(dist, executableIn(process.platform)) });
+    expect(resolveElectronBinary(electronDir, { ...env, ELECTRON_OVERRIDE_DIST_PATH: dist })).toEqual({
+      ok: true,
+      path: join(dist, executableIn(process.platform)),
+    });
     const missing = resolveElectronBinary(electronDir, { ...env, ELECTRON_OVERRIDE_DIST_PATH: join(dist, 'nothing-here') });
-    expect(missing).toMatchObject({ ok: false, message: expect.stringMatching(/^ELECTRON_OVERRIDE_DIST_PATH is set, but there is no Electron executable at /) });
+    expect(missing).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^ELECTRON_OVERRIDE_DIST_PATH is set, but there is no Electron executable at /),
+    });
   });
 
   it('npm start stops with the one line and a non-zero exit when there is no Electron to run', async () => {
@@ -73,15 +80,20 @@ describe('starting the app from source', () => {
       (error: { code: number; stdout: string; stderr: string }) => error,
     );
     expect(failure?.code).toBe(1);
-    expect(failure?.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^ELECTRON_OVERRIDE_DIST_PATH is set, but there is no Electron executable/)]);
+    expect(failure?.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^ELECTRON_OVERRIDE_DIST_PATH is set, but there is no Electron executable/),
+    ]);
   });
 
   // A shell script cannot stand in for electron.exe; on Windows the end-to-end test launches the real one.
-  it.skipIf(process.platform === 'win32')('npm start hands the Electron it found to electron-vite, which launches the built app', async () => {
-    const { dist, record } = fakeElectronDist();
-    const env = { ...process.env, ELECTRON_EXEC_PATH: '', ELECTRON_OVERRIDE_DIST_PATH: dist };
-    // --skipBuild: the test setup built out/ already, and other tests read it while this runs.
-    await run(process.execPath, [...startScript, 'preview', '--skipBuild'], { cwd: root, env });
-    expect(readFileSync(record, 'utf8').trim()).toBe('.');
-  });
+  it.skipIf(process.platform === 'win32')(
+    'npm start hands the Electron it found to electron-vite, which launches the built app',
+    async () => {
+      const { dist, record } = fakeElectronDist();
+      const env = { ...process.env, ELECTRON_EXEC_PATH: '', ELECTRON_OVERRIDE_DIST_PATH: dist };
+      // --skipBuild: the test setup built out/ already, and other tests read it while this runs.
+      await run(process.execPath, [...startScript, 'preview', '--skipBuild'], { cwd: root, env });
+      expect(readFileSync(record, 'utf8').trim()).toBe('.');
+    },
+  );
 });

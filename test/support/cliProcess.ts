@@ -20,9 +20,17 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env) {
       const found = lines.slice(after).find(match);
       if (found) return found;
       if (child.exitCode !== null) throw new Error(`${args[0]} exited ${child.exitCode}: ${stderr}`);
-      if (waited > timeoutMs) throw new Error(`no matching line from ${args[0]} in ${timeoutMs} ms; got ${JSON.stringify(lines)}; stderr ${stderr}`);
+      if (waited > timeoutMs)
+        throw new Error(`no matching line from ${args[0]} in ${timeoutMs} ms; got ${JSON.stringify(lines)}; stderr ${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
-  return { child, lines, waitFor, exited, stderr: () => stderr, stop: async (signal: NodeJS.Signals = 'SIGTERM') => (child.exitCode === null && child.kill(signal), exited) };
+  return {
+    child,
+    lines,
+    waitFor,
+    exited,
+    stderr: () => stderr,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => (child.exitCode === null && child.kill(signal), exited),
+  };
 }

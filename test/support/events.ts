@@ -18,7 +18,8 @@ export function agentCall(id: string, changes: Payload = {}) {
     started: eventFrom('leg-b-started', ids),
     answered: eventFrom('leg-b-answered', ids),
     hangup: eventFrom('leg-b-hangup', ids),
-    callerLeg: (status: string) => eventFrom('leg-a-waiting', { cmiuuid: ids.conversation_uuid, conversation_uuid: ids.conversation_uuid, status }),
+    callerLeg: (status: string) =>
+      eventFrom('leg-a-waiting', { cmiuuid: ids.conversation_uuid, conversation_uuid: ids.conversation_uuid, status }),
     report: (changesToReport: Payload = {}) =>
       eventFrom('cdr-incoming-missed', { cmiuuid: ids.conversation_uuid, conversation_uuid: ids.conversation_uuid, ...changesToReport }),
   };

@@ -16,10 +16,13 @@ export function loopbackTunnel() {
       if (failure) throw new Error(failure);
       const server = createServer((req, res) => {
         if (answerWith) return void res.writeHead(answerWith, { 'content-type': 'text/html' }).end('<h1>tunnel error</h1>');
-        const forward = request({ host: '127.0.0.1', port: target.localPort, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        });
+        const forward = request(
+          { host: '127.0.0.1', port: target.localPort, path: req.url, method: req.method, headers: req.headers },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
         forward.on('error', () => res.writeHead(502).end('upstream down'));
         req.pipe(forward);
       });

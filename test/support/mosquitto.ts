@@ -7,7 +7,12 @@ import { delimiter, join } from 'node:path';
 function findMosquitto(): string | undefined {
   const name = process.platform === 'win32' ? 'mosquitto.exe' : 'mosquitto';
   const fromPath = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name));
-  const known = ['/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto', '/opt/homebrew/sbin/mosquitto', 'C:\\Program Files\\mosquitto\\mosquitto.exe'];
+  const known = [
+    '/usr/sbin/mosquitto',
+    '/usr/local/sbin/mosquitto',
+    '/opt/homebrew/sbin/mosquitto',
+    'C:\\Program Files\\mosquitto\\mosquitto.exe',
+  ];
   return [...fromPath, ...known].find((path) => existsSync(path));
 }
 

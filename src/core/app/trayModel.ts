@@ -55,7 +55,12 @@ export function trayView(status: AppStatus, now: number): TrayView {
       },
       // In team mode the team's server has the webhook URL; a test call is shown here only.
       ...(inTeam ? [] : [{ type: 'item', label: 'Copy webhook URL', action: 'copy-webhook-url', enabled: listening } as const]),
-      { type: 'item', label: inTeam ? 'Show a test notification' : 'Send test call', action: 'send-test-call', enabled: listening || inTeam },
+      {
+        type: 'item',
+        label: inTeam ? 'Show a test notification' : 'Send test call',
+        action: 'send-test-call',
+        enabled: listening || inTeam,
+      },
       { type: 'item', label: 'Check connection…', action: 'check-connection' },
       separator,
       { type: 'checkbox', label: 'Start at login', action: 'toggle-start-at-login', checked: status.startAtLogin },
@@ -76,11 +81,13 @@ function trayIcon(status: AppStatus, paused: boolean): TrayIcon {
 
 function tooltip(status: AppStatus, paused: boolean): string {
   const { receiver, team } = status;
-  const state =
-    team ? teamLine(team)
-    : receiver.state === 'error' ? `Not receiving calls: ${receiver.error ?? 'the receiver stopped'}`
-    : receiver.state === 'listening' ? `Listening on ${receiver.origin ?? ''}/telecmi/…`
-    : 'Starting…';
+  const state = team
+    ? teamLine(team)
+    : receiver.state === 'error'
+      ? `Not receiving calls: ${receiver.error ?? 'the receiver stopped'}`
+      : receiver.state === 'listening'
+        ? `Listening on ${receiver.origin ?? ''}/telecmi/…`
+        : 'Starting…';
   const lines = [appIdentity.productName, state, ...tunnelLine(status)];
   if (!status.history.saved) lines.push(`Call history not saved: ${status.history.error}`);
   if (paused) lines.push('Notifications paused');
@@ -110,5 +117,7 @@ function unreadLabel(unread: number): string {
 function formatTime(time: number, now: number): string {
   const date = new Date(time);
   const clock = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  return new Date(now).toDateString() === date.toDateString() ? clock : `${date.toLocaleDateString(undefined, { weekday: 'short' })} ${clock}`;
+  return new Date(now).toDateString() === date.toDateString()
+    ? clock
+    : `${date.toLocaleDateString(undefined, { weekday: 'short' })} ${clock}`;
 }

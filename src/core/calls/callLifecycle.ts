@@ -88,8 +88,7 @@ export function applyEvent(call: CallRecord, event: CallEvent): CallRecord {
     startedAt: call.startedAt,
     answeredAt,
     endedAt,
-    durationSec:
-      answeredAt !== undefined && endedAt !== undefined ? Math.round((endedAt - answeredAt) / 1000) : call.durationSec,
+    durationSec: answeredAt !== undefined && endedAt !== undefined ? Math.round((endedAt - answeredAt) / 1000) : call.durationSec,
     waitedSec: event.waitedSec ?? call.waitedSec,
     hangupReason: event.hangupReason ?? call.hangupReason,
     receivedAt: call.receivedAt,

@@ -28,7 +28,10 @@ const maxCustomFieldsShown = 3;
 export function describeNotification(notification: CallNotification): NotificationText {
   switch (notification.type) {
     case 'ringing':
-      return { title: notification.call.callerNames ? callerOf(notification.call) : `Incoming call ${callerOf(notification.call)}`, body: detailsOf(notification.call, notification.callerHistory) };
+      return {
+        title: notification.call.callerNames ? callerOf(notification.call) : `Incoming call ${callerOf(notification.call)}`,
+        body: detailsOf(notification.call, notification.callerHistory),
+      };
     case 'missed':
       return { title: `Missed call ${callerOf(notification.call)}`, body: detailsOf(notification.call, notification.callerHistory) };
     case 'summary':

@@ -49,7 +49,6 @@ export interface IngestOptions {
 /** Conversations whose early events are kept at once: bounded against a flood of unmatched events. */
 const earlyConversationsKept = 1000;
 
-
 /**
  * Turns TeleCMI events into call records and notifications. Synchronous and cheap, so the
  * receiver can answer TeleCMI right after it.
@@ -120,7 +119,7 @@ export function createCallPipeline({
   function withCallerHistory(notification: CallNotification): CallNotification {
     if (notification.type !== 'ringing' && notification.type !== 'missed') return notification;
     let callerHistory: string | undefined;
-    attempt('the caller\'s history line', () => (callerHistory = callerHistoryOf(notification.call, history, localClock(new Date(now())))));
+    attempt("the caller's history line", () => (callerHistory = callerHistoryOf(notification.call, history, localClock(new Date(now())))));
     return callerHistory ? { ...notification, callerHistory } : notification;
   }
 
@@ -218,9 +217,12 @@ export function createCallPipeline({
       if (seenLately.has(key)) return 'duplicate';
       remember(seenLately, key, true, dedupeCapacity);
       history.rememberEventKey(key);
-      const outcome = event.kind === 'agent-leg' ? onAgentLeg(event, options)
-        : event.kind === 'outgoing' ? 'ignored'
-        : onConversationEvent(event, options.late ?? false);
+      const outcome =
+        event.kind === 'agent-leg'
+          ? onAgentLeg(event, options)
+          : event.kind === 'outgoing'
+            ? 'ignored'
+            : onConversationEvent(event, options.late ?? false);
       log.debug('event processed', { kind: event.kind, status: event.status, outcome });
       return outcome;
     },
@@ -241,4 +243,3 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, capacity = 1000): void
   map.set(key, value);
   if (map.size > capacity) map.delete(map.keys().next().value as K);
 }
-

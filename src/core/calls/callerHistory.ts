@@ -22,7 +22,7 @@ export const localClock = (now = new Date()): CallerHistoryClock => ({
 /** 1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st. */
 export function ordinal(n: number): string {
   const teen = n % 100 >= 11 && n % 100 <= 13;
-  const suffix = teen ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  const suffix = teen ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
   return `${n}${suffix}`;
 }
 
@@ -35,7 +35,10 @@ export const startOfDay = (now: Date): number => new Date(now.getFullYear(), now
  * `first call today · last one answered on 23 Nov`, or `first call`. From the caller's earlier
  * calls: how many started today, and the last of them.
  */
-export function describeCallerHistory({ today, last }: { today: number; last?: Pick<CallRecord, 'state' | 'startedAt'> }, { now, formatTime, formatDay }: CallerHistoryClock): string {
+export function describeCallerHistory(
+  { today, last }: { today: number; last?: Pick<CallRecord, 'state' | 'startedAt'> },
+  { now, formatTime, formatDay }: CallerHistoryClock,
+): string {
   if (!last) return 'first call';
   const midnight = startOfDay(now);
   const lastAt = new Date(last.startedAt);
@@ -48,7 +51,11 @@ export function describeCallerHistory({ today, last }: { today: number; last?: P
  * most one record); undefined for a call without a number, or while a large history is still
  * being read after opening (better no line than a wrong count).
  */
-export function callerHistoryOf(call: CallRecord, history: Pick<CallHistory, 'callerCalls' | 'get'>, clock: CallerHistoryClock): string | undefined {
+export function callerHistoryOf(
+  call: CallRecord,
+  history: Pick<CallHistory, 'callerCalls' | 'get'>,
+  clock: CallerHistoryClock,
+): string | undefined {
   const calls = call.from?.digits ? history.callerCalls(call.from.digits) : undefined;
   if (!calls) return undefined;
   const midnight = startOfDay(clock.now);

@@ -54,5 +54,8 @@ export function createContactBook(contacts: readonly Contact[], defaultCountry: 
  * country list must not lose an import.
  */
 export function withDefaultCountry(contacts: readonly Contact[], defaultCountry: string): Contact[] {
-  return contacts.map((contact) => ({ name: contact.name, numbers: contact.numbers.map(({ raw }) => ({ raw, e164: toE164(raw, defaultCountry) })) }));
+  return contacts.map((contact) => ({
+    name: contact.name,
+    numbers: contact.numbers.map(({ raw }) => ({ raw, e164: toE164(raw, defaultCountry) })),
+  }));
 }

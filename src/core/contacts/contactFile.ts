@@ -79,7 +79,10 @@ function numbersIn(cell: string, defaultCountry: string): string[] {
 
 /** Why an import that read no contact changes nothing: the first reasons. */
 export function nothingReadReason(result: ContactImport): string {
-  const first = result.skipped.slice(0, 3).map((skip) => `${skip.where}: ${skip.reason}`).join('; ');
+  const first = result.skipped
+    .slice(0, 3)
+    .map((skip) => `${skip.where}: ${skip.reason}`)
+    .join('; ');
   return `no contact could be read${first ? ` (${first})` : ''}`;
 }
 

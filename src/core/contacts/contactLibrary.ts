@@ -7,7 +7,6 @@ import { ContactFileError, nothingReadReason } from './contactFile';
 import type { ContactsSummary, ImportReport } from './contactSchemas';
 import { describeImport, openContactStore, readContactsFile, reportOf, type SavedContacts } from './contactStore';
 
-
 /** Contacts read again under a new default country this many at a time, between turns of the event loop. */
 const renormaliseChunk = 5000;
 

@@ -12,11 +12,16 @@ import type { ImportReport } from './contactSchemas';
 /** Larger than any contact export a call centre has (100,000 contacts is about 10 MB). */
 const maxFileBytes = 100 * 1024 * 1024;
 
-
 const reportedSkips = 50;
 
 export function reportOf(source: string, result: ContactImport): ImportReport {
-  return { source, read: result.read, imported: result.contacts.length, skipped: result.skipped.slice(0, reportedSkips), skippedCount: result.skipped.length };
+  return {
+    source,
+    read: result.read,
+    imported: result.contacts.length,
+    skipped: result.skipped.slice(0, reportedSkips),
+    skippedCount: result.skipped.length,
+  };
 }
 
 /** One line for a log or a terminal: `412 contacts from crm.csv (415 rows; 3 skipped: row 4 no name, …)`. */
@@ -31,7 +36,8 @@ export function describeImport(report: ImportReport): string {
 export async function readContactsFile(filePath: string, defaultCountry: string): Promise<ContactImport> {
   let text: string;
   try {
-    if (statSync(filePath).size > maxFileBytes) throw new ContactFileError(`${filePath} is larger than ${maxFileBytes / 1024 / 1024} MB: not a contact list`);
+    if (statSync(filePath).size > maxFileBytes)
+      throw new ContactFileError(`${filePath} is larger than ${maxFileBytes / 1024 / 1024} MB: not a contact list`);
     text = decodeText(readFileSync(filePath));
   } catch (error) {
     if (error instanceof ContactFileError) throw error;

@@ -2,7 +2,6 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ContactFileError, shortened, squeeze, type Entry } from './contactEntry';
 
-
 /** Header names reduced to letters and digits: `Phone 1 - Value` becomes `phone1value`. */
 const headerKey = (header: string): string => header.toLowerCase().replace(/[^a-z0-9]/g, '');
 
@@ -13,7 +12,20 @@ const nameParts = [
   ['lastname', 'familyname', 'surname', 'last'],
 ];
 /** A company's name: used only for a row without a person's name (Zoho's and Salesforce's Account Name). */
-const organisationHeaders = ['customername', 'customer', 'clientname', 'leadname', 'accountname', 'company', 'companyname', 'organization', 'organisation', 'organizationname', 'organisationname', 'organization1name'];
+const organisationHeaders = [
+  'customername',
+  'customer',
+  'clientname',
+  'leadname',
+  'accountname',
+  'company',
+  'companyname',
+  'organization',
+  'organisation',
+  'organizationname',
+  'organisationname',
+  'organization1name',
+];
 const isPhoneHeader = (key: string): boolean =>
   (/phone|mobile|tel|cell|whatsapp|msisdn/.test(key) || /^(contact|mob|mobile|cell|tel|phone)?(number|no|num)$/.test(key)) &&
   // `Phone 1 - Type`, `Phone Label`, `Phone Ext`, Google's `Phonetic First Name`: about a phone, not one.
@@ -62,7 +74,16 @@ export function csvEntries(text: string): Entry[] {
   const { delimiter, skipLines } = delimiterOf(text);
   try {
     // With `info`, each record comes with where it was read; the typings do not follow the option.
-    rows = parseCsv(text, { bom: true, delimiter, from_line: skipLines + 1, info: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, trim: true }) as unknown as typeof rows;
+    rows = parseCsv(text, {
+      bom: true,
+      delimiter,
+      from_line: skipLines + 1,
+      info: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      trim: true,
+    }) as unknown as typeof rows;
   } catch (error) {
     throw new ContactFileError(`not a readable CSV file: ${shortened((error as Error).message)}`);
   }

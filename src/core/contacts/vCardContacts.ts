@@ -7,7 +7,10 @@ type JCardProperty = [string, Record<string, unknown>, string, unknown];
 /** Quoted-printable text as the bytes it encodes, read in its charset. */
 function decodeQuotedPrintable(text: string, charset: string): string {
   // A soft line break left at the very end (nothing followed it) is not text.
-  const bytes = Buffer.from(text.replace(/=$/, '').replace(/=([0-9A-F]{2})/gi, (_match, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))), 'latin1');
+  const bytes = Buffer.from(
+    text.replace(/=$/, '').replace(/=([0-9A-F]{2})/gi, (_match, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+    'latin1',
+  );
   try {
     return new TextDecoder(charset).decode(bytes);
   } catch {
@@ -20,7 +23,8 @@ function textOf([, params, , value]: JCardProperty, part?: number): string {
   const whole = Array.isArray(value) ? value.map(String).join(';') : String(value ?? '');
   // The parts of a structured value (N) are split at `;`, not at an escaped `\;`.
   const text = part === undefined ? whole : (whole.split(/(?<!\\);/)[part] ?? '');
-  if (String(params.encoding ?? '').toUpperCase() === 'QUOTED-PRINTABLE') return decodeQuotedPrintable(text, String(params.charset ?? 'utf-8'));
+  if (String(params.encoding ?? '').toUpperCase() === 'QUOTED-PRINTABLE')
+    return decodeQuotedPrintable(text, String(params.charset ?? 'utf-8'));
   return text.replace(/\\n/gi, ' ').replace(/\\([,;\\])/g, '$1');
 }
 
@@ -65,6 +69,8 @@ function cardEntry(card: vCard): Omit<Entry, 'where'> {
   // N is family;given;middle;prefix;suffix: read as given, middle, family.
   const fromParts = structured ? [1, 2, 0].map((part) => textOf(structured, part)).join(' ') : '';
   const name = squeeze(fullName ? textOf(fullName) : '') || squeeze(fromParts);
-  const phones = named('tel').map((tel) => squeeze(textOf(tel).replace(/^tel:/i, ''))).filter(Boolean);
+  const phones = named('tel')
+    .map((tel) => squeeze(textOf(tel).replace(/^tel:/i, '')))
+    .filter(Boolean);
   return { name, phones };
 }

@@ -78,13 +78,19 @@ const keysIndex = 'CREATE INDEX calls_keys ON calls (seq, id, conversation_id, c
 
 /** What an earlier version's file lacks, or has and should not: empty for a current one. */
 function upgradesDue(db: Sqlite.Database): string[] {
-  const indexes = new Set((db.all("SELECT name FROM sqlite_master WHERE type = 'index'") as Array<{ name: string }>).map((index) => index.name));
+  const indexes = new Set(
+    (db.all("SELECT name FROM sqlite_master WHERE type = 'index'") as Array<{ name: string }>).map((index) => index.name),
+  );
   const keysAreUnique = (db.all('PRAGMA index_list(event_keys)') as Array<{ unique: number }>).some((index) => index.unique === 1);
   return [
-    ...missingColumns(db).map((name) => `ALTER TABLE calls ADD COLUMN ${name} ${addedColumns[name][0]}; UPDATE calls SET ${name} = ${addedColumns[name][1]};`),
+    ...missingColumns(db).map(
+      (name) => `ALTER TABLE calls ADD COLUMN ${name} ${addedColumns[name][0]}; UPDATE calls SET ${name} = ${addedColumns[name][1]};`,
+    ),
     ...droppedIndexes.filter((name) => indexes.has(name)).map((name) => `DROP INDEX ${name};`),
     ...(keysAreUnique
-      ? ['CREATE TABLE event_keys_now (seq INTEGER PRIMARY KEY, key TEXT NOT NULL); INSERT INTO event_keys_now SELECT seq, key FROM event_keys; DROP TABLE event_keys; ALTER TABLE event_keys_now RENAME TO event_keys;']
+      ? [
+          'CREATE TABLE event_keys_now (seq INTEGER PRIMARY KEY, key TEXT NOT NULL); INSERT INTO event_keys_now SELECT seq, key FROM event_keys; DROP TABLE event_keys; ALTER TABLE event_keys_now RENAME TO event_keys;',
+        ]
       : []),
     ...(indexes.has('calls_keys') ? [] : [keysIndex]),
   ];
@@ -111,7 +117,10 @@ function upgrade(db: Sqlite.Database, log: Logger): void {
 }
 
 /** A column to read: itself, or (a file of an earlier version, read only) what it would be filled with. */
-const readable = (missing: readonly AddedColumn[]) => (name: AddedColumn): string => (missing.includes(name) ? addedColumns[name][1] : name);
+const readable =
+  (missing: readonly AddedColumn[]) =>
+  (name: AddedColumn): string =>
+    missing.includes(name) ? addedColumns[name][1] : name;
 
 /**
  * The call history on disk: SQLite (compiled to WebAssembly, so the same file and code run
@@ -183,7 +192,10 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
 
     /** Calls newest first, `limit` of them after skipping `offset`. */
     page(offset: number, limit: number): CallRecord[] {
-      const rows = db.all('SELECT record, read FROM calls ORDER BY seq DESC LIMIT ? OFFSET ?', [limit, offset]) as Array<{ record: string; read: number }>;
+      const rows = db.all('SELECT record, read FROM calls ORDER BY seq DESC LIMIT ? OFFSET ?', [limit, offset]) as Array<{
+        record: string;
+        read: number;
+      }>;
       return rows.flatMap((row) => toRecord(row) ?? []);
     },
 
@@ -193,7 +205,10 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
      * its own, 250 ms more.
      */
     recentEventKeys(): string[] {
-      const { keys } = db.get('SELECT json_group_array(json_array(seq, CAST(key AS TEXT))) AS keys FROM (SELECT seq, key FROM event_keys ORDER BY seq DESC LIMIT ?)', eventKeysKept) as { keys: string };
+      const { keys } = db.get(
+        'SELECT json_group_array(json_array(seq, CAST(key AS TEXT))) AS keys FROM (SELECT seq, key FROM event_keys ORDER BY seq DESC LIMIT ?)',
+        eventKeysKept,
+      ) as { keys: string };
       return (JSON.parse(keys) as Array<[number, string]>).sort(([a], [b]) => a - b).map(([, key]) => key);
     },
 
@@ -204,7 +219,16 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     write(changes: CallWrite): void {
       const rows = changes.upserts.flatMap((call) => {
         try {
-          return [[call.id, call.conversationId, call.read ? 1 : 0, JSON.stringify(call), call.from?.digits ?? null, call.startedAt] as [string, string, number, string, string | null, number]];
+          return [
+            [call.id, call.conversationId, call.read ? 1 : 0, JSON.stringify(call), call.from?.digits ?? null, call.startedAt] as [
+              string,
+              string,
+              number,
+              string,
+              string | null,
+              number,
+            ],
+          ];
         } catch (error) {
           log.error('a call could not be saved and is left out', { call: call.id, error: String(error) });
           return [];
@@ -219,7 +243,8 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
         for (const id of changes.removed) statements.remove.run(id);
         for (const row of rows) upsert.run(row);
         for (const key of changes.eventKeys) statements.addEventKey.run(key);
-        if (changes.eventKeys.length > 0) db.run('DELETE FROM event_keys WHERE seq <= (SELECT MAX(seq) FROM event_keys) - ?', eventKeysKept);
+        if (changes.eventKeys.length > 0)
+          db.run('DELETE FROM event_keys WHERE seq <= (SELECT MAX(seq) FROM event_keys) - ?', eventKeysKept);
         db.exec('COMMIT');
       } catch (error) {
         db.exec('ROLLBACK');

@@ -22,8 +22,6 @@ export interface CallHistoryOptions {
 
 export type CallHistory = ReturnType<typeof createCallHistory>;
 
-
-
 /** Records kept in memory: the calls the pipeline is likely to touch next. */
 const cachedRecords = 2000;
 const retryDelaysMs = [1000, 2000, 5000, 10_000, 30_000];
@@ -42,7 +40,14 @@ interface PendingWrite {
   eventKeys: string[];
 }
 
-const nothingPending = (): PendingWrite => ({ cleared: false, allRead: false, removed: new Set(), upserts: new Map(), added: new Set(), eventKeys: [] });
+const nothingPending = (): PendingWrite => ({
+  cleared: false,
+  allRead: false,
+  removed: new Set(),
+  upserts: new Map(),
+  added: new Set(),
+  eventKeys: [],
+});
 
 /**
  * The calls, newest first and capped. The database holds them; memory holds what changed since
@@ -134,7 +139,11 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
   function evictBeyondLimit(reason?: string): string[] {
     if (total <= limit) return [];
     const evicted = oldest(total - limit);
-    if (reason) database.keepAside(evicted.flatMap(({ id }) => get(id) ?? []), reason);
+    if (reason)
+      database.keepAside(
+        evicted.flatMap(({ id }) => get(id) ?? []),
+        reason,
+      );
     remove(evicted);
     return evicted.map(({ id }) => id);
   }
@@ -213,7 +222,10 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     } catch (error) {
       // A damaged file must not stop the calls: they ring and are kept as ever, without what the rest would have said.
       idsUnreadable = true;
-      log.error('the history could not read all its calls: popups may not count a caller\'s older calls, nor older calls take their later events', { file: database.filePath, error: String(error) });
+      log.error(
+        "the history could not read all its calls: popups may not count a caller's older calls, nor older calls take their later events",
+        { file: database.filePath, error: String(error) },
+      );
       return true;
     }
   }
@@ -223,7 +235,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
    * (just after opening a large history) finish the reading first, once.
    */
   function readAllIds(): void {
-    for (let done = allIdsKnown; !done && !closed; ) done = readIds();
+    for (let done = allIdsKnown; !done && !closed;) done = readIds();
   }
 
   /**
@@ -253,7 +265,8 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
         flush();
         const notWritten = [...pending.added].reverse().flatMap((id) => pending.upserts.get(id) ?? []);
         const calls = new Map(notWritten.map((call) => [call.id, call]));
-        const overlay = (call: CallRecord): CallRecord | undefined => (pending.removed.has(call.id) && !pending.upserts.has(call.id) ? undefined : (pending.upserts.get(call.id) ?? stored(call)));
+        const overlay = (call: CallRecord): CallRecord | undefined =>
+          pending.removed.has(call.id) && !pending.upserts.has(call.id) ? undefined : (pending.upserts.get(call.id) ?? stored(call));
         for (let offset = 0; !pending.cleared; offset += listPageSize) {
           const page = database.page(offset, listPageSize);
           for (const call of page) if (!calls.has(call.id)) calls.set(call.id, overlay(call) as CallRecord);
@@ -306,9 +319,11 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     /** "Mark all read" on 100,000 calls: one statement, one push. */
     markAllRead(): void {
       if (unread === 0) return;
-      const inDatabase = pending.cleared || pending.allRead ? [] : database.unreadIds().filter((id) => !pending.removed.has(id) && !pending.upserts.has(id));
+      const inDatabase =
+        pending.cleared || pending.allRead ? [] : database.unreadIds().filter((id) => !pending.removed.has(id) && !pending.upserts.has(id));
       const marked = [...inDatabase, ...[...pending.upserts.values()].filter((call) => !call.read).map((call) => call.id)];
-      for (const records of [cache, pending.upserts]) for (const [id, call] of records) if (!call.read) records.set(id, { ...call, read: true });
+      for (const records of [cache, pending.upserts])
+        for (const [id, call] of records) if (!call.read) records.set(id, { ...call, read: true });
       unread = 0;
       pending.allRead = true;
       for (const id of nextOldest.keys()) nextOldest.set(id, true);
@@ -382,7 +397,8 @@ function applyChanges(calls: CallRecord[], changes: readonly HistoryChange[]): C
       for (const [id, call] of byId) if (read.has(id)) byId.set(id, { ...call, read: true });
       added = added.map((call) => (read.has(call.id) ? { ...call, read: true } : call));
     } else if (byId.has(change.call.id)) byId.set(change.call.id, change.call);
-    else if (added.some((call) => call.id === change.call.id)) added = added.map((call) => (call.id === change.call.id ? change.call : call));
+    else if (added.some((call) => call.id === change.call.id))
+      added = added.map((call) => (call.id === change.call.id ? change.call : call));
     else added = [change.call, ...added];
   }
   return [...added, ...byId.values()];

@@ -16,7 +16,11 @@ export { invokeChannelNames, pushChannelNames, type InvokeChannel, type PushChan
  */
 const noArgs = z.tuple([]);
 
-export const ngrokAuthtokenSchema = z.string().trim().min(10, 'paste the whole ngrok authtoken').max(300, 'that is longer than an ngrok authtoken');
+export const ngrokAuthtokenSchema = z
+  .string()
+  .trim()
+  .min(10, 'paste the whole ngrok authtoken')
+  .max(300, 'that is longer than an ngrok authtoken');
 const outcome = z.object({ ok: z.boolean(), message: z.string() });
 
 export const invokeChannels = {
@@ -53,7 +57,10 @@ export const invokeChannels = {
   /** Main asks for the file (the window never names a path); the report says what was read and left out. */
   'contacts:import': {
     args: noArgs,
-    result: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), report: importReportSchema }), z.object({ ok: z.literal(false), message: z.string() })]),
+    result: z.discriminatedUnion('ok', [
+      z.object({ ok: z.literal(true), report: importReportSchema }),
+      z.object({ ok: z.literal(false), message: z.string() }),
+    ]),
   },
   'contacts:clear': { args: noArgs, result: outcome },
 } as const satisfies Record<InvokeChannel, { args: z.ZodType; result: z.ZodType }>;

@@ -119,11 +119,7 @@ function checkContentType(req: Request, res: Response): string | undefined {
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'])?.[1];
   if (type && charset && charset.toLowerCase() !== 'utf-8') return void refuse(res, 415, `unsupported charset "${charset}": send UTF-8`);
   if (type) return type;
-  refuse(
-    res,
-    415,
-    `unsupported Content-Type "${req.headers['content-type']}": send application/json or application/x-www-form-urlencoded`,
-  );
+  refuse(res, 415, `unsupported Content-Type "${req.headers['content-type']}": send application/json or application/x-www-form-urlencoded`);
 }
 
 export function refuse(res: Response, status: number, reason: string): void {

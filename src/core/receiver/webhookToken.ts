@@ -10,5 +10,8 @@ export const webhookTokenSchema = z
 /** Uses Web Crypto, so the same code runs in Node, Electron's main process and the renderer. */
 export function generateWebhookToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(tokenBytes));
-  return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
 }

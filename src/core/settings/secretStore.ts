@@ -25,7 +25,17 @@ export interface SecretFile {
  * one, never logged, never sent to the window (which only learns whether one is saved).
  * Decrypted once when opened and held in memory, so reading it is synchronous.
  */
-export async function openSecretStore({ cipher, file, log, key = 'ngrokAuthtoken' }: { cipher: Cipher; file: SecretFile; log: Logger; key?: SecretKey }) {
+export async function openSecretStore({
+  cipher,
+  file,
+  log,
+  key = 'ngrokAuthtoken',
+}: {
+  cipher: Cipher;
+  file: SecretFile;
+  log: Logger;
+  key?: SecretKey;
+}) {
   const what = key === 'ngrokAuthtoken' ? 'ngrok authtoken' : 'team join code';
   const encrypts = (await cipher.isAsyncEncryptionAvailable()) && cipher.getSelectedStorageBackend?.() !== 'basic_text';
   let authtoken = await read();

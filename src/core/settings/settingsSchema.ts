@@ -12,9 +12,7 @@ const idList = z.array(z.string().trim().min(1, 'must not be empty')).max(100);
  * validates its form with it, and the headless CLI validates its flags with it.
  */
 export const settingsSchema = z.object({
-  host: z
-    .union([z.ipv4(), z.ipv6(), z.literal('localhost')], { error: 'must be an IP address or "localhost"' })
-    .default('127.0.0.1'),
+  host: z.union([z.ipv4(), z.ipv6(), z.literal('localhost')], { error: 'must be an IP address or "localhost"' }).default('127.0.0.1'),
   port: z
     .number({ error: 'must be a number' })
     .int('must be a whole number')
@@ -61,7 +59,10 @@ export const settingsSchema = z.object({
     .default(''),
   /** A reserved ngrok domain (`agent.ngrok.app`); empty: ngrok picks one, new each session. */
   ngrokDomain: z
-    .union([z.literal(''), z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'must be a domain name, like agent.ngrok.app')])
+    .union([
+      z.literal(''),
+      z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'must be a domain name, like agent.ngrok.app'),
+    ])
     .default(''),
   /** The public URL of the last built-in tunnel: a new one means TeleCMI must be told. */
   lastPublicUrl: z.string().default(''),
@@ -70,9 +71,15 @@ export const settingsSchema = z.object({
   /** "receiver": this computer receives the webhook (receiver and tunnel); "team": it joined its team's server. */
   connectionMode: z.enum(['receiver', 'team'], { error: 'must be "receiver" or "team"' }).default('receiver'),
   /** Who this desktop joined as, shown in Settings; the join code itself is kept encrypted, apart. */
-  teamIdentity: z.object({ agent: z.string(), teams: z.array(z.string()), brokerHost: z.string() }).nullable().default(null),
+  teamIdentity: z
+    .object({ agent: z.string(), teams: z.array(z.string()), brokerHost: z.string() })
+    .nullable()
+    .default(null),
   /** This installation's MQTT client id: the broker keeps its queue under it while it sleeps. */
-  teamClientId: z.string().regex(/^telecmi-desktop-[0-9a-f-]{36}$/).default(() => `telecmi-desktop-${crypto.randomUUID()}`),
+  teamClientId: z
+    .string()
+    .regex(/^telecmi-desktop-[0-9a-f-]{36}$/)
+    .default(() => `telecmi-desktop-${crypto.randomUUID()}`),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

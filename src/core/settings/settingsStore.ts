@@ -8,9 +8,7 @@ export interface SettingsFile {
   write(settings: Settings): void;
 }
 
-export type SettingsUpdate =
-  | { ok: true; settings: Settings }
-  | { ok: false; issues: Array<{ path: string; message: string }> };
+export type SettingsUpdate = { ok: true; settings: Settings } | { ok: false; issues: Array<{ path: string; message: string }> };
 
 /** The settings, validated by the one schema on the way in from disk and from the window. */
 export function createSettingsStore({ file, log }: { file: SettingsFile; log: Logger }) {

@@ -59,9 +59,21 @@ export interface AgentAccess {
 
 /** Each agent reads its own topic and its teams' (under any app id), and the receiver's status. */
 export function mosquittoAcl(agents: readonly AgentAccess[]): string {
-  const lines = ['# Written by `telecmi-notifier team`: regenerated on each change.', `user ${receiverUsername}`, 'topic write telecmi/#', `topic readwrite ${topics.receiverStatus}`, ''];
+  const lines = [
+    '# Written by `telecmi-notifier team`: regenerated on each change.',
+    `user ${receiverUsername}`,
+    'topic write telecmi/#',
+    `topic readwrite ${topics.receiverStatus}`,
+    '',
+  ];
   for (const { agent, teams } of agents) {
-    lines.push(`user ${agent}`, `topic read ${topics.agent('+', agent)}`, ...teams.map((team) => `topic read ${topics.team('+', team)}`), `topic read ${topics.receiverStatus}`, '');
+    lines.push(
+      `user ${agent}`,
+      `topic read ${topics.agent('+', agent)}`,
+      ...teams.map((team) => `topic read ${topics.team('+', team)}`),
+      `topic read ${topics.receiverStatus}`,
+      '',
+    );
   }
   return lines.join('\n');
 }

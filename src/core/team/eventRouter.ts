@@ -30,12 +30,15 @@ export function createEventRouter() {
     if (map.size > conversationsKept) map.delete(map.keys().next().value as string);
   };
 
-  const expiryOf = (event: CallEvent): number => (event.kind === 'agent-leg' && event.status === 'started' ? ringingExpirySec : dayExpirySec);
+  const expiryOf = (event: CallEvent): number =>
+    event.kind === 'agent-leg' && event.status === 'started' ? ringingExpirySec : dayExpirySec;
 
   /** The topics an event names itself: its agent's and its team's. */
   const ownTopics = (event: CallEvent): string[] => {
     const appId = event.appId ?? 'unknown';
-    return [event.agent && topics.agent(appId, event.agent), event.team && topics.team(appId, event.team)].filter((topic): topic is string => !!topic);
+    return [event.agent && topics.agent(appId, event.agent), event.team && topics.team(appId, event.team)].filter(
+      (topic): topic is string => !!topic,
+    );
   };
 
   function agentLeg(event: CallEvent): Route[] {
@@ -45,7 +48,10 @@ export function createEventRouter() {
     const added = own.filter((topic) => !known.has(topic));
     remember(ringers, event.conversationId, { appId, topics: new Set([...known, ...own]) });
     const early = added.length > 0 ? (waiting.get(event.conversationId) ?? []) : [];
-    return [...own.map((topic) => ({ topic, event, expirySec: expiryOf(event) })), ...early.flatMap((held) => added.map((topic) => ({ topic, event: held, expirySec: dayExpirySec })))];
+    return [
+      ...own.map((topic) => ({ topic, event, expirySec: expiryOf(event) })),
+      ...early.flatMap((held) => added.map((topic) => ({ topic, event: held, expirySec: dayExpirySec }))),
+    ];
   }
 
   return {

@@ -26,7 +26,8 @@ export function encodeJoinCode(code: JoinCode): string {
 /** The join code's fields, or why it is not one (never echoing the code, which holds a password). */
 export function decodeJoinCode(text: string): { ok: true; code: JoinCode } | { ok: false; reason: string } {
   const trimmed = text.trim();
-  if (!trimmed.startsWith(prefix)) return { ok: false, reason: `not a join code: it starts with "${prefix}"; copy the whole line your supervisor sent` };
+  if (!trimmed.startsWith(prefix))
+    return { ok: false, reason: `not a join code: it starts with "${prefix}"; copy the whole line your supervisor sent` };
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(trimmed.slice(prefix.length), 'base64url').toString('utf8'));
@@ -34,6 +35,10 @@ export function decodeJoinCode(text: string): { ok: true; code: JoinCode } | { o
     return { ok: false, reason: 'the join code is damaged (cut short or changed): ask your supervisor for it again' };
   }
   const parsed = joinCodeSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, reason: `the join code is not valid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}` };
+  if (!parsed.success)
+    return {
+      ok: false,
+      reason: `the join code is not valid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    };
   return { ok: true, code: parsed.data };
 }

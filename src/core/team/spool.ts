@@ -62,6 +62,7 @@ function readEntries(filePath: string, log: Logger): SpooledPublish[] {
       return [];
     }
   });
-  if (entries.length < lines.length) log.warn('spooled lines that could not be read were skipped', { file: filePath, skipped: lines.length - entries.length });
+  if (entries.length < lines.length)
+    log.warn('spooled lines that could not be read were skipped', { file: filePath, skipped: lines.length - entries.length });
   return entries;
 }

@@ -53,9 +53,12 @@ export function createTeamConnection({ log, onEvent, onStatus }: TeamConnectionO
         onEvent,
         onState: (state) => {
           if (session.stopped) return;
-          status = state.state === 'connected' ? { state: 'connected', teamServer: state.teamServer }
-            : state.state === 'offline' ? { state: 'offline', teamServer: 'unknown', ...(state.reason && { reason: state.reason }) }
-            : { state: 'connecting', teamServer: 'unknown' };
+          status =
+            state.state === 'connected'
+              ? { state: 'connected', teamServer: state.teamServer }
+              : state.state === 'offline'
+                ? { state: 'offline', teamServer: 'unknown', ...(state.reason && { reason: state.reason }) }
+                : { state: 'connecting', teamServer: 'unknown' };
           onStatus();
         },
       });

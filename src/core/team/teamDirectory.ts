@@ -40,7 +40,17 @@ export const teamPaths = files;
 export const startBrokerCommand = (dir: string): string => `mosquitto -c ${files(dir).conf}`;
 
 /** Makes a team folder: broker config, receiver credentials, no agents yet. Never overwrites one. */
-export function initTeam({ dir, mqttPort, wsPort, publicHost }: { dir: string; mqttPort: number; wsPort: number; publicHost: string }): TeamFile {
+export function initTeam({
+  dir,
+  mqttPort,
+  wsPort,
+  publicHost,
+}: {
+  dir: string;
+  mqttPort: number;
+  wsPort: number;
+  publicHost: string;
+}): TeamFile {
   if (existsSync(files(dir).team)) throw new Error(`${dir} already holds a team (team.json): use "team add-agent", or another --dir`);
   const team = teamFileSchema.parse({ v: 1, mqttPort, wsPort, publicHost, receiverPassword: newPassword(), agents: [] });
   writeTeam(dir, team);
@@ -54,7 +64,8 @@ export function readTeam(dir: string): TeamFile {
     stored = JSON.parse(readFileSync(files(dir).team, 'utf8'));
   } catch (error) {
     // JSON.parse quotes the text around the fault, which may be the receiver's password.
-    if (error instanceof SyntaxError) throw new Error(`${files(dir).team} is not valid JSON: restore it from a backup, or run "team init" in a new folder`);
+    if (error instanceof SyntaxError)
+      throw new Error(`${files(dir).team} is not valid JSON: restore it from a backup, or run "team init" in a new folder`);
     throw error;
   }
   const parsed = teamFileSchema.safeParse(stored);
@@ -68,8 +79,24 @@ export function writeTeam(dir: string, team: TeamFile): void {
   const paths = files(dir);
   mkdirSync(paths.brokerData, { recursive: true, mode: 0o700 });
   const local = ['127.0.0.1', 'localhost', '::1'].includes(team.publicHost);
-  writeFileAtomic(paths.conf, mosquittoConf({ dir, mqttPort: team.mqttPort, wsPort: team.wsPort, wsBind: local ? '127.0.0.1' : '0.0.0.0', runAs: process.platform === 'win32' ? undefined : userInfo().username }));
-  writeFileAtomic(paths.passwd, [mosquittoPasswordLine(receiverUsername, team.receiverPassword), ...team.agents.map((agent) => `${agent.agent}:${agent.passwordHash}`), ''].join('\n'));
+  writeFileAtomic(
+    paths.conf,
+    mosquittoConf({
+      dir,
+      mqttPort: team.mqttPort,
+      wsPort: team.wsPort,
+      wsBind: local ? '127.0.0.1' : '0.0.0.0',
+      runAs: process.platform === 'win32' ? undefined : userInfo().username,
+    }),
+  );
+  writeFileAtomic(
+    paths.passwd,
+    [
+      mosquittoPasswordLine(receiverUsername, team.receiverPassword),
+      ...team.agents.map((agent) => `${agent.agent}:${agent.passwordHash}`),
+      '',
+    ].join('\n'),
+  );
   writeFileAtomic(paths.acl, mosquittoAcl(team.agents));
   writeFileAtomic(paths.team, `${JSON.stringify(team, null, 2)}\n`);
 }
@@ -79,7 +106,14 @@ export function addAgent(team: TeamFile, agent: string, teams: readonly string[]
   const password = newPassword();
   const passwordHash = mosquittoPasswordLine(agent, password).slice(agent.length + 1);
   const agents = [...team.agents.filter((each) => each.agent !== agent), { agent, teams: [...teams], passwordHash, addedAt: Date.now() }];
-  const joinCode = encodeJoinCode({ v: 1, url: `ws://${team.publicHost}:${team.wsPort}`, username: agent, password, agent, teams: [...teams] });
+  const joinCode = encodeJoinCode({
+    v: 1,
+    url: `ws://${team.publicHost}:${team.wsPort}`,
+    username: agent,
+    password,
+    agent,
+    teams: [...teams],
+  });
   return { team: { ...team, agents }, joinCode };
 }
 

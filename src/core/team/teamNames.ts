@@ -13,4 +13,7 @@ export const teamNameSchema = z
 export const receiverUsername = 'telecmi-receiver';
 
 /** An agent id, which is also its broker user: never the receiver's. */
-export const agentNameSchema = teamNameSchema.refine((name) => name !== receiverUsername, `"${receiverUsername}" is the receiver's user, not an agent`);
+export const agentNameSchema = teamNameSchema.refine(
+  (name) => name !== receiverUsername,
+  `"${receiverUsername}" is the receiver's user, not an agent`,
+);

@@ -38,7 +38,15 @@ const recentKeysKept = 20_000;
  * only once the broker acknowledged every publish, or they were written to the spool; the spool
  * is published in order when the broker is back, and new events queue behind it meanwhile.
  */
-export function startTeamPublisher({ broker, spool, log, onState, namesFor = () => [], ackTimeoutMs = 3000, now = Date.now }: TeamPublisherOptions) {
+export function startTeamPublisher({
+  broker,
+  spool,
+  log,
+  onState,
+  namesFor = () => [],
+  ackTimeoutMs = 3000,
+  now = Date.now,
+}: TeamPublisherOptions) {
   const router = createEventRouter();
   const recent = new Map<string, true>();
   const status = (online: boolean): string => JSON.stringify({ v: 1, online, at: now() } satisfies ReceiverStatusMessage);
@@ -59,7 +67,9 @@ export function startTeamPublisher({ broker, spool, log, onState, namesFor = () 
   let lastReported = '';
   /** Told on each change only: a broker that stays down is retried every second, quietly. */
   const report = (): void => {
-    const state: PublisherState = client.connected ? { state: 'connected', spooled: spool.size() } : { state: 'offline', spooled: spool.size(), reason: lastReason };
+    const state: PublisherState = client.connected
+      ? { state: 'connected', spooled: spool.size() }
+      : { state: 'offline', spooled: spool.size(), reason: lastReason };
     if (JSON.stringify(state) === lastReported) return;
     lastReported = JSON.stringify(state);
     onState?.(state);
@@ -157,11 +167,20 @@ export function startTeamPublisher({ broker, spool, log, onState, namesFor = () 
       const messages = new Map<CallEvent, SpooledPublish['message']>();
       const messageOf = (routed: CallEvent, expirySec: number): SpooledPublish['message'] => {
         const callerNames = routed.kind === 'agent-leg' ? publishableNames(namesFor(routed)) : undefined;
-        const message = messages.get(routed) ?? { v: 1 as const, id: eventKey(routed), receivedAt: routed.receivedAt, expirySec, payload: routed.raw, ...(callerNames && { callerNames }) };
+        const message = messages.get(routed) ?? {
+          v: 1 as const,
+          id: eventKey(routed),
+          receivedAt: routed.receivedAt,
+          expirySec,
+          payload: routed.raw,
+          ...(callerNames && { callerNames }),
+        };
         messages.set(routed, message);
         return message;
       };
-      const publishes = router.route(event).map(({ topic, event: routed, expirySec }) => ({ topic, expirySec, message: messageOf(routed, expirySec) }));
+      const publishes = router
+        .route(event)
+        .map(({ topic, event: routed, expirySec }) => ({ topic, expirySec, message: messageOf(routed, expirySec) }));
       if (publishes.length === 0) return 'ignored';
       try {
         return await publishOrSpool(publishes);
@@ -176,7 +195,8 @@ export function startTeamPublisher({ broker, spool, log, onState, namesFor = () 
 
     /** Says the receiver is going offline (retained), then disconnects. */
     async stop(): Promise<void> {
-      if (client.connected) await client.publishAsync(topics.receiverStatus, status(false), { qos: 1, retain: true }).catch(() => undefined);
+      if (client.connected)
+        await client.publishAsync(topics.receiverStatus, status(false), { qos: 1, retain: true }).catch(() => undefined);
       await client.endAsync();
     },
   };

@@ -8,9 +8,7 @@ import { receiverStatusMessageSchema, teamEventMessageSchema } from './teamMessa
 import { topics } from './topics';
 
 export type SubscriberState =
-  | { state: 'connecting' }
-  | { state: 'connected'; teamServer: 'online' | 'offline' | 'unknown' }
-  | { state: 'offline'; reason?: string };
+  { state: 'connecting' } | { state: 'connected'; teamServer: 'online' | 'offline' | 'unknown' } | { state: 'offline'; reason?: string };
 
 export interface TeamSubscriberOptions {
   code: JoinCode;
@@ -30,7 +28,15 @@ export interface TeamSubscriberOptions {
  * agent's and its teams' events, each judged on time by its own age, never by the broker's
  * expiry (which may be late to drop it).
  */
-export function startTeamSubscriber({ code, clientId, log, onEvent, onState, ringWindowMs = 45_000, now = Date.now }: TeamSubscriberOptions) {
+export function startTeamSubscriber({
+  code,
+  clientId,
+  log,
+  onEvent,
+  onState,
+  ringWindowMs = 45_000,
+  now = Date.now,
+}: TeamSubscriberOptions) {
   let teamServer: 'online' | 'offline' | 'unknown' = 'unknown';
   const subscriptions = [topics.agent('+', code.agent), ...code.teams.map((team) => topics.team('+', team)), topics.receiverStatus];
   const client: MqttClient = mqtt.connect(code.url, {
@@ -68,7 +74,8 @@ export function startTeamSubscriber({ code, clientId, log, onEvent, onState, rin
   // Retried every 2 s while the broker is away: each new reason is logged once, and kept.
   let lastReason: string | undefined;
   client.on('error', (error) => {
-    if (error.message !== lastReason) log.warn('the team broker refused or failed', { broker: new URL(code.url).host, error: error.message });
+    if (error.message !== lastReason)
+      log.warn('the team broker refused or failed', { broker: new URL(code.url).host, error: error.message });
     lastReason = error.message;
     onState({ state: 'offline', reason: error.message });
   });

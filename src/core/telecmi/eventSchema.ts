@@ -1,12 +1,5 @@
 import { z } from 'zod';
-import {
-  customField,
-  epochMillisField,
-  idField,
-  numericField,
-  phoneField,
-  statusField,
-} from './fieldSchemas';
+import { customField, epochMillisField, idField, numericField, phoneField, statusField } from './fieldSchemas';
 
 /**
  * The TeleCMI live-event and CDR contract (see shared/telecmi/README.md), defined once.
@@ -162,4 +155,3 @@ export type CallEvent = ParsedEvent & {
   answeredSec?: number | undefined;
   hangupReason?: string | undefined;
 };
-

@@ -5,8 +5,7 @@ import { nestsDeeperThan } from './nesting';
 
 /** Says "required" for a missing field and `expected` otherwise, instead of zod's generic text. */
 function expecting(expected: string) {
-  return (issue: { input?: unknown }) =>
-    issue.input === undefined ? `required (${expected})` : `expected ${expected}`;
+  return (issue: { input?: unknown }) => (issue.input === undefined ? `required (${expected})` : `expected ${expected}`);
 }
 
 /** A JSON number, or the same number written as text (GET and form bodies carry only text). */
@@ -24,7 +23,10 @@ export const epochMillisField = numericField.pipe(
     .max(8_640_000_000_000_000, 'expected epoch milliseconds'),
 );
 
-export const idField = z.string({ error: expecting('text') }).trim().min(1, 'must not be empty');
+export const idField = z
+  .string({ error: expecting('text') })
+  .trim()
+  .min(1, 'must not be empty');
 
 export const phoneField = z
   .union([z.string(), z.number()], { error: expecting('a phone number') })

@@ -36,7 +36,14 @@ const notChecked = (hop: HopVerdict['hop']): HopVerdict => ({ hop, ok: null, det
  * Walks the path TeleCMI's requests take, hop by hop, with real requests: the local receiver,
  * the tunnel, the public URL, the token. Each failure says what to do.
  */
-export async function checkConnection({ receiver, tunnel, ownTunnelUrl, token, lastEventAt, timeoutMs = 8000 }: DoctorInput): Promise<ConnectionReport> {
+export async function checkConnection({
+  receiver,
+  tunnel,
+  ownTunnelUrl,
+  token,
+  lastEventAt,
+  timeoutMs = 8000,
+}: DoctorInput): Promise<ConnectionReport> {
   const hops: HopVerdict[] = [];
   const get = (url: string) => fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
 
@@ -132,9 +139,19 @@ export function checkTeamConnection(team: TeamConnectionState | null, lastEventA
       hops: [
         refused
           ? { hop: 'broker', ok: true, detail: 'The team broker answers.' }
-          : { hop: 'broker', ok: false, detail: `The team broker cannot be reached${team?.reason ? `: ${team.reason}` : ''}.`, fix: 'Check the network (and VPN or firewall); if it persists, ask your supervisor whether the broker runs.' },
+          : {
+              hop: 'broker',
+              ok: false,
+              detail: `The team broker cannot be reached${team?.reason ? `: ${team.reason}` : ''}.`,
+              fix: 'Check the network (and VPN or firewall); if it persists, ask your supervisor whether the broker runs.',
+            },
         refused
-          ? { hop: 'credentials', ok: false, detail: 'The broker refused this join code.', fix: 'The code was revoked or replaced: ask your supervisor for a new one, then Leave team and join again.' }
+          ? {
+              hop: 'credentials',
+              ok: false,
+              detail: 'The broker refused this join code.',
+              fix: 'The code was revoked or replaced: ask your supervisor for a new one, then Leave team and join again.',
+            }
           : notChecked('credentials'),
         notChecked('subscribed'),
         notChecked('team-server'),
@@ -143,9 +160,16 @@ export function checkTeamConnection(team: TeamConnectionState | null, lastEventA
     };
   }
   const server: HopVerdict =
-    team.teamServer === 'online' ? { hop: 'team-server', ok: true, detail: 'The team server is online.' }
-    : team.teamServer === 'offline' ? { hop: 'team-server', ok: false, detail: 'The team server is offline: no calls are published.', fix: 'Tell your supervisor: the team server (telecmi-notifier serve) has stopped.' }
-    : { hop: 'team-server', ok: null, detail: 'The team server has not said whether it runs (it may be an older version).' };
+    team.teamServer === 'online'
+      ? { hop: 'team-server', ok: true, detail: 'The team server is online.' }
+      : team.teamServer === 'offline'
+        ? {
+            hop: 'team-server',
+            ok: false,
+            detail: 'The team server is offline: no calls are published.',
+            fix: 'Tell your supervisor: the team server (telecmi-notifier serve) has stopped.',
+          }
+        : { hop: 'team-server', ok: null, detail: 'The team server has not said whether it runs (it may be an older version).' };
   return {
     hops: [
       { hop: 'broker', ok: true, detail: 'The team broker answers.' },

@@ -36,7 +36,11 @@ export function createNgrokDriver({ serverAddr, connectTimeoutMs = 20_000 }: Ngr
       try {
         const endpoint = session.httpEndpoint();
         if (domain) endpoint.domain(domain);
-        const listener = await withTimeout(endpoint.listenAndForward(`http://127.0.0.1:${localPort}`), connectTimeoutMs, 'ngrok did not open the endpoint in time');
+        const listener = await withTimeout(
+          endpoint.listenAndForward(`http://127.0.0.1:${localPort}`),
+          connectTimeoutMs,
+          'ngrok did not open the endpoint in time',
+        );
         const url = listener.url();
         if (!url) throw new Error('ngrok gave no public URL');
         return {
@@ -63,6 +67,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string, onLate
       reject(new Error(message));
     }, ms);
   });
-  promise.then((value) => timedOut && onLate?.(value), () => undefined);
+  promise.then(
+    (value) => timedOut && onLate?.(value),
+    () => undefined,
+  );
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -45,7 +45,8 @@ export function createTunnelManager({
     report({ state: 'connecting', attempt });
     try {
       const opened = await driver.open(target, {
-        onDisconnect: (reason) => run === generation && report({ state: 'offline', reason: `connection lost: ${scrub(reason)}; reconnecting` }),
+        onDisconnect: (reason) =>
+          run === generation && report({ state: 'offline', reason: `connection lost: ${scrub(reason)}; reconnecting` }),
         onReconnect: () => run === generation && tunnel && report({ state: 'online', url: tunnel.url }),
       });
       if (run !== generation) return void (await opened.close());

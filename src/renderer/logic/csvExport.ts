@@ -2,8 +2,22 @@ import { stringify } from 'csv-stringify/browser/esm/sync';
 import type { CallRecord } from '../../core/calls/callRecord';
 
 const columns = [
-  'id', 'conversationId', 'state', 'callerName', 'from', 'dialled', 'agent', 'team', 'appId',
-  'startedAt', 'answeredAt', 'endedAt', 'durationSec', 'waitedSec', 'hangupReason', 'custom',
+  'id',
+  'conversationId',
+  'state',
+  'callerName',
+  'from',
+  'dialled',
+  'agent',
+  'team',
+  'appId',
+  'startedAt',
+  'answeredAt',
+  'endedAt',
+  'durationSec',
+  'waitedSec',
+  'hangupReason',
+  'custom',
 ] as const;
 
 const isoTime = (time: number | undefined): string => (time === undefined ? '' : new Date(time).toISOString());

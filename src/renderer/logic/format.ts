@@ -19,7 +19,11 @@ export function relativeTime(time: number, now: number): string {
   const yesterday = new Date(now);
   yesterday.setDate(yesterday.getDate() - 1);
   if (day.toDateString() === yesterday.toDateString()) return 'yesterday';
-  return day.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: day.getFullYear() === new Date(now).getFullYear() ? undefined : 'numeric' });
+  return day.toLocaleDateString(undefined, {
+    day: 'numeric',
+    month: 'short',
+    year: day.getFullYear() === new Date(now).getFullYear() ? undefined : 'numeric',
+  });
 }
 
 /** Talk time as m:ss, or h:mm:ss past an hour. */
@@ -38,7 +42,10 @@ export function stateSummary(call: Pick<CallRecord, 'state' | 'durationSec'>): s
 
 /** Agent and team without TeleCMI's `_<app id>` suffix: `204 · Sales`. */
 export function whoAnswers(call: Pick<CallRecord, 'agent' | 'team'>): string {
-  return [call.agent, call.team].filter(Boolean).map((id) => String(id).replace(/_\d+$/, '')).join(' · ');
+  return [call.agent, call.team]
+    .filter(Boolean)
+    .map((id) => String(id).replace(/_\d+$/, ''))
+    .join(' · ');
 }
 
 /** The caller as the popup names them: `Asha Rao · +91 98765 43210`, `2 contacts match · …`, or the number. */

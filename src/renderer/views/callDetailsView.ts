@@ -35,7 +35,11 @@ export function createCallDetailsView(store: Store, actions: CallDetailsActions)
         'div',
         { class: 'actions' },
         h('button', { type: 'button', disabled: !call.from, onClick: () => actions.copy(call.from?.display ?? '') }, 'Copy number'),
-        h('button', { type: 'button', disabled: !store.state.settings?.crmUrlTemplate, onClick: () => actions.openCrm(call.id) }, 'Open in CRM'),
+        h(
+          'button',
+          { type: 'button', disabled: !store.state.settings?.crmUrlTemplate, onClick: () => actions.openCrm(call.id) },
+          'Open in CRM',
+        ),
       ),
       h(
         'table',
@@ -64,7 +68,12 @@ export function createCallDetailsView(store: Store, actions: CallDetailsActions)
       customRows.length > 0 && h('table', { class: 'fields custom' }, h('tbody', {}, ...customRows)),
       h('h3', {}, 'Timeline'),
       h('ol', { class: 'timeline' }, ...call.timeline.map((entry) => h('li', {}, h('time', {}, dateTime(entry.time)), ` ${entry.event}`))),
-      h('details', { class: 'raw' }, h('summary', {}, `Raw payloads (${call.events.length})`), h('pre', {}, JSON.stringify(call.events, null, 2))),
+      h(
+        'details',
+        { class: 'raw' },
+        h('summary', {}, `Raw payloads (${call.events.length})`),
+        h('pre', {}, JSON.stringify(call.events, null, 2)),
+      ),
     );
   }
 

@@ -27,7 +27,10 @@ export function createCallListView(store: Store, actions: CallListActions, now: 
   });
   const stateFilter = h(
     'select',
-    { 'aria-label': 'Filter by state', onChange: () => store.update({ filter: { ...store.state.filter, state: stateFilter.value as CallState | 'all' } }) },
+    {
+      'aria-label': 'Filter by state',
+      onChange: () => store.update({ filter: { ...store.state.filter, state: stateFilter.value as CallState | 'all' } }),
+    },
     h('option', { value: 'all' }, 'All states'),
     ...Object.entries(stateLabels).map(([value, label]) => h('option', { value }, label)),
   );

@@ -48,7 +48,11 @@ export function createConnectionPanel(store: Store, actions: ConnectionActions, 
           hop.fix && h('div', { class: 'fix' }, hop.fix),
         ),
       ),
-      h('li', { class: 'last-event' }, report.lastEventAt ? `Last event received ${relativeTime(report.lastEventAt, now())}.` : 'No event received since the app started.'),
+      h(
+        'li',
+        { class: 'last-event' },
+        report.lastEventAt ? `Last event received ${relativeTime(report.lastEventAt, now())}.` : 'No event received since the app started.',
+      ),
     );
   }
 
@@ -77,7 +81,12 @@ export function createConnectionPanel(store: Store, actions: ConnectionActions, 
           },
           saved ? 'Replace' : 'Save',
         ),
-        saved && h('button', { type: 'button', onClick: () => void actions.clearAuthtoken().then((message) => (authtokenNotice.textContent = message)) }, 'Remove'),
+        saved &&
+          h(
+            'button',
+            { type: 'button', onClick: () => void actions.clearAuthtoken().then((message) => (authtokenNotice.textContent = message)) },
+            'Remove',
+          ),
       ),
       authtokenNotice,
     );
@@ -88,15 +97,31 @@ export function createConnectionPanel(store: Store, actions: ConnectionActions, 
     const steps =
       settings.tunnelMode === 'ngrok'
         ? [
-            h('li', {}, 'Save your ngrok authtoken (dashboard.ngrok.com → Your Authtoken) below; the app opens the tunnel and keeps it open.'),
+            h(
+              'li',
+              {},
+              'Save your ngrok authtoken (dashboard.ngrok.com → Your Authtoken) below; the app opens the tunnel and keeps it open.',
+            ),
             h('li', {}, 'Give TeleCMI the public webhook URL above: your number → Settings → Webhooks → Add, type "notify", method POST.'),
             h('li', {}, 'Without a reserved domain the URL changes when the app restarts: you will be told, and must update TeleCMI.'),
           ]
         : [
             h('li', {}, 'Open a tunnel to this port: ', h('code', {}, commands.ngrok), ' or ', h('code', {}, commands.cloudflared)),
             h('li', {}, 'In the TeleCMI dashboard: your number → Settings → Webhooks → Add, type "notify", method POST.'),
-            h('li', {}, 'URL: the tunnel’s https address followed by ', h('code', {}, '/telecmi/<token>'), ' (copy the URL above for the token).'),
-            h('li', {}, publicUrl ? 'Check the connection below.' : 'Paste the tunnel’s https address under Settings → Your tunnel’s public URL, then check the connection.'),
+            h(
+              'li',
+              {},
+              'URL: the tunnel’s https address followed by ',
+              h('code', {}, '/telecmi/<token>'),
+              ' (copy the URL above for the token).',
+            ),
+            h(
+              'li',
+              {},
+              publicUrl
+                ? 'Check the connection below.'
+                : 'Paste the tunnel’s https address under Settings → Your tunnel’s public URL, then check the connection.',
+            ),
           ];
     return h('ol', { class: 'guide' }, ...steps);
   }
@@ -108,7 +133,11 @@ export function createConnectionPanel(store: Store, actions: ConnectionActions, 
       const { settings, status } = store.state;
       // Redrawing would take the caret out of the authtoken field while it is typed in.
       if (!settings || element.contains(document.activeElement)) return;
-      const checkButton = h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onClick: () => void runCheck() }, 'Check connection'));
+      const checkButton = h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'button', class: 'primary', onClick: () => void runCheck() }, 'Check connection'),
+      );
       // In team mode the webhook and the tunnel are the team server's: only the check stays.
       if (settings.connectionMode === 'team') return fill(element, h('h2', {}, 'Check the team connection'), checkButton, results);
       const localUrl = localWebhookUrl(settings, status);
@@ -118,12 +147,24 @@ export function createConnectionPanel(store: Store, actions: ConnectionActions, 
         element,
         h('h2', {}, 'Connect TeleCMI'),
         h('label', { for: 'webhook-url' }, publicUrl ? 'Webhook URL for TeleCMI' : 'Webhook URL (local: put a tunnel in front of it)'),
-        h('div', { class: 'copy-row' }, h('input', { id: 'webhook-url', readonly: true, value: shown }), h('button', { type: 'button', onClick: () => actions.copy(shown) }, 'Copy')),
+        h(
+          'div',
+          { class: 'copy-row' },
+          h('input', { id: 'webhook-url', readonly: true, value: shown }),
+          h('button', { type: 'button', onClick: () => actions.copy(shown) }, 'Copy'),
+        ),
         h(
           'div',
           { class: 'copy-row' },
           h('span', { class: 'token-note' }, 'The token in the URL is its password.'),
-          h('button', { type: 'button', onClick: () => confirm('Make a new token? TeleCMI must then be given the new URL.') && actions.regenerateToken() }, 'New token'),
+          h(
+            'button',
+            {
+              type: 'button',
+              onClick: () => confirm('Make a new token? TeleCMI must then be given the new URL.') && actions.regenerateToken(),
+            },
+            'New token',
+          ),
         ),
         guide(settings, publicUrl),
         settings.tunnelMode === 'ngrok' && ngrokControls(status?.ngrokAuthtokenSaved ?? false, status?.secretsEncrypted ?? false),

@@ -9,13 +9,22 @@ export interface ContactsActions {
 }
 
 function reportLines(report: ImportReport): HTMLElement[] {
-  const headline = h('p', { class: 'import-headline' }, `Imported ${report.imported} of ${report.read} ${report.read === 1 ? 'entry' : 'entries'} from ${report.source}.`);
+  const headline = h(
+    'p',
+    { class: 'import-headline' },
+    `Imported ${report.imported} of ${report.read} ${report.read === 1 ? 'entry' : 'entries'} from ${report.source}.`,
+  );
   if (report.skippedCount === 0) return [headline];
   const more = report.skippedCount - report.skipped.length;
   return [
     headline,
     h('p', {}, `${report.skippedCount} skipped:`),
-    h('ul', { class: 'skipped' }, ...report.skipped.map((skip) => h('li', {}, `${skip.where}: ${skip.reason}`)), more > 0 && h('li', {}, `… and ${more} more`)),
+    h(
+      'ul',
+      { class: 'skipped' },
+      ...report.skipped.map((skip) => h('li', {}, `${skip.where}: ${skip.reason}`)),
+      more > 0 && h('li', {}, `… and ${more} more`),
+    ),
   ];
 }
 
@@ -50,7 +59,11 @@ export function createContactsPanel(store: Store, actions: ContactsActions) {
     'section',
     { class: 'contacts', 'aria-labelledby': 'contacts-heading' },
     h('h2', { id: 'contacts-heading' }, 'Contacts'),
-    h('p', { class: 'hint' }, 'Names instead of numbers: a CSV export (with Name and Phone columns) or a vCard file. Numbers without a country code are read with the default country below.'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Names instead of numbers: a CSV export (with Name and Phone columns) or a vCard file. Numbers without a country code are read with the default country below.',
+    ),
     summary,
     h('div', { class: 'actions' }, importButton, clearButton),
     report,

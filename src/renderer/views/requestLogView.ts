@@ -9,14 +9,20 @@ export function createRequestLogView(store: Store) {
     'section',
     { class: 'view log-view', 'aria-label': 'Webhook log' },
     h('p', { class: 'hint' }, 'The last 200 requests the receiver answered, newest first.'),
-    h('table', { class: 'log' }, h('thead', {}, h('tr', {}, h('th', {}, 'Time'), h('th', {}, 'Request'), h('th', {}, 'Status'), h('th', {}, 'Reason'))), body),
+    h(
+      'table',
+      { class: 'log' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Time'), h('th', {}, 'Request'), h('th', {}, 'Status'), h('th', {}, 'Reason'))),
+      body,
+    ),
     empty,
   );
   return {
     element,
     update(): void {
       const entries = store.state.requestLog;
-      empty.textContent = entries.length === 0 ? 'No request yet. Send a test call, or run the simulate command against your tunnel URL.' : '';
+      empty.textContent =
+        entries.length === 0 ? 'No request yet. Send a test call, or run the simulate command against your tunnel URL.' : '';
       empty.hidden = entries.length > 0;
       fill(
         body,

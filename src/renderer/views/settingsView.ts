@@ -37,9 +37,26 @@ interface FieldSpec {
 }
 
 const fields: FieldSpec[] = [
-  { key: 'tunnelMode', label: 'Tunnel', kind: 'select', options: { own: 'I run my own tunnel (ngrok, cloudflared…)', ngrok: 'Built-in ngrok' } },
-  { key: 'ownTunnelUrl', label: 'Your tunnel’s public URL', kind: 'text', hint: 'e.g. https://abc.trycloudflare.com: lets "Check connection" test the whole path.', tunnel: 'own' },
-  { key: 'ngrokDomain', label: 'Reserved ngrok domain (optional)', kind: 'text', hint: 'e.g. agent.ngrok.app: keeps the URL the same across restarts.', tunnel: 'ngrok' },
+  {
+    key: 'tunnelMode',
+    label: 'Tunnel',
+    kind: 'select',
+    options: { own: 'I run my own tunnel (ngrok, cloudflared…)', ngrok: 'Built-in ngrok' },
+  },
+  {
+    key: 'ownTunnelUrl',
+    label: 'Your tunnel’s public URL',
+    kind: 'text',
+    hint: 'e.g. https://abc.trycloudflare.com: lets "Check connection" test the whole path.',
+    tunnel: 'own',
+  },
+  {
+    key: 'ngrokDomain',
+    label: 'Reserved ngrok domain (optional)',
+    kind: 'text',
+    hint: 'e.g. agent.ngrok.app: keeps the URL the same across restarts.',
+    tunnel: 'ngrok',
+  },
   { key: 'port', label: 'Port', kind: 'number', hint: 'The local port the tunnel forwards to.' },
   { key: 'host', label: 'Listen address', kind: 'text', hint: 'Keep 127.0.0.1 unless you know why: the tunnel reaches it there.' },
   { key: 'agents', label: 'Agent ids', kind: 'list', hint: 'Comma separated, e.g. 204 or 204_2222223. Empty: every agent.' },
@@ -52,7 +69,13 @@ const fields: FieldSpec[] = [
     options: { never: 'Never', ring: 'When a call rings', answer: 'When I answer' },
     hint: 'Once per call; never for calls announced late, summed up in a burst, or while notifications are paused.',
   },
-  { key: 'defaultCountry', label: 'Default country', kind: 'select', options: countryOptions(), hint: 'For contact numbers written without a country code, like 098765 43210.' },
+  {
+    key: 'defaultCountry',
+    label: 'Default country',
+    kind: 'select',
+    options: countryOptions(),
+    hint: 'For contact numbers written without a country code, like 098765 43210.',
+  },
   { key: 'maxCalls', label: 'Calls kept in history', kind: 'number' },
   { key: 'notificationSound', label: 'Play a sound with notifications', kind: 'checkbox' },
   { key: 'startAtLogin', label: 'Start at login', kind: 'checkbox' },
@@ -66,7 +89,14 @@ function countryOptions(): Record<string, string> {
 }
 
 /** Every setting of the one settings schema, checked as you type with that schema's messages. */
-export function createSettingsView(store: Store, actions: SettingsActions, connectionActions: ConnectionActions, teamActions: TeamActions, contactsActions: ContactsActions, now: () => number) {
+export function createSettingsView(
+  store: Store,
+  actions: SettingsActions,
+  connectionActions: ConnectionActions,
+  teamActions: TeamActions,
+  contactsActions: ContactsActions,
+  now: () => number,
+) {
   const inputs = new Map<EditableKey, HTMLInputElement | HTMLSelectElement>();
   const rows = new Map<EditableKey, HTMLElement>();
   const errors = new Map<EditableKey, HTMLElement>();
@@ -76,7 +106,11 @@ export function createSettingsView(store: Store, actions: SettingsActions, conne
     if (spec.kind === 'checkbox') return input.checked;
     if (spec.kind === 'select') return input.value;
     if (spec.kind === 'number') return input.value.trim() === '' ? undefined : Number(input.value);
-    if (spec.kind === 'list') return input.value.split(',').map((item) => item.trim()).filter(Boolean);
+    if (spec.kind === 'list')
+      return input.value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
     return input.value.trim();
   };
 
@@ -150,7 +184,15 @@ export function createSettingsView(store: Store, actions: SettingsActions, conne
   const team = createTeamPanel(store, teamActions);
   const connection = createConnectionPanel(store, connectionActions, now);
   const contacts = createContactsPanel(store, contactsActions);
-  const element = h('section', { class: 'view settings-view', 'aria-label': 'Settings' }, team.element, connection.element, contacts.element, h('h2', {}, 'Settings'), form);
+  const element = h(
+    'section',
+    { class: 'view settings-view', 'aria-label': 'Settings' },
+    team.element,
+    connection.element,
+    contacts.element,
+    h('h2', {}, 'Settings'),
+    form,
+  );
 
   return {
     element,
@@ -160,7 +202,8 @@ export function createSettingsView(store: Store, actions: SettingsActions, conne
       team.update();
       // In team mode the webhook, the tunnel and where to listen are the team server's business.
       const inTeam = settings.connectionMode === 'team';
-      for (const key of ['tunnelMode', 'ownTunnelUrl', 'ngrokDomain', 'port', 'host', 'agents', 'teams'] as const) (rows.get(key) as HTMLElement).hidden = inTeam;
+      for (const key of ['tunnelMode', 'ownTunnelUrl', 'ngrokDomain', 'port', 'host', 'agents', 'teams'] as const)
+        (rows.get(key) as HTMLElement).hidden = inTeam;
       connection.update();
       contacts.update();
       if (form.contains(document.activeElement)) return;

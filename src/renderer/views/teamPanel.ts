@@ -14,7 +14,13 @@ export function createTeamPanel(store: Store, actions: TeamActions) {
   const notice = h('p', { class: 'team-notice', 'aria-live': 'polite' });
   const code = h('textarea', { id: 'team-join-code', rows: 3, autocomplete: 'off', spellcheck: false, placeholder: 'tcmi1.…' });
   const body = h('div', {});
-  const element = h('section', { class: 'team', 'aria-labelledby': 'team-heading' }, h('h2', { id: 'team-heading' }, 'Connection'), body, notice);
+  const element = h(
+    'section',
+    { class: 'team', 'aria-labelledby': 'team-heading' },
+    h('h2', { id: 'team-heading' }, 'Connection'),
+    body,
+    notice,
+  );
 
   const joinButton = h('button', { type: 'button', class: 'primary', onClick: () => void join() }, 'Join my team’s server');
 
@@ -38,7 +44,11 @@ export function createTeamPanel(store: Store, actions: TeamActions) {
   const joinForm = h(
     'div',
     { class: 'team-join' },
-    h('p', {}, 'This computer receives the webhook (with a tunnel, below). In a call centre, join your team’s server instead: paste the join code your supervisor sent.'),
+    h(
+      'p',
+      {},
+      'This computer receives the webhook (with a tunnel, below). In a call centre, join your team’s server instead: paste the join code your supervisor sent.',
+    ),
     h('label', { for: 'team-join-code' }, 'Join code'),
     code,
     h('div', { class: 'actions' }, joinButton),
@@ -79,7 +89,15 @@ export function createTeamPanel(store: Store, actions: TeamActions) {
           state,
         ),
         h('p', { class: 'hint' }, 'The join code is kept encrypted on this computer and never shown again.'),
-        h('div', { class: 'actions' }, h('button', { type: 'button', onClick: () => void actions.leave().then((message) => (notice.textContent = message)) }, 'Leave team')),
+        h(
+          'div',
+          { class: 'actions' },
+          h(
+            'button',
+            { type: 'button', onClick: () => void actions.leave().then((message) => (notice.textContent = message)) },
+            'Leave team',
+          ),
+        ),
       );
     },
   };

@@ -12,7 +12,11 @@ const kinds = ['answered', 'missed', 'other'] as const;
 const legendLabels: Record<(typeof kinds)[number], string> = { answered: 'Answered', missed: 'Missed', other: 'Ringing or open' };
 
 /** An SVG element; colours come from classes (the theme's variables), never inline styles (CSP). */
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<string, string | number>, ...children: Array<SVGElement | string>): SVGElementTagNameMap[K] {
+function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string | number>,
+  ...children: Array<SVGElement | string>
+): SVGElementTagNameMap[K] {
   const element = document.createElementNS(svgNamespace, tag);
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
   element.append(...children);
@@ -27,7 +31,9 @@ function bar(hour: HourOfCalls, scale: number): SVGElement {
     if (hour[kind] === 0) continue;
     const barHeight = Math.max(2, hour[kind] * scale);
     top -= barHeight;
-    group.append(svg('rect', { class: `bar ${kind}`, x: hour.hour * slotWidth + barGap / 2, y: top, width: slotWidth - barGap, height: barHeight }));
+    group.append(
+      svg('rect', { class: `bar ${kind}`, x: hour.hour * slotWidth + barGap / 2, y: top, width: slotWidth - barGap, height: barHeight }),
+    );
   }
   const total = hour.answered + hour.missed + hour.other;
   const label = `${String(hour.hour).padStart(2, '0')}:00 · ${total} ${total === 1 ? 'call' : 'calls'} (${hour.answered} answered, ${hour.missed} missed)`;
@@ -38,11 +44,17 @@ function bar(hour: HourOfCalls, scale: number): SVGElement {
 function chart(summary: TodaySummary, currentHour: number): SVGSVGElement {
   const busiest = Math.max(1, ...summary.hours.map((hour) => hour.answered + hour.missed + hour.other));
   const scale = (height - axisHeight - 4) / busiest;
-  const ticks = [0, 6, 12, 18].map((hour) => svg('text', { class: 'tick', x: hour * slotWidth + 1, y: height - 1 }, `${String(hour).padStart(2, '0')}:00`));
+  const ticks = [0, 6, 12, 18].map((hour) =>
+    svg('text', { class: 'tick', x: hour * slotWidth + 1, y: height - 1 }, `${String(hour).padStart(2, '0')}:00`),
+  );
   const now = svg('rect', { class: 'now', x: currentHour * slotWidth, y: 0, width: slotWidth, height: height - axisHeight });
   return svg(
     'svg',
-    { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `Today's calls per hour: ${summary.answered} answered, ${summary.missed} missed` },
+    {
+      viewBox: `0 0 ${width} ${height}`,
+      role: 'img',
+      'aria-label': `Today's calls per hour: ${summary.answered} answered, ${summary.missed} missed`,
+    },
     now,
     svg('line', { class: 'axis', x1: 0, x2: width, y1: height - axisHeight, y2: height - axisHeight }),
     ...summary.hours.map((hour) => bar(hour, scale)),
@@ -51,7 +63,11 @@ function chart(summary: TodaySummary, currentHour: number): SVGSVGElement {
 }
 
 function totalsText(summary: TodaySummary): string {
-  const parts = [`${summary.calls} ${summary.calls === 1 ? 'call' : 'calls'} today`, `${summary.answered} answered`, `${summary.missed} missed`];
+  const parts = [
+    `${summary.calls} ${summary.calls === 1 ? 'call' : 'calls'} today`,
+    `${summary.answered} answered`,
+    `${summary.missed} missed`,
+  ];
   if (summary.averageAnswerSec !== undefined) parts.push(`${summary.averageAnswerSec} s avg. to answer`);
   return parts.join(' · ');
 }
@@ -64,7 +80,11 @@ function totalsText(summary: TodaySummary): string {
 export function createTodayChart(store: Store, now: () => number) {
   const totals = h('p', { class: 'today-totals' });
   const picture = h('div', { class: 'today-picture' });
-  const legend = h('ul', { class: 'legend', 'aria-hidden': 'true' }, ...kinds.map((kind) => h('li', { class: `key ${kind}` }, legendLabels[kind])));
+  const legend = h(
+    'ul',
+    { class: 'legend', 'aria-hidden': 'true' },
+    ...kinds.map((kind) => h('li', { class: `key ${kind}` }, legendLabels[kind])),
+  );
   const element = h('section', { class: 'today', 'aria-label': 'Today at a glance' }, totals, picture, legend);
   let stale = true;
   /** What the picture shows: redrawn only when the calls or the local hour changed. */

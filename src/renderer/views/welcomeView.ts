@@ -33,10 +33,19 @@ export function createWelcomeView(store: Store, actions: WelcomeActions) {
             'li',
             {},
             'Your private webhook URL (a token was made for you):',
-            h('div', { class: 'copy-row' }, h('input', { readonly: true, value: webhookUrl, 'aria-label': 'Webhook URL' }), h('button', { type: 'button', onClick: () => actions.copy(webhookUrl) }, 'Copy')),
+            h(
+              'div',
+              { class: 'copy-row' },
+              h('input', { readonly: true, value: webhookUrl, 'aria-label': 'Webhook URL' }),
+              h('button', { type: 'button', onClick: () => actions.copy(webhookUrl) }, 'Copy'),
+            ),
           ),
           h('li', {}, 'Expose it with a tunnel: ', h('code', {}, commands.ngrok), ' or ', h('code', {}, commands.cloudflared), '.'),
-          h('li', {}, 'In the TeleCMI dashboard: your number → Settings → Webhooks → Add, type "notify", method POST, URL: the tunnel’s https address with the same /telecmi/… path.'),
+          h(
+            'li',
+            {},
+            'In the TeleCMI dashboard: your number → Settings → Webhooks → Add, type "notify", method POST, URL: the tunnel’s https address with the same /telecmi/… path.',
+          ),
         ),
         h('p', {}, 'See a notification now, before the first real call:'),
         h(

@@ -37,14 +37,20 @@ describe('call pipeline', () => {
 
   it('logs a notification that fails, and never throws it out of a timer (that would stop serve)', () => {
     const log = recordingLogger();
-    const failing = { notify: (notification: { type: string }) => { if (notification.type === 'missed') throw new Error('notification daemon gone'); } };
+    const failing = {
+      notify: (notification: { type: string }) => {
+        if (notification.type === 'missed') throw new Error('notification daemon gone');
+      },
+    };
     const { history, pipeline } = setup({ notifier: failing, log });
     const call = agentCall('2');
     pipeline.ingest(call.started);
     pipeline.ingest(call.hangup);
     expect(() => vi.advanceTimersByTime(1500)).not.toThrow();
     expect(history.get(call.started.callId)?.state).toBe('missed');
-    expect(log.lines.map((line) => `${line.level}: ${line.message} ${String(line.details?.error)}`)).toContain('error: a missed call failed notification daemon gone');
+    expect(log.lines.map((line) => `${line.level}: ${line.message} ${String(line.details?.error)}`)).toContain(
+      'error: a missed call failed notification daemon gone',
+    );
   });
 
   it('pops a call up and opens its screen pop when its caller’s history cannot be read, without that line', () => {
@@ -62,7 +68,11 @@ describe('call pipeline', () => {
   });
 
   it('still shuts down when a held missed call cannot be notified', () => {
-    const failing = { notify: (notification: { type: string }) => { if (notification.type === 'missed') throw new Error('notification daemon gone'); } };
+    const failing = {
+      notify: (notification: { type: string }) => {
+        if (notification.type === 'missed') throw new Error('notification daemon gone');
+      },
+    };
     const { pipeline } = setup({ notifier: failing, log: recordingLogger() });
     const call = agentCall('4');
     pipeline.ingest(call.started);

@@ -25,7 +25,17 @@ const earlier = (state: CallRecord['state'], startedAt: number) => ({ state, sta
 
 describe('the caller’s history line', () => {
   it.each([
-    [1, '1st'], [2, '2nd'], [3, '3rd'], [4, '4th'], [11, '11th'], [12, '12th'], [13, '13th'], [21, '21st'], [22, '22nd'], [101, '101st'], [111, '111th'],
+    [1, '1st'],
+    [2, '2nd'],
+    [3, '3rd'],
+    [4, '4th'],
+    [11, '11th'],
+    [12, '12th'],
+    [13, '13th'],
+    [21, '21st'],
+    [22, '22nd'],
+    [101, '101st'],
+    [111, '111th'],
   ])('says %i as %s', (n, text) => {
     expect(ordinal(n)).toBe(text);
   });
@@ -35,13 +45,21 @@ describe('the caller’s history line', () => {
   });
 
   it('counts today’s calls and says how the last one went, and when', () => {
-    expect(describeCallerHistory({ today: 2, last: earlier('missed', at(10, 42)) }, clock(new Date(at(11))))).toBe('3rd call today · last one missed at 10:42');
-    expect(describeCallerHistory({ today: 1, last: earlier('answered', at(9, 5)) }, clock(new Date(at(11))))).toBe('2nd call today · last one answered at 09:05');
-    expect(describeCallerHistory({ today: 1, last: earlier('ringing', at(10, 59)) }, clock(new Date(at(11))))).toBe('2nd call today · last one rang at 10:59');
+    expect(describeCallerHistory({ today: 2, last: earlier('missed', at(10, 42)) }, clock(new Date(at(11))))).toBe(
+      '3rd call today · last one missed at 10:42',
+    );
+    expect(describeCallerHistory({ today: 1, last: earlier('answered', at(9, 5)) }, clock(new Date(at(11))))).toBe(
+      '2nd call today · last one answered at 09:05',
+    );
+    expect(describeCallerHistory({ today: 1, last: earlier('ringing', at(10, 59)) }, clock(new Date(at(11))))).toBe(
+      '2nd call today · last one rang at 10:59',
+    );
   });
 
   it('gives the day of the last call when it was before today', () => {
-    expect(describeCallerHistory({ today: 0, last: earlier('ended', at(16, 0, 23)) }, clock(new Date(at(11))))).toBe('first call today · last one answered on 23/11');
+    expect(describeCallerHistory({ today: 0, last: earlier('ended', at(16, 0, 23)) }, clock(new Date(at(11))))).toBe(
+      'first call today · last one answered on 23/11',
+    );
   });
 });
 
@@ -50,7 +68,10 @@ describe('who is calling, through the pipeline', () => {
   afterEach(() => void vi.useRealTimers());
 
   const book = (...entries: Array<[string, string]>) =>
-    createContactBook(entries.map(([name, raw]) => ({ name, numbers: [{ raw, e164: toE164(raw, 'IN') as string }] })), 'IN');
+    createContactBook(
+      entries.map(([name, raw]) => ({ name, numbers: [{ raw, e164: toE164(raw, 'IN') as string }] })),
+      'IN',
+    );
   /** Each call from `from`, the reference payload's caller unless changed. */
   const callFrom = (id: string, from = '919876543210') => agentCall(id, { from });
 
@@ -149,7 +170,14 @@ describe('screen pop', () => {
     const opened: string[] = [];
     const onLive = createScreenPop({ mode: () => mode, urlFor: (call) => crmUrlFor(template, call), open: (url) => void opened.push(url) });
     const history = createCallHistory({ database: memoryDatabase(), maxCalls: 1000, log: silentLogger });
-    const pipeline = createCallPipeline({ history, notifier: recordingNotifier(), isWanted: () => true, log: silentLogger, onLive, isMuted: () => muted });
+    const pipeline = createCallPipeline({
+      history,
+      notifier: recordingNotifier(),
+      isWanted: () => true,
+      log: silentLogger,
+      onLive,
+      isMuted: () => muted,
+    });
     return { opened, pipeline };
   }
 
@@ -173,7 +201,11 @@ describe('screen pop', () => {
   });
 
   it('opens nothing by default, for a missed call, without a template, or for a link that is not http(s)', () => {
-    for (const [mode, template] of [['never', undefined], ['ring', ''], ['ring', 'javascript:alert({from})']] as const) {
+    for (const [mode, template] of [
+      ['never', undefined],
+      ['ring', ''],
+      ['ring', 'javascript:alert({from})'],
+    ] as const) {
       const { opened, pipeline } = setup(mode, { template });
       pipeline.ingest(agentCall('1').started);
       expect(opened).toEqual([]);
@@ -200,9 +232,21 @@ describe('screen pop', () => {
   it('opens nothing for a call held back by a burst that is over, paused or shut down by the time it is announced', () => {
     let muted = false;
     const opened: string[] = [];
-    const onLive = createScreenPop({ mode: () => 'ring', urlFor: (call) => `https://crm.example.com/${call.id}`, open: (url) => void opened.push(url) });
+    const onLive = createScreenPop({
+      mode: () => 'ring',
+      urlFor: (call) => `https://crm.example.com/${call.id}`,
+      open: (url) => void opened.push(url),
+    });
     const history = createCallHistory({ database: memoryDatabase(), maxCalls: 1000, log: silentLogger });
-    const pipeline = createCallPipeline({ history, notifier: recordingNotifier(), isWanted: () => true, log: silentLogger, onLive, isMuted: () => muted, burst: { limit: 1, windowMs: 1000 } });
+    const pipeline = createCallPipeline({
+      history,
+      notifier: recordingNotifier(),
+      isWanted: () => true,
+      log: silentLogger,
+      onLive,
+      isMuted: () => muted,
+      burst: { limit: 1, windowMs: 1000 },
+    });
     pipeline.ingest(agentCall('shown').started);
     const over = agentCall('over');
     pipeline.ingest(over.started);
@@ -218,7 +262,11 @@ describe('screen pop', () => {
     pipeline.ingest(agentCall('opens another').started);
     pipeline.ingest(agentCall('at shutdown').started);
     pipeline.flush();
-    expect(opened).toEqual(['https://crm.example.com/leg-b-shown', 'https://crm.example.com/leg-b-opens a window', 'https://crm.example.com/leg-b-opens another']);
+    expect(opened).toEqual([
+      'https://crm.example.com/leg-b-shown',
+      'https://crm.example.com/leg-b-opens a window',
+      'https://crm.example.com/leg-b-opens another',
+    ]);
   });
 
   it('opens nothing for calls announced late (a catch-up) or while notifications are paused', () => {

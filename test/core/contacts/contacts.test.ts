@@ -59,7 +59,10 @@ describe('contact book', () => {
   });
 
   it('gives every contact a shared number belongs to, each name once', async () => {
-    const book = createContactBook([contact('Asha Rao', '9876543210'), contact('Ravi Kumar', '+919876543210', '080 4123 4567'), contact('Asha Rao', '98765 43210')], 'IN');
+    const book = createContactBook(
+      [contact('Asha Rao', '9876543210'), contact('Ravi Kumar', '+919876543210', '080 4123 4567'), contact('Asha Rao', '98765 43210')],
+      'IN',
+    );
     expect(book.namesFor(caller('919876543210'))).toEqual(['Asha Rao', 'Ravi Kumar']);
     expect(book.namesFor(caller('918041234567'))).toEqual(['Ravi Kumar']);
   });
@@ -73,7 +76,8 @@ describe('contact book', () => {
 
 describe('CSV import', () => {
   it('finds name and phone columns as Google Contacts names them, several numbers in one cell', async () => {
-    const csv = 'First Name,Middle Name,Last Name,Phone 1 - Label,Phone 1 - Value,Phone 2 - Value\nAsha,,Rao,Mobile,+91 98765 43210 ::: 080 4123 4567,\nRavi,K,Kumar,Work,,9876500000\n';
+    const csv =
+      'First Name,Middle Name,Last Name,Phone 1 - Label,Phone 1 - Value,Phone 2 - Value\nAsha,,Rao,Mobile,+91 98765 43210 ::: 080 4123 4567,\nRavi,K,Kumar,Work,,9876500000\n';
     const { contacts, skipped, read } = await readContacts(csv, 'csv', 'IN');
     expect(read).toBe(2);
     expect(skipped).toEqual([]);
@@ -95,7 +99,8 @@ describe('CSV import', () => {
   });
 
   it('knows Contact Number, Mob No and Excel’s sep= line; Phonetic names are not phones; a stray quote does not sink the file', async () => {
-    const csv = 'sep=;\nName;Phonetic Last Name;Contact Number;Mob No\nAsha "the best" Rao;Rao;98765 43210 / 98765 43211;\nRavi;;;98765 00000\n';
+    const csv =
+      'sep=;\nName;Phonetic Last Name;Contact Number;Mob No\nAsha "the best" Rao;Rao;98765 43210 / 98765 43211;\nRavi;;;98765 00000\n';
     const { contacts, skipped } = await readContacts(csv, 'csv', 'IN');
     expect(skipped).toEqual([]);
     expect(contacts.map((found) => [found.name, found.numbers.map((number) => number.e164)])).toEqual([
@@ -113,13 +118,23 @@ describe('CSV import', () => {
   it('keeps a number written with a slash whole, and splits a cell that holds two', async () => {
     const csv = 'Name,Phone\nDarmstadt office,+49 6151/123456\nBolzano office,+39 0471/123456\nTwo phones,98765 43210 / 98765 43211\n';
     const { contacts } = await readContacts(csv, 'csv', 'IN');
-    expect(contacts.map((found) => found.numbers.map((number) => number.e164))).toEqual([['+496151123456'], ['+390471123456'], ['+919876543210', '+919876543211']]);
+    expect(contacts.map((found) => found.numbers.map((number) => number.e164))).toEqual([
+      ['+496151123456'],
+      ['+390471123456'],
+      ['+919876543210', '+919876543211'],
+    ]);
   });
 
   it.each([
-    ['UTF-16 with a byte-order mark (Excel’s Unicode text)', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Name\tPhone\r\nJürgen Müller\t9876543210\r\n', 'utf16le')])],
+    [
+      'UTF-16 with a byte-order mark (Excel’s Unicode text)',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Name\tPhone\r\nJürgen Müller\t9876543210\r\n', 'utf16le')]),
+    ],
     ['Windows-1252 (Excel’s CSV on Windows)', Buffer.from('Name,Phone\nJürgen Müller,9876543210\n', 'latin1')],
-    ['UTF-8 with a byte-order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Name,Phone\nJürgen Müller,9876543210\n')])],
+    [
+      'UTF-8 with a byte-order mark',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Name,Phone\nJürgen Müller,9876543210\n')]),
+    ],
   ])('reads a file saved as %s', async (_encoding, bytes) => {
     const { contacts } = await readContacts(decodeText(bytes), 'csv', 'IN');
     expect(contacts.map((found) => found.name)).toEqual(['Jürgen Müller']);
@@ -134,7 +149,9 @@ describe('CSV import', () => {
       { where: 'row 4', reason: 'no phone number' },
       { where: 'row 5', reason: '"n/a" is not a phone number' },
     ]);
-    expect(describeImport(reportOf('crm.csv', result))).toBe('2 contacts from crm.csv (5 read; 3 skipped: row 3 no name, row 4 no phone number, row 5 "n/a" is not a phone number)');
+    expect(describeImport(reportOf('crm.csv', result))).toBe(
+      '2 contacts from crm.csv (5 read; 3 skipped: row 3 no name, row 4 no phone number, row 5 "n/a" is not a phone number)',
+    );
   });
 
   it.each([
@@ -167,7 +184,11 @@ describe('vCard import', () => {
   });
 
   it('names a card from N when it has no FN, and says which cards were left out', async () => {
-    const vcf = [card('VERSION:3.0', 'N:Kumar;Ravi;;;', 'TEL:9876500000'), card('VERSION:3.0', 'FN:No Phone'), card('VERSION:3.0', 'TEL:9876500001')].join('\n');
+    const vcf = [
+      card('VERSION:3.0', 'N:Kumar;Ravi;;;', 'TEL:9876500000'),
+      card('VERSION:3.0', 'FN:No Phone'),
+      card('VERSION:3.0', 'TEL:9876500001'),
+    ].join('\n');
     const { contacts, skipped } = await readContacts(vcf, 'vcard', 'IN');
     expect(contacts.map((found) => found.name)).toEqual(['Ravi Kumar']);
     expect(skipped).toEqual([
@@ -178,7 +199,12 @@ describe('vCard import', () => {
 
   it('joins quoted-printable soft line breaks, reads cards without VERSION, undoes escapes, and decodes Latin-1', async () => {
     const vcf = [
-      card('VERSION:2.1', 'FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E0=A4=86=E0=A4=B6=E0=A4=BE =E0=A4=B0=E0=A4=BE=', '=E0=A4=B5', 'TEL;CELL:9876543210'),
+      card(
+        'VERSION:2.1',
+        'FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E0=A4=86=E0=A4=B6=E0=A4=BE =E0=A4=B0=E0=A4=BE=',
+        '=E0=A4=B5',
+        'TEL;CELL:9876543210',
+      ),
       card('FN:Rao\\, Asha', 'TEL:9876543211'),
       card('VERSION:3.0', 'N:O\\;Neil;Pat;;;', 'TEL:9876543213'),
       card('VERSION:2.1', 'FN;ENCODING=QUOTED-PRINTABLE:Ravi=', 'TEL:9876543214'),
@@ -194,7 +220,9 @@ describe('vCard import', () => {
   });
 
   it('leaves out a card the parser cannot read, and keeps the others', async () => {
-    const vcf = ['junk before', card('VERSION:9.9', 'FN:Odd', 'TEL:9876543219'), card('VERSION:3.0', 'FN:Asha Rao', 'TEL:9876543210')].join('\r\n');
+    const vcf = ['junk before', card('VERSION:9.9', 'FN:Odd', 'TEL:9876543219'), card('VERSION:3.0', 'FN:Asha Rao', 'TEL:9876543210')].join(
+      '\r\n',
+    );
     const { contacts, skipped } = await readContacts(vcf, 'vcard', 'IN');
     expect(contacts.map((found) => found.name)).toEqual(['Asha Rao']);
     expect(skipped).toEqual([{ where: 'card 1', reason: 'not readable: Unsupported version "9.9"' }]);
@@ -239,7 +267,11 @@ describe('contact files and the app’s contacts', () => {
   });
 
   it('replaces the contacts on a new import, and changes nothing when the file is refused', async () => {
-    const { dir, library } = libraryWith({ 'first.csv': 'Name,Phone\nAsha Rao,9876543210\n', 'second.vcf': 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ravi Kumar\r\nTEL:9876500000\r\nEND:VCARD\r\n', 'broken.csv': 'Name,Email\nX,y\n' });
+    const { dir, library } = libraryWith({
+      'first.csv': 'Name,Phone\nAsha Rao,9876543210\n',
+      'second.vcf': 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ravi Kumar\r\nTEL:9876500000\r\nEND:VCARD\r\n',
+      'broken.csv': 'Name,Email\nX,y\n',
+    });
     await library.import(join(dir, 'first.csv'));
     await library.import(join(dir, 'second.vcf'));
     expect(library.namesFor(caller('919876543210'))).toEqual([]);
@@ -282,7 +314,9 @@ describe('contact files and the app’s contacts', () => {
   });
 
   it('imports nothing when the contacts are cleared while the file is read', async () => {
-    const { dir, library } = libraryWith({ 'big.csv': `Name,Phone\n${Array.from({ length: 5000 }, (_, index) => `Person ${index},98765${String(index).padStart(5, '0')}`).join('\n')}\n` });
+    const { dir, library } = libraryWith({
+      'big.csv': `Name,Phone\n${Array.from({ length: 5000 }, (_, index) => `Person ${index},98765${String(index).padStart(5, '0')}`).join('\n')}\n`,
+    });
     const importing = library.import(join(dir, 'big.csv'));
     library.clear();
     await expect(importing).rejects.toThrow('cleared while the file was read');
@@ -302,7 +336,9 @@ describe('contact files and the app’s contacts', () => {
     expect(library.namesFor(caller('442079460000'))).toEqual([]);
     await library.setDefaultCountry('GB');
     expect(library.namesFor(caller('442079460000'))).toEqual(['London office']);
-    expect(createContactLibrary({ dataDir: dir, defaultCountry: 'GB', log: silentLogger }).namesFor(caller('442079460000'))).toEqual(['London office']);
+    expect(createContactLibrary({ dataDir: dir, defaultCountry: 'GB', log: silentLogger }).namesFor(caller('442079460000'))).toEqual([
+      'London office',
+    ]);
   });
 
   it('keeps a damaged contacts file aside and starts without contacts', async () => {

@@ -97,7 +97,9 @@ describe('call history', () => {
     vi.advanceTimersByTime(100);
     expect(performance.now() - started).toBeLessThan(100);
     expect(history.saveState()).toEqual({ saved: false, error: 'attempt to write a readonly database', unsaved: 1 });
-    expect(log.lines.filter((line) => line.level === 'error').map((line) => line.message)).toEqual(['the call history could not be saved; will retry']);
+    expect(log.lines.filter((line) => line.level === 'error').map((line) => line.message)).toEqual([
+      'the call history could not be saved; will retry',
+    ]);
     vi.advanceTimersByTime(1000);
     expect(history.saveState().saved).toBe(false);
     vi.advanceTimersByTime(2000);
@@ -240,15 +242,18 @@ describe('history database in a data folder', () => {
     expect(log.lines.find((line) => line.level === 'warn')?.details?.reason).toMatch(/1 of 3 calls/);
   });
 
-  it.each([['[1,2,3]'], ['null'], ['{"calls": [ this is not json']])('keeps aside, with a warning, a calls.json that holds %s', async (content) => {
-    writeFileSync(join(dir, 'calls.json'), content);
-    const log = recordingLogger();
-    const history = open(10, log);
-    expect(await history.list()).toEqual([]);
-    const aside = readdirSync(dir).find((file) => file.startsWith('calls.json.corrupt-'));
-    expect(readFileSync(join(dir, aside ?? ''), 'utf8')).toBe(content);
-    expect(log.lines.find((line) => line.level === 'warn')?.details).toMatchObject({ keptAt: join(dir, aside ?? '') });
-  });
+  it.each([['[1,2,3]'], ['null'], ['{"calls": [ this is not json']])(
+    'keeps aside, with a warning, a calls.json that holds %s',
+    async (content) => {
+      writeFileSync(join(dir, 'calls.json'), content);
+      const log = recordingLogger();
+      const history = open(10, log);
+      expect(await history.list()).toEqual([]);
+      const aside = readdirSync(dir).find((file) => file.startsWith('calls.json.corrupt-'));
+      expect(readFileSync(join(dir, aside ?? ''), 'utf8')).toBe(content);
+      expect(log.lines.find((line) => line.level === 'warn')?.details).toMatchObject({ keptAt: join(dir, aside ?? '') });
+    },
+  );
 
   it('moves a calls.db that is not a database aside and starts afresh', async () => {
     writeFileSync(join(dir, 'calls.db'), 'this is no database, but it is long enough to have a header of sorts '.repeat(20));
@@ -270,8 +275,13 @@ describe('history database in a data folder', () => {
     expect((await second.list()).map((record) => record.id)).toEqual(['leg-b-d', 'leg-b-c', 'leg-b-b']);
     second.setMaxCalls(2);
     second.close();
-    const copies = readdirSync(dir).filter((file) => file.startsWith('calls.db.removed-')).sort();
-    expect(copies.map((file) => (JSON.parse(readFileSync(join(dir, file), 'utf8')) as CallRecord[]).map((record) => record.id))).toEqual([['leg-b-a'], ['leg-b-b']]);
+    const copies = readdirSync(dir)
+      .filter((file) => file.startsWith('calls.db.removed-'))
+      .sort();
+    expect(copies.map((file) => (JSON.parse(readFileSync(join(dir, file), 'utf8')) as CallRecord[]).map((record) => record.id))).toEqual([
+      ['leg-b-a'],
+      ['leg-b-b'],
+    ]);
     expect(log.lines.filter((line) => line.level === 'warn').map((line) => line.details?.count)).toEqual([1, 1]);
   });
 
@@ -332,7 +342,11 @@ describe('a caller’s calls', () => {
   const ids = (calls: ReadonlyMap<string, number> | undefined) => [...(calls?.keys() ?? [])];
 
   it('indexes a caller’s calls, written or not, and forgets those removed', () => {
-    const history = createCallHistory({ database: memoryDatabase([callFrom('1', '919876543210'), callFrom('2', '442079460000')]), maxCalls: 3, log: silentLogger });
+    const history = createCallHistory({
+      database: memoryDatabase([callFrom('1', '919876543210'), callFrom('2', '442079460000')]),
+      maxCalls: 3,
+      log: silentLogger,
+    });
     history.upsert(callFrom('3', '919876543210'));
     expect(ids(history.callerCalls('919876543210')).sort()).toEqual(['leg-b-1', 'leg-b-3']);
     expect(history.callerCalls('919876543210')?.get('leg-b-1')).toBe(callFrom('1', '919876543210').startedAt);
@@ -346,12 +360,22 @@ describe('a caller’s calls', () => {
   });
 
   it('tells no caller’s calls while a large history’s ids are still being read, and all of them after', async () => {
-    const many = Array.from({ length: 12_000 }, (_, index) => callFrom(`old-${index}`, index % 3000 === 0 ? '919876543210' : `4420${String(index).padStart(8, '0')}`));
+    const many = Array.from({ length: 12_000 }, (_, index) =>
+      callFrom(`old-${index}`, index % 3000 === 0 ? '919876543210' : `4420${String(index).padStart(8, '0')}`),
+    );
     const history = createCallHistory({ database: memoryDatabase(many), maxCalls: 20_000, log: silentLogger });
     history.upsert(callFrom('new', '919876543210'));
     // A popup does not wait for the reading: better no history line than a wrong count.
     expect(history.callerCalls('919876543210')).toBeUndefined();
-    await vi.waitFor(() => expect(ids(history.callerCalls('919876543210')).sort()).toEqual(['leg-b-new', 'leg-b-old-0', 'leg-b-old-3000', 'leg-b-old-6000', 'leg-b-old-9000']));
+    await vi.waitFor(() =>
+      expect(ids(history.callerCalls('919876543210')).sort()).toEqual([
+        'leg-b-new',
+        'leg-b-old-0',
+        'leg-b-old-3000',
+        'leg-b-old-6000',
+        'leg-b-old-9000',
+      ]),
+    );
   });
 
   it('knows a small history’s callers at once', () => {
@@ -370,7 +394,11 @@ describe('a caller’s calls', () => {
   it('gives a conversation’s calls earliest first, even when a new one is known before the older ones are read', () => {
     const leg = (id: string, time: number) => newCallRecord(agentCall(id, { conversation_uuid: 'shared', time }).started);
     const many = Array.from({ length: 12_000 }, (_, index) => callFrom(`old-${index}`, '442079460000'));
-    const history = createCallHistory({ database: memoryDatabase([...many, leg('x1', 1_700_000_000_000), leg('x2', 1_700_000_001_000)]), maxCalls: 20_000, log: silentLogger });
+    const history = createCallHistory({
+      database: memoryDatabase([...many, leg('x1', 1_700_000_000_000), leg('x2', 1_700_000_001_000)]),
+      maxCalls: 20_000,
+      log: silentLogger,
+    });
     history.upsert(leg('x3', 1_700_000_002_000));
     expect(history.inConversation('shared').map((record) => record.id)).toEqual(['leg-b-x1', 'leg-b-x2', 'leg-b-x3']);
   });
@@ -379,7 +407,12 @@ describe('a caller’s calls', () => {
     const many = Array.from({ length: 12_000 }, (_, index) => callFrom(`old-${index}`, '919876543210'));
     const database = memoryDatabase(many);
     const idsAfter = database.idsAfter;
-    database.idsAfter = (seq, count) => (seq > 0 ? (() => { throw new Error('database disk image is malformed'); })() : idsAfter(seq, count));
+    database.idsAfter = (seq, count) =>
+      seq > 0
+        ? (() => {
+            throw new Error('database disk image is malformed');
+          })()
+        : idsAfter(seq, count);
     const log = recordingLogger();
     const history = createCallHistory({ database, maxCalls: 20_000, log });
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -391,7 +424,7 @@ describe('a caller’s calls', () => {
     // A call the reading did not reach is still found by its id.
     expect(history.get(last.id)?.id).toBe(last.id);
     expect(log.lines.filter((line) => line.level === 'error').map((line) => line.message)).toEqual([
-      'the history could not read all its calls: popups may not count a caller\'s older calls, nor older calls take their later events',
+      "the history could not read all its calls: popups may not count a caller's older calls, nor older calls take their later events",
     ]);
   });
 
@@ -399,11 +432,19 @@ describe('a caller’s calls', () => {
     const dir = mkdtempSync(join(tmpdir(), 'telecmi-odd-history-'));
     const file = join(dir, 'calls.db');
     const database = openCallDatabase(file, silentLogger);
-    database.write({ cleared: false, allRead: false, upserts: Array.from({ length: 20 }, (_, index) => callFrom(String(index), '919876543210')), removed: [], eventKeys: ['key-1'] });
+    database.write({
+      cleared: false,
+      allRead: false,
+      upserts: Array.from({ length: 20 }, (_, index) => callFrom(String(index), '919876543210')),
+      removed: [],
+      eventKeys: ['key-1'],
+    });
     database.close();
     const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite;
     const raw = new Database(file);
-    raw.exec("PRAGMA locking_mode = EXCLUSIVE; UPDATE calls SET caller = X'00FF' WHERE seq = 3; INSERT INTO event_keys (key) VALUES (X'00FF');");
+    raw.exec(
+      "PRAGMA locking_mode = EXCLUSIVE; UPDATE calls SET caller = X'00FF' WHERE seq = 3; INSERT INTO event_keys (key) VALUES (X'00FF');",
+    );
     raw.close();
     const log = recordingLogger();
     const history = createCallHistory({ database: openCallDatabase(file, log), maxCalls: 100, log });
@@ -419,7 +460,13 @@ describe('a caller’s calls', () => {
     const dir = mkdtempSync(join(tmpdir(), 'telecmi-big-seq-'));
     const file = join(dir, 'calls.db');
     const database = openCallDatabase(file, silentLogger);
-    database.write({ cleared: false, allRead: false, upserts: Array.from({ length: 12_000 }, (_, index) => callFrom(String(index), '919876543210')), removed: [], eventKeys: [] });
+    database.write({
+      cleared: false,
+      allRead: false,
+      upserts: Array.from({ length: 12_000 }, (_, index) => callFrom(String(index), '919876543210')),
+      removed: [],
+      eventKeys: [],
+    });
     database.close();
     const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite;
     const raw = new Database(file);
@@ -460,14 +507,20 @@ describe('a caller’s calls', () => {
     before.close();
     const database = openCallDatabase(file, silentLogger);
     expect(database.counts().total).toBe(2);
-    expect(database.idsAfter(0, 1).calls).toMatchObject([{ id: 'leg-b-1', caller: '919876543210', startedAt: callFrom('1', '919876543210').startedAt }]);
+    expect(database.idsAfter(0, 1).calls).toMatchObject([
+      { id: 'leg-b-1', caller: '919876543210', startedAt: callFrom('1', '919876543210').startedAt },
+    ]);
     expect(database.recentEventKeys()).toEqual(['key-1', 'key-2']);
     database.write({ cleared: false, allRead: false, upserts: [], removed: [], eventKeys: ['key-3'] });
     expect(database.recentEventKeys()).toEqual(['key-1', 'key-2', 'key-3']);
     database.close();
     const upgraded = new Database(file);
     upgraded.exec('PRAGMA locking_mode = EXCLUSIVE;');
-    const indexes = (upgraded.all("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex_calls%'") as Array<{ name: string }>).map((index) => index.name);
+    const indexes = (
+      upgraded.all("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex_calls%'") as Array<{
+        name: string;
+      }>
+    ).map((index) => index.name);
     upgraded.close();
     expect(indexes.sort()).toEqual(['calls_keys', 'calls_unread']);
     const reader = openCallDatabase(file, silentLogger, { readOnly: true });
@@ -481,5 +534,4 @@ describe('a caller’s calls', () => {
     expect(again.idsAfter(0, 1).calls).toMatchObject([{ id: 'leg-b-1', startedAt: callFrom('1', '919876543210').startedAt }]);
     again.close();
   });
-
 });

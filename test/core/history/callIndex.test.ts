@@ -11,9 +11,15 @@ describe('call index', () => {
     index.add('c', { caller: '91', conversationId: 'c1', startedAt: 3 });
     index.add('c', { caller: '91', conversationId: 'c9', startedAt: 99 });
     index.add('d', { caller: null, conversationId: 'c3', startedAt: 4 });
-    expect(entries(index.callsOfCaller('91'))).toEqual([['a', 1], ['c', 3]]);
+    expect(entries(index.callsOfCaller('91'))).toEqual([
+      ['a', 1],
+      ['c', 3],
+    ]);
     expect(entries(index.callsOfCaller('44'))).toEqual([['b', 2]]);
-    expect(entries(index.callsInConversation('c1'))).toEqual([['a', 1], ['c', 3]]);
+    expect(entries(index.callsInConversation('c1'))).toEqual([
+      ['a', 1],
+      ['c', 3],
+    ]);
     expect(entries(index.callsInConversation('c3'))).toEqual([['d', 4]]);
     expect(index.callsInConversation('c9').size).toBe(0);
     expect([index.has('d'), index.has('e')]).toEqual([true, false]);

@@ -29,11 +29,19 @@ describe('receiver under random input', () => {
 
   it('never answers 5xx to a random body of any content type', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.json(), fc.string(), fc.jsonValue().map((value) => JSON.stringify(value))), contentTypes, async (body, type) => {
-        const headers: Record<string, string> = type ? { 'content-type': type } : {};
-        const { status } = await send(running.webhookUrl, { method: 'POST', headers, body });
-        expectNo5xx(status);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.json(),
+          fc.string(),
+          fc.jsonValue().map((value) => JSON.stringify(value)),
+        ),
+        contentTypes,
+        async (body, type) => {
+          const headers: Record<string, string> = type ? { 'content-type': type } : {};
+          const { status } = await send(running.webhookUrl, { method: 'POST', headers, body });
+          expectNo5xx(status);
+        },
+      ),
       { numRuns },
     );
   });
@@ -55,12 +63,21 @@ describe('receiver under random input', () => {
   });
 
   it('never answers 5xx to a random query string or path', async () => {
-    const queryText = fc.string({ unit: fc.constantFrom('a', 'b', '=', '&', '%', '[', ']', '.', '0', '+', 'é', 'token', 'leg', 'type', '%E0', '%A4', '%zz') });
+    const queryText = fc.string({
+      unit: fc.constantFrom('a', 'b', '=', '&', '%', '[', ']', '.', '0', '+', 'é', 'token', 'leg', 'type', '%E0', '%A4', '%zz'),
+    });
     await fc.assert(
-      fc.asyncProperty(queryText, queryText, fc.constantFrom('/telecmi', '/telecmi/', new URL(running.webhookUrl).pathname, '/healthz', '/'), async (query, segment, path) => {
-        const { status } = await send(`${running.origin}${path}${path === '/telecmi/' ? encodeURI(segment).replaceAll('%25', '%') : ''}?${query}`);
-        expectNo5xx(status);
-      }),
+      fc.asyncProperty(
+        queryText,
+        queryText,
+        fc.constantFrom('/telecmi', '/telecmi/', new URL(running.webhookUrl).pathname, '/healthz', '/'),
+        async (query, segment, path) => {
+          const { status } = await send(
+            `${running.origin}${path}${path === '/telecmi/' ? encodeURI(segment).replaceAll('%25', '%') : ''}?${query}`,
+          );
+          expectNo5xx(status);
+        },
+      ),
       { numRuns },
     );
   });

@@ -68,19 +68,79 @@ describe('receiver', () => {
     ['two query tokens', () => send(`${'ORIGIN'}/telecmi?token=${testToken}&token=${testToken}`), 401, /invalid token/],
     ['PUT', () => send('WEBHOOK', { method: 'PUT' }), 405, /method PUT not allowed/],
     ['DELETE without a token', () => send(`${'ORIGIN'}/telecmi`, { method: 'DELETE' }), 405, /method DELETE/],
-    ['malformed JSON', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"leg": ' }), 400, /not valid JSON/],
-    ['a JSON string', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '"hi"' }), 400, /not valid JSON/],
+    [
+      'malformed JSON',
+      () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"leg": ' }),
+      400,
+      /not valid JSON/,
+    ],
+    [
+      'a JSON string',
+      () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '"hi"' }),
+      400,
+      /not valid JSON/,
+    ],
     ['a JSON array', () => postJson('WEBHOOK', [loadEvent('leg-b-started')]), 400, /must be an object/],
-    ['plain text', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'ring' }), 415, /unsupported Content-Type "text\/plain"/],
+    [
+      'plain text',
+      () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'ring' }),
+      415,
+      /unsupported Content-Type "text\/plain"/,
+    ],
     ['a body without a type', () => send('WEBHOOK', { method: 'POST', body: new Uint8Array([123, 125]) }), 415, /missing Content-Type/],
     ['an empty POST', () => send('WEBHOOK', { method: 'POST' }), 400, /empty request body/],
-    ['a body over 64 KiB', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json' }, body: bigBody }), 413, /too large \(limit 65536 bytes\)/],
+    [
+      'a body over 64 KiB',
+      () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json' }, body: bigBody }),
+      413,
+      /too large \(limit 65536 bytes\)/,
+    ],
     ['a GET without fields', () => send('WEBHOOK'), 400, /"type" must be "event" or "cdr"/],
-    ['an invalid leg B event', () => postJson('WEBHOOK', { ...loadEvent('leg-b-started'), time: 'soon' }), 400, /invalid agent leg \(leg B\) event:\n✖ expected a number\n\s+→ at time/],
-    ['an unsupported charset', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json; charset=latin-9' }, body: '{}' }), 415, /unsupported charset/],
-    ['JSON declared UTF-16', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-16' }, body: JSON.stringify(loadEvent('leg-b-started')) }), 415, /unsupported charset "utf-16": send UTF-8/],
-    ['an event nested 8,000 deep', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(loadEvent('leg-b-started')).replace(/}$/, `,"extra":${'['.repeat(8000)}${']'.repeat(8000)}}`) }), 400, /nests deeper than 32 levels/],
-    ['a "type" nested 20,000 deep', () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"type":${'['.repeat(20_000)}${']'.repeat(20_000)}}` }), 400, /nests deeper than 32 levels/],
+    [
+      'an invalid leg B event',
+      () => postJson('WEBHOOK', { ...loadEvent('leg-b-started'), time: 'soon' }),
+      400,
+      /invalid agent leg \(leg B\) event:\n✖ expected a number\n\s+→ at time/,
+    ],
+    [
+      'an unsupported charset',
+      () => send('WEBHOOK', { method: 'POST', headers: { 'content-type': 'application/json; charset=latin-9' }, body: '{}' }),
+      415,
+      /unsupported charset/,
+    ],
+    [
+      'JSON declared UTF-16',
+      () =>
+        send('WEBHOOK', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json; charset=utf-16' },
+          body: JSON.stringify(loadEvent('leg-b-started')),
+        }),
+      415,
+      /unsupported charset "utf-16": send UTF-8/,
+    ],
+    [
+      'an event nested 8,000 deep',
+      () =>
+        send('WEBHOOK', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(loadEvent('leg-b-started')).replace(/}$/, `,"extra":${'['.repeat(8000)}${']'.repeat(8000)}}`),
+        }),
+      400,
+      /nests deeper than 32 levels/,
+    ],
+    [
+      'a "type" nested 20,000 deep',
+      () =>
+        send('WEBHOOK', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: `{"type":${'['.repeat(20_000)}${']'.repeat(20_000)}}`,
+        }),
+      400,
+      /nests deeper than 32 levels/,
+    ],
     ['an unknown path', () => send(`${'ORIGIN'}/elsewhere`), 404, /no such endpoint: GET \/elsewhere/],
     ['a path below the token', () => send('WEBHOOK/more'), 404, /no such endpoint/],
     ['a token that does not decode', () => send(`${'ORIGIN'}/telecmi/%E0%A4%A`), 400, /malformed request URL/],
@@ -118,7 +178,9 @@ describe('receiver', () => {
 
   it('keeps an event whose custom text nests thousands deep as text, and saves it and the next one', async () => {
     const deepCustom = `{"a":${'['.repeat(8000)}${']'.repeat(8000)}}`;
-    expect((await postJson(running.webhookUrl, { ...loadEvent('leg-b-started'), cmiuuid: 'deep-custom', custom: deepCustom })).status).toBe(200);
+    expect((await postJson(running.webhookUrl, { ...loadEvent('leg-b-started'), cmiuuid: 'deep-custom', custom: deepCustom })).status).toBe(
+      200,
+    );
     expect(running.service.history.get('deep-custom')?.custom).toBe(deepCustom);
     expect((await postJson(running.webhookUrl, { ...loadEvent('leg-b-started'), cmiuuid: 'after-deep' })).status).toBe(200);
     expect(running.service.history.flush()).toBe(true);
@@ -136,7 +198,8 @@ describe('receiver', () => {
       `/telecmi/${encodeURIComponent(testToken).replace(/[a-z]/, (letter) => `%${letter.charCodeAt(0).toString(16)}`)}`,
     ];
     const answers: string[] = [];
-    for (const target of targets) answers.push(await rawRequest(Number(port), `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+    for (const target of targets)
+      answers.push(await rawRequest(Number(port), `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
     expect(answers.join('\n')).not.toContain(testToken);
     const logged = running.service.requestLog.entries().slice(0, targets.length);
     expect(logged).toHaveLength(targets.length);

@@ -37,7 +37,10 @@ describe('secret store', () => {
     const rotated = await open(
       {
         encryptStringAsync: async (text) => Buffer.from(`v2:${reversed(text)}`),
-        decryptStringAsync: async (bytes) => ({ result: reversed(bytes.toString().replace(/^v2:/, '')), shouldReEncrypt: !bytes.toString().startsWith('v2:') }),
+        decryptStringAsync: async (bytes) => ({
+          result: reversed(bytes.toString().replace(/^v2:/, '')),
+          shouldReEncrypt: !bytes.toString().startsWith('v2:'),
+        }),
       },
       file,
     );

@@ -34,7 +34,12 @@ function joinAs(code: JoinCode, clientId = `desk-${code.agent}`): Promise<MqttCl
 
 function receiverClient(dir: string): Promise<MqttClient> {
   const stored = JSON.parse(readFileSync(join(dir, 'team.json'), 'utf8')) as { mqttPort: number; receiverPassword: string };
-  return mqtt.connectAsync(`mqtt://127.0.0.1:${stored.mqttPort}`, { username: 'telecmi-receiver', password: stored.receiverPassword, protocolVersion: 5, reconnectPeriod: 0 });
+  return mqtt.connectAsync(`mqtt://127.0.0.1:${stored.mqttPort}`, {
+    username: 'telecmi-receiver',
+    password: stored.receiverPassword,
+    protocolVersion: 5,
+    reconnectPeriod: 0,
+  });
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
@@ -62,7 +67,10 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: provisioning aga
     const created = await team('init', '--dir', dir, '--mqtt-port', String(ports[0]), '--ws-port', String(ports[1]));
     expect(created).toMatchObject({ type: 'team', startBroker: `mosquitto -c ${join(dir, 'mosquitto.conf')}` });
     const codes = [];
-    for (const [agent, teamName] of [['204_2222223', 'Sales_2222223'], ['205_2222223', 'Support_2222223']] as const) {
+    for (const [agent, teamName] of [
+      ['204_2222223', 'Sales_2222223'],
+      ['205_2222223', 'Support_2222223'],
+    ] as const) {
       const added = await team('add-agent', '--dir', dir, '--agent', agent, '--team', teamName);
       expect(added).toMatchObject({ type: 'agent', agent, teams: [teamName], apply: expect.stringContaining('restart the broker') });
       const decoded = decodeJoinCode(String(added.joinCode));
@@ -81,11 +89,17 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: provisioning aga
       for (const file of ['team.json', 'passwd', 'acl', 'mosquitto.conf']) expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
     }
     const listed = await team('list', '--dir', dir);
-    expect(listed).toMatchObject({ type: 'agents', agents: [{ agent: '204_2222223', teams: ['Sales_2222223'] }, { agent: '205_2222223', teams: ['Support_2222223'] }] });
+    expect(listed).toMatchObject({
+      type: 'agents',
+      agents: [
+        { agent: '204_2222223', teams: ['Sales_2222223'] },
+        { agent: '205_2222223', teams: ['Support_2222223'] },
+      ],
+    });
     expect(JSON.stringify(listed)).not.toContain(alice.password);
   });
 
-  it('delivers each agent its own calls and its teams\', and nothing of another agent, whatever it subscribes to', async () => {
+  it("delivers each agent its own calls and its teams', and nothing of another agent, whatever it subscribes to", async () => {
     const { alice, bob } = await freshTeam();
     const received = new Map<string, string[]>();
     for (const code of [alice, bob]) {

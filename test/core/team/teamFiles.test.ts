@@ -14,7 +14,14 @@ import { silentLogger } from '../../../src/core/log/logger';
 import { agentCall } from '../../support/events';
 import { freePort } from '../../support/freePort';
 
-const code = { v: 1 as const, url: 'wss://broker.example.com:8083', username: '204_2222223', password: 'p'.repeat(32), agent: '204_2222223', teams: ['Sales_2222223'] };
+const code = {
+  v: 1 as const,
+  url: 'wss://broker.example.com:8083',
+  username: '204_2222223',
+  password: 'p'.repeat(32),
+  agent: '204_2222223',
+  teams: ['Sales_2222223'],
+};
 
 describe('join code', () => {
   it('carries everything a desktop needs, and reads back', () => {
@@ -24,8 +31,16 @@ describe('join code', () => {
   it.each([
     ['text that is no join code', 'hello', /starts with "tcmi1\."/],
     ['a code cut short', encodeJoinCode(code).slice(0, 40), /damaged/],
-    ['a code with a broker URL of another kind', `tcmi1.${Buffer.from(JSON.stringify({ ...code, url: 'http://x' })).toString('base64url')}`, /url: must be a ws/],
-    ['a code with credentials in the broker URL', `tcmi1.${Buffer.from(JSON.stringify({ ...code, url: 'ws://204:secret@broker:8083' })).toString('base64url')}`, /url: must be a ws/],
+    [
+      'a code with a broker URL of another kind',
+      `tcmi1.${Buffer.from(JSON.stringify({ ...code, url: 'http://x' })).toString('base64url')}`,
+      /url: must be a ws/,
+    ],
+    [
+      'a code with credentials in the broker URL',
+      `tcmi1.${Buffer.from(JSON.stringify({ ...code, url: 'ws://204:secret@broker:8083' })).toString('base64url')}`,
+      /url: must be a ws/,
+    ],
   ])('refuses %s with what to do, never echoing it', (_label, text, reason) => {
     const decoded = decodeJoinCode(text);
     expect(decoded).toMatchObject({ ok: false, reason: expect.stringMatching(reason) });
@@ -36,12 +51,19 @@ describe('join code', () => {
 describe('broker files', () => {
   it("writes Mosquitto 2's own password hash (the same as mosquitto_passwd for this salt)", () => {
     const line = mosquittoPasswordLine('alice', 'secret123', Buffer.from('XHMj1XutwaAnmY9q', 'base64'));
-    expect(line).toBe('alice:$7$101$XHMj1XutwaAnmY9q$ghgsxOoAYffEvfmAGFgJmdIfh3ZM9fLJ87XsXxPWUkH6jQUFlrm4mkpFGGTX3G06GNuNi/YovrGbaUp3MMPCww==');
+    expect(line).toBe(
+      'alice:$7$101$XHMj1XutwaAnmY9q$ghgsxOoAYffEvfmAGFgJmdIfh3ZM9fLJ87XsXxPWUkH6jQUFlrm4mkpFGGTX3G06GNuNi/YovrGbaUp3MMPCww==',
+    );
   });
 
   it('grants each agent only its own topic, its teams and the receiver status', () => {
     expect(mosquittoAcl([{ agent: '204_2222223', teams: ['Sales_2222223'] }]).split('\n')).toEqual(
-      expect.arrayContaining(['user 204_2222223', 'topic read telecmi/+/agent/204_2222223', 'topic read telecmi/+/team/Sales_2222223', 'topic read telecmi/status/receiver']),
+      expect.arrayContaining([
+        'user 204_2222223',
+        'topic read telecmi/+/agent/204_2222223',
+        'topic read telecmi/+/team/Sales_2222223',
+        'topic read telecmi/status/receiver',
+      ]),
     );
   });
 
@@ -51,15 +73,18 @@ describe('broker files', () => {
 });
 
 describe('team server pieces', () => {
-  it('reserves the receiver\'s user name: no agent may take it', () => {
+  it("reserves the receiver's user name: no agent may take it", () => {
     expect(agentNameSchema.safeParse('telecmi-receiver').success).toBe(false);
     expect(agentNameSchema.safeParse('204_2222223').success).toBe(true);
   });
 
-  it('never quotes a damaged team.json, which holds the receiver\'s password', () => {
+  it("never quotes a damaged team.json, which holds the receiver's password", () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'telecmi-team-file-')), 'team');
     const team = initTeam({ dir, mqttPort: 1883, wsPort: 8083, publicHost: '127.0.0.1' });
-    writeFileSync(join(dir, 'team.json'), readFileSync(join(dir, 'team.json'), 'utf8').replace(`"${team.receiverPassword}"`, team.receiverPassword));
+    writeFileSync(
+      join(dir, 'team.json'),
+      readFileSync(join(dir, 'team.json'), 'utf8').replace(`"${team.receiverPassword}"`, team.receiverPassword),
+    );
     expect(() => readTeam(dir)).toThrow(/team\.json is not valid JSON/);
     try {
       readTeam(dir);
@@ -79,10 +104,14 @@ describe('team server pieces', () => {
     const entry = { topic: 't', expirySec: 60, message: { v: 1 as const, id: 'one', receivedAt: 1, expirySec: 60, payload: {} } };
     writeFileSync(file, `${JSON.stringify(entry)}\n{"topic":"t","expirySe`);
     expect(openSpool(file, silentLogger).append([{ ...entry, message: { ...entry.message, id: 'two' } }])).toBe(true);
-    expect(openSpool(file, silentLogger).peek(5).map((each) => each.message.id)).toEqual(['one', 'two']);
+    expect(
+      openSpool(file, silentLogger)
+        .peek(5)
+        .map((each) => each.message.id),
+    ).toEqual(['one', 'two']);
   });
 
-  it('refuses (503) an event it cannot keep, and takes TeleCMI\'s retry for a new attempt, not a duplicate', async () => {
+  it("refuses (503) an event it cannot keep, and takes TeleCMI's retry for a new attempt, not a duplicate", async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'telecmi-spool-')), 'spool.jsonl');
     const publisher = startTeamPublisher({
       broker: { url: `mqtt://127.0.0.1:${await freePort()}`, username: 'telecmi-receiver', password: 'x'.repeat(16) },

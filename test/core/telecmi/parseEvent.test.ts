@@ -65,8 +65,17 @@ describe('parseTelecmiEvent', () => {
 
   it('reads an outgoing call event', () => {
     const event = parseOk({
-      type: 'event', leg: 'a', call_id: 'c1', user: '204_2222223', cmiuuid: 'o1', direction: 'outbound',
-      callerid: '918000000000', to: '919876543210', app_id: 2222223, time: 1634724629956, status: 'started',
+      type: 'event',
+      leg: 'a',
+      call_id: 'c1',
+      user: '204_2222223',
+      cmiuuid: 'o1',
+      direction: 'outbound',
+      callerid: '918000000000',
+      to: '919876543210',
+      app_id: 2222223,
+      time: 1634724629956,
+      status: 'started',
     });
     expect(event).toMatchObject({ kind: 'outgoing', status: 'started', to: { digits: '919876543210' } });
   });

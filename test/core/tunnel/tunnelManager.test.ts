@@ -34,7 +34,10 @@ describe('tunnel manager', () => {
     const { manager, statuses, tunnel } = setup();
     stop = manager.stop;
     await manager.start({ localPort: 9, authtoken });
-    expect(statuses).toEqual([{ state: 'connecting', attempt: 1 }, { state: 'online', url: tunnel.last()?.url }]);
+    expect(statuses).toEqual([
+      { state: 'connecting', attempt: 1 },
+      { state: 'online', url: tunnel.last()?.url },
+    ]);
   });
 
   it('retries a refused session with growing waits, up to the cap', async () => {
@@ -43,7 +46,10 @@ describe('tunnel manager', () => {
     stop = manager.stop;
     tunnel.failWith('network down', 'network down', 'network down', 'network down');
     await manager.start({ localPort: 9, authtoken });
-    const retries = () => statuses.filter((status) => status.state === 'offline').map((status) => status.state === 'offline' && (status.retryAt ?? 0) - Date.now());
+    const retries = () =>
+      statuses
+        .filter((status) => status.state === 'offline')
+        .map((status) => status.state === 'offline' && (status.retryAt ?? 0) - Date.now());
     expect(retries()).toEqual([100]);
     await vi.advanceTimersByTimeAsync(100);
     await vi.advanceTimersByTimeAsync(200);
@@ -51,7 +57,9 @@ describe('tunnel manager', () => {
     expect(statuses.filter((status) => status.state === 'offline').length).toBe(4);
     await vi.advanceTimersByTimeAsync(400);
     expect(statuses.at(-1)).toMatchObject({ state: 'online' });
-    expect(statuses.filter((status) => status.state === 'connecting').map((status) => status.state === 'connecting' && status.attempt)).toEqual([1, 2, 3, 4, 5]);
+    expect(
+      statuses.filter((status) => status.state === 'connecting').map((status) => status.state === 'connecting' && status.attempt),
+    ).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('reports a dropped connection and its return', async () => {
@@ -81,7 +89,13 @@ describe('tunnel manager', () => {
     await first.manager.stop();
     const again = setup(url);
     const driver = { open: async () => ({ url, close: async () => undefined }) };
-    const manager = createTunnelManager({ driver, log: again.log, onStatus: () => undefined, onUrlChanged: (next, previous) => again.changes.push([next, previous]), lastUrl: url });
+    const manager = createTunnelManager({
+      driver,
+      log: again.log,
+      onStatus: () => undefined,
+      onUrlChanged: (next, previous) => again.changes.push([next, previous]),
+      lastUrl: url,
+    });
     await manager.start({ localPort: 9, authtoken });
     expect(again.changes).toEqual([]);
   });
