@@ -7,7 +7,8 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import express from 'express';
 import { openHistory } from '../src/cli/dataDir';
-import { createCallService } from '../src/core/callService';
+import { createCallHost } from '../src/core/host/callHost';
+import { createHttpTransport } from '../src/core/receiver/httpTransport';
 import { describeNotification, type Notifier } from '../src/core/calls/callNotification';
 import { silentLogger } from '../src/core/log/logger';
 import { createReceiver } from '../src/core/receiver/createReceiver';
@@ -63,8 +64,9 @@ async function startPipeline(): Promise<number> {
     })),
     'IN',
   );
-  const service = createCallService({
-    settings: { host: '127.0.0.1', port: 0, token: benchToken, agents: [], teams: [], maxCalls: 1000 },
+  const settings = { host: '127.0.0.1', port: 0, token: benchToken, agents: [], teams: [], maxCalls: 1000 };
+  const host = createCallHost({
+    settings,
     notifier,
     database: openHistory(dataDir, silentLogger),
     log: silentLogger,
@@ -72,7 +74,7 @@ async function startPipeline(): Promise<number> {
     burst: { limit: Number.MAX_SAFE_INTEGER, windowMs: 1000 },
     namesFor: contacts.namesFor,
   });
-  const { origin = '' } = await service.start();
+  const { origin = '' } = await createHttpTransport({ settings, ingest: host.ingest, log: silentLogger }).start();
   process.on('message', (message) => {
     if (message === 'reset') notifyLatenciesMs.length = 0;
     if (message !== 'stats') return;

@@ -10,6 +10,7 @@ import { describeFsError } from '../core/storage/fsErrors';
 import { keepAside } from '../core/storage/keptAside';
 import { makePrivateFolder } from '../core/storage/privateFolder';
 import { EnvironmentError } from './usage';
+import { errorMessage } from '../core/log/errorMessage';
 
 export const defaultDataDir = join(homedir(), '.telecmi-notifier');
 
@@ -51,7 +52,7 @@ function readSettings(file: string, log: Logger): Record<string, unknown> {
     if (settings !== null && typeof settings === 'object' && !Array.isArray(settings)) return settings as Record<string, unknown>;
     throw new SyntaxError('not a JSON object');
   } catch (error) {
-    keepAside(file, 'move', (error as Error).message, log);
+    keepAside(file, 'move', errorMessage(error), log);
     return {};
   }
 }

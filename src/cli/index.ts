@@ -1,4 +1,5 @@
 import { UsageError } from './usage';
+import { errorMessage } from '../core/log/errorMessage';
 
 const help = `Usage: telecmi-notifier <command> [options]
 
@@ -47,6 +48,6 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   const usage =
     error instanceof UsageError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
-  console.error(`telecmi-notifier: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`telecmi-notifier: ${errorMessage(error)}`);
   process.exitCode = usage ? 2 : 1;
 });

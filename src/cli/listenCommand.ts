@@ -1,16 +1,16 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { createCallPipeline } from '../core/calls/callPipeline';
-import { createCallHistory } from '../core/history/callHistory';
+import { createCallHost } from '../core/host/callHost';
 import { settingsSchema } from '../core/settings/settingsSchema';
 import { decodeJoinCode } from '../core/team/joinCode';
-import { startTeamSubscriber } from '../core/team/teamSubscriber';
+import { startTeamSubscriber } from '../core/team/desktop/teamSubscriber';
 import { createCliLogger, logLevels } from './cliLogger';
 import { contactsFromOption, contactsHelp, contactsOptions } from './contactsOption';
 import { defaultDataDir, openHistory, privateDataDir, savedClientId } from './dataDir';
 import { catchStopSignals, stopOnSignal } from './stopSignals';
 import { createTerminalNotifier } from './terminalNotifier';
 import { UsageError, validateOptions } from './usage';
+import { printLine } from './jsonLines';
 
 export const listenHelp = `Usage: telecmi-notifier listen --join-code-env NAME [options]
 
@@ -35,8 +35,6 @@ const optionsSchema = z.object({
   logLevel: z.enum(logLevels).default('info'),
   ringWindowSeconds: z.coerce.number().min(1).max(600).default(45),
 });
-
-const print = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
 
 export async function listenCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -63,11 +61,10 @@ export async function listenCommand(args: string[]): Promise<void> {
   catchStopSignals();
   const dataDir = privateDataDir(options.dataDir);
   const contacts = await contactsFromOption(values.contacts, values['default-country'], log);
-  const history = createCallHistory({ database: openHistory(dataDir, log), maxCalls: options.maxCalls, log });
-  const pipeline = createCallPipeline({
-    history,
-    notifier: createTerminalNotifier((line) => process.stdout.write(line)),
-    isWanted: () => true,
+  const host = createCallHost({
+    settings: { agents: [], teams: [], maxCalls: options.maxCalls },
+    notifier: createTerminalNotifier(),
+    database: openHistory(dataDir, log),
     log,
     namesFor: contacts?.namesFor,
   });
@@ -77,13 +74,12 @@ export async function listenCommand(args: string[]): Promise<void> {
     clientId: savedClientId(dataDir, log),
     log,
     ringWindowMs: options.ringWindowSeconds * 1000,
-    onEvent: (event, options) => void pipeline.ingest(event, options),
-    onState: (state) => print({ type: 'connection', agent: code.agent, broker: new URL(code.url).host, ...state }),
+    onEvent: (event, options) => void host.ingest(event, options),
+    onState: (state) => printLine({ type: 'connection', agent: code.agent, broker: new URL(code.url).host, ...state }),
   });
   stopOnSignal(async () => {
     await subscriber.stop().catch(() => undefined);
-    pipeline.flush();
-    const saved = history.close();
+    const { historySaved: saved } = host.stop();
     if (saved) log.info('stopped; history saved');
     else log.error('stopped; the call history could NOT be saved');
     return saved ? 0 : 1;

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { webhookUrlFor } from '../core/receiver/webhookUrl';
 import { z } from 'zod';
-import { createCallService } from '../core/callService';
+import { createCallHost } from '../core/host/callHost';
+import { createHttpTransport } from '../core/receiver/httpTransport';
 import { maskToken } from '../core/receiver/requestLog';
 import { settingsSchema } from '../core/settings/settingsSchema';
 import type { Logger } from '../core/log/logger';
@@ -15,6 +16,7 @@ import { catchStopSignals, stopOnSignal } from './stopSignals';
 import { createTerminalNotifier } from './terminalNotifier';
 import type { TeamServeOptions } from './teamServe';
 import { UsageError, validateOptions } from './usage';
+import { printLine } from './jsonLines';
 
 const fields = settingsSchema.shape;
 const environmentVariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable');
@@ -122,16 +124,17 @@ export async function serveCommand(args: string[]): Promise<void> {
     const { serveTeam } = await import('./teamServe');
     return stopOnSignal(await serveTeam({ host: options.host, port: options.port, token, dataDir, log, broker, contacts }), log);
   }
-  const service = createCallService({
-    settings: { ...options, token },
-    notifier: createTerminalNotifier((line) => process.stdout.write(line)),
+  const host = createCallHost({
+    settings: options,
+    notifier: createTerminalNotifier(),
     database: openHistory(dataDir, log),
     log,
     namesFor: contacts?.namesFor,
   });
-  const { state, webhookUrl, origin, error } = await service.start();
+  const receiver = createHttpTransport({ settings: { ...options, token }, ingest: host.ingest, log });
+  const { state, webhookUrl, origin, error } = await receiver.start();
   if (state !== 'listening' || !webhookUrl) throw new UsageError(error ?? 'the receiver did not start');
-  process.stdout.write(`${JSON.stringify({ type: 'listening', webhookUrl, healthUrl: `${origin}/healthz` })}\n`);
+  printLine({ type: 'listening', webhookUrl, healthUrl: `${origin}/healthz` });
   log.info(
     `webhook URL printed on stdout (${maskToken(new URL(webhookUrl).pathname)}); expose it with a tunnel and give TeleCMI the public address`,
   );
@@ -140,7 +143,8 @@ export async function serveCommand(args: string[]): Promise<void> {
     : undefined;
   stopOnSignal(async () => {
     await tunnel?.stop();
-    const { historySaved } = await service.stop();
+    await receiver.stop();
+    const { historySaved } = host.stop();
     if (historySaved) log.info('stopped; history saved');
     else log.error('stopped; the call history could NOT be saved (see the errors above)');
     return historySaved ? 0 : 1;
@@ -189,13 +193,12 @@ async function startTunnel({
   token: string;
   log: Logger;
 }) {
-  const print = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
   const tunnel = createTunnelManager({
     // TELECMI_NGROK_SERVER_ADDR: another ngrok ingress (a custom one; the tests use a closed port).
     driver: createNgrokDriver({ serverAddr: process.env.TELECMI_NGROK_SERVER_ADDR }),
     log,
     onStatus: (status) =>
-      print({ type: 'tunnel', ...status, ...(status.state === 'online' && { publicWebhookUrl: webhookUrlFor(status.url, token) }) }),
+      printLine({ type: 'tunnel', ...status, ...(status.state === 'online' && { publicWebhookUrl: webhookUrlFor(status.url, token) }) }),
     onUrlChanged: () => undefined,
   });
   await tunnel.start({ localPort, authtoken, ...(domain && { domain }) });

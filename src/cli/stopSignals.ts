@@ -1,4 +1,5 @@
 import type { Logger } from '../core/log/logger';
+import { errorMessage } from '../core/log/errorMessage';
 
 let stopCommand: (() => void) | undefined;
 let stopAsked = false;
@@ -24,7 +25,7 @@ export function stopOnSignal(stop: () => Promise<number>, log: Logger): void {
     stop().then(
       (code) => process.exit(code),
       (error: unknown) => {
-        log.error('could not stop cleanly', { error: error instanceof Error ? error.message : String(error) });
+        log.error('could not stop cleanly', { error: errorMessage(error) });
         process.exit(1);
       },
     );

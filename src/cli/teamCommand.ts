@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { addAgent, initTeam, readTeam, removeAgent, startBrokerCommand, writeTeam } from '../core/team/teamDirectory';
+import { addAgent, initTeam, readTeam, removeAgent, startBrokerCommand, writeTeam } from '../core/team/server/teamDirectory';
 import { agentNameSchema, teamNameSchema } from '../core/team/teamNames';
 import { describeFsError } from '../core/storage/fsErrors';
 import { EnvironmentError, UsageError, validateOptions } from './usage';
+import { printLine } from './jsonLines';
 
 export const teamHelp = `Usage: telecmi-notifier team <init|add-agent|remove-agent|list> --dir D [options]
 
@@ -26,7 +27,6 @@ JSON line.
 After add-agent or remove-agent, restart the broker so it reads the new files.`;
 
 const port = z.coerce.number().int().min(1).max(65535);
-const print = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
 
 /** What to run after the files changed. Mosquitto 2.0.11 has crashed on SIGHUP reloads: a restart is safer. */
 const applyHint = (dir: string): string => `restart the broker to apply: stop it, then run ${startBrokerCommand(dir)}`;
@@ -69,7 +69,7 @@ function run(action: string | undefined, dir: string, values: Record<string, str
         { mqttPort: values['mqtt-port'], wsPort: values['ws-port'], publicHost: values['public-host'] },
       );
       const team = initTeam({ dir, ...options });
-      return print({
+      return printLine({
         type: 'team',
         dir,
         mqttUrl: `mqtt://127.0.0.1:${team.mqttPort}`,
@@ -84,15 +84,15 @@ function run(action: string | undefined, dir: string, values: Record<string, str
       });
       const { team, joinCode } = addAgent(readTeam(dir), agent, teams);
       writeTeam(dir, team);
-      return print({ type: 'agent', agent, username: agent, teams, joinCode, apply: applyHint(dir) });
+      return printLine({ type: 'agent', agent, username: agent, teams, joinCode, apply: applyHint(dir) });
     }
     case 'remove-agent': {
       const { agent } = validateOptions(z.object({ agent: teamNameSchema }), { agent: values.agent });
       writeTeam(dir, removeAgent(readTeam(dir), agent));
-      return print({ type: 'agent-removed', agent, apply: applyHint(dir) });
+      return printLine({ type: 'agent-removed', agent, apply: applyHint(dir) });
     }
     case 'list':
-      return print({
+      return printLine({
         type: 'agents',
         agents: readTeam(dir).agents.map(({ agent, teams, addedAt }) => ({ agent, username: agent, teams, addedAt })),
       });

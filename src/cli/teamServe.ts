@@ -5,12 +5,14 @@ import { createReceiver } from '../core/receiver/createReceiver';
 import { listen } from '../core/receiver/listen';
 import { createRequestLog } from '../core/receiver/requestLog';
 import { webhookUrlFor } from '../core/receiver/webhookUrl';
-import { openSpool } from '../core/team/spool';
-import { readTeam } from '../core/team/teamDirectory';
+import { openSpool } from '../core/team/server/spool';
+import { readTeam } from '../core/team/server/teamDirectory';
 import { receiverUsername } from '../core/team/teamNames';
-import { startTeamPublisher, type BrokerConnection } from '../core/team/teamPublisher';
+import { startTeamPublisher, type BrokerConnection } from '../core/team/server/teamPublisher';
 import { describeFsError } from '../core/storage/fsErrors';
 import { EnvironmentError, UsageError } from './usage';
+import { printLine } from './jsonLines';
+import { errorMessage } from '../core/log/errorMessage';
 
 export interface TeamServeOptions {
   host: string;
@@ -35,8 +37,6 @@ function brokerOf(broker: TeamServeOptions['broker']): BrokerConnection {
   }
 }
 
-const print = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
-
 /**
  * `serve` for a whole call centre: the same receiver, with each event published through the
  * team's broker (or spooled on disk while it is away) instead of shown here.
@@ -47,7 +47,7 @@ export async function serveTeam({ host, port, token, dataDir, log, broker, conta
     broker: brokerOf(broker),
     spool,
     log,
-    onState: (state) => print({ type: 'broker', ...state }),
+    onState: (state) => printLine({ type: 'broker', ...state }),
     namesFor: (event) => contacts?.namesFor(event.from) ?? [],
   });
   const app = createReceiver({ token, ingest: publisher.ingest, requestLog: createRequestLog(), log });
@@ -56,9 +56,9 @@ export async function serveTeam({ host, port, token, dataDir, log, broker, conta
     running = await listen(app, { host, port });
   } catch (error) {
     await publisher.stop();
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
-  print({ type: 'listening', webhookUrl: webhookUrlFor(running.origin, token), healthUrl: `${running.origin}/healthz`, mode: 'team' });
+  printLine({ type: 'listening', webhookUrl: webhookUrlFor(running.origin, token), healthUrl: `${running.origin}/healthz`, mode: 'team' });
   return async () => {
     await running.close();
     await publisher.stop();

@@ -1,8 +1,9 @@
 import { describeNotification, type CallNotification, type Notifier } from '../core/calls/callNotification';
 import type { CallRecord } from '../core/calls/callRecord';
+import { printLine } from './jsonLines';
 
 /** Notifications as JSON lines on a stream: what `serve` prints for scripts and tests. */
-export function createTerminalNotifier(write: (line: string) => void): Notifier {
+export function createTerminalNotifier(print: (line: object) => void = printLine): Notifier {
   return {
     notify(notification: CallNotification): void {
       const calls =
@@ -17,7 +18,7 @@ export function createTerminalNotifier(write: (line: string) => void): Notifier 
         ...describeNotification(notification),
         calls: calls.map(summarise),
       };
-      write(`${JSON.stringify(line)}\n`);
+      print(line);
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../core/log/logger';
 import type { ElectronDeps } from './electronDeps';
 import type { InvokeHandlers } from './ipc';
 import type { TrayWindow } from './trayWindow';
+import { errorMessage } from '../core/log/errorMessage';
 
 export interface ContactHandlersOptions {
   contacts: ContactLibrary;
@@ -39,7 +40,7 @@ export function contactHandlers({
       } catch (error) {
         if (error instanceof ContactFileError) return { ok: false, message: `Nothing imported: ${error.message}` };
         log.error('contacts could not be imported', { error: String(error) });
-        return { ok: false, message: `Nothing imported: ${error instanceof Error ? error.message : String(error)}` };
+        return { ok: false, message: `Nothing imported: ${errorMessage(error)}` };
       }
     },
     'contacts:clear': () => {

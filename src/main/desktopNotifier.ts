@@ -2,6 +2,7 @@ import { describeNotification, type CallNotification, type Notifier } from '../c
 import type { CallRecord } from '../core/calls/callRecord';
 import type { Logger } from '../core/log/logger';
 import type { ElectronDeps } from './electronDeps';
+import { BoundedMap } from '../core/collections/boundedMap';
 
 type Toast = InstanceType<ElectronDeps['Notification']>;
 
@@ -36,12 +37,11 @@ export function createDesktopNotifier({
   platform,
   log,
 }: DesktopNotifierOptions): Notifier {
-  const toasts = new Map<string, Toast>();
+  const toasts = new BoundedMap<string, Toast>(maxTracked);
 
   function track(key: string, toast: Toast): void {
     toasts.get(key)?.close();
     toasts.set(key, toast);
-    if (toasts.size > maxTracked) toasts.delete(toasts.keys().next().value as string);
   }
 
   return {

@@ -18,6 +18,7 @@ import { loginItemSetter } from './loginItem';
 import { setUpLogging } from './logging';
 import { claimSingleInstance } from './singleInstance';
 import { startNotifierApp, type NotifierApp } from './notifierApp';
+import { errorMessage } from '../core/log/errorMessage';
 
 const { app } = electron;
 const here = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
@@ -120,7 +121,7 @@ function openHistoryOrKeepInMemory(folder: string, log: Logger): { database: Cal
   try {
     return { database: openHistoryDatabase(folder, log) };
   } catch (error) {
-    const notSavedBecause = error instanceof Error ? error.message : String(error);
+    const notSavedBecause = errorMessage(error);
     log.error('the call history cannot be kept in the data folder; calls are kept in memory only', { folder, error: notSavedBecause });
     return { database: openCallDatabase(undefined, log), notSavedBecause };
   }

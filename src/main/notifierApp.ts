@@ -1,27 +1,23 @@
-import { writeFile } from 'node:fs/promises';
-import { webhookUrlFor } from '../core/receiver/webhookUrl';
 import type { BrowserWindow } from 'electron';
 import type { AppStatus } from '../core/app/appStatus';
 import { crmUrlFor } from '../core/app/externalLinks';
 import { isPaused, pauseUntil } from '../core/app/pause';
 import { trayView, type MenuAction, type TrayIcon } from '../core/app/trayModel';
-import { createCallService } from '../core/callService';
+import { createCallHost } from '../core/host/callHost';
 import { createScreenPop } from '../core/calls/screenPop';
 import type { ContactLibrary } from '../core/contacts/contactLibrary';
 import type { CallDatabase } from '../core/history/callDatabase';
 import type { Logger } from '../core/log/logger';
+import { createHttpTransport } from '../core/receiver/httpTransport';
 import { generateWebhookToken } from '../core/receiver/webhookToken';
+import { webhookUrlFor } from '../core/receiver/webhookUrl';
 import type { SecretStore } from '../core/settings/secretStore';
 import type { SettingsStore } from '../core/settings/settingsStore';
-import { checkConnection, checkTeamConnection } from '../core/tunnel/connectionDoctor';
 import type { TunnelDriver } from '../core/tunnel/tunnelDriver';
 import { createTunnelHost } from '../core/tunnel/tunnelHost';
 import { createTunnelManager } from '../core/tunnel/tunnelManager';
-import { agentLegPayload, sampleCall } from '../core/telecmi/sampleEvents';
-import { sendEvent } from '../core/telecmi/sendEvent';
-import { newCallRecord } from '../core/calls/callLifecycle';
-import { createTeamConnection, watchNetwork } from '../core/team/teamConnection';
-import { parseTelecmiEvent } from '../core/telecmi/parseEvent';
+import { createTeamConnection, watchNetwork } from '../core/team/desktop/teamConnection';
+import { callHandlers } from './callHandlers';
 import { contactHandlers } from './contactHandlers';
 import { teamHandlers } from './teamHandlers';
 import { createDesktopNotifier } from './desktopNotifier';
@@ -29,6 +25,8 @@ import type { ElectronDeps } from './electronDeps';
 import { createPusher, registerIpc, trustedSender, type InvokeHandlers } from './ipc';
 import { createTrayController } from './trayController';
 import { createTrayWindow } from './trayWindow';
+import { testCallSender } from './testCall';
+import { tunnelHandlers } from './tunnelHandlers';
 
 export interface NotifierAppOptions {
   electron: ElectronDeps;
@@ -60,7 +58,11 @@ export interface NotifierAppOptions {
 
 export type NotifierApp = Awaited<ReturnType<typeof startNotifierApp>>;
 
-/** Wires the core to the desktop: tray, notifications, window, IPC. Decisions stay in the core. */
+/**
+ * Wires the core to the desktop: tray, notifications, window, IPC. Decisions stay in the core.
+ * One pipeline host, and exactly one transport feeding it: the webhook receiver (with its tunnel),
+ * or the team's broker.
+ */
 export async function startNotifierApp(options: NotifierAppOptions) {
   const { electron, settings, log, paths, now = Date.now } = options;
   const trayWindow = createTrayWindow({
@@ -69,7 +71,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     load: options.renderer.load,
     devTools: options.devTools,
     isQuitting: options.isQuitting,
-    onSessionEnd: () => service.history.flush(),
+    onSessionEnd: () => host.history.flush(),
     now,
   });
   const push = createPusher(() => trayWindow.webContents(), log);
@@ -89,7 +91,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     platform: electron.platform,
     log,
   });
-  const service = createCallService({
+  const host = createCallHost({
     settings: settings.get(),
     notifier,
     database: options.history.database,
@@ -97,7 +99,6 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     onSaveState: () => refresh(),
     log,
     isMuted: () => isPaused(settings.get().pausedUntil, now()),
-    onStatus: () => refresh(),
     namesFor: options.contacts.namesFor,
     onLive: createScreenPop({
       mode: () => settings.get().screenPop,
@@ -105,6 +106,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
       open: (url) => void electron.shell.openExternal(url),
     }),
   });
+  const receiver = createHttpTransport({ settings: settings.get(), ingest: host.ingest, log, onStatus: () => refresh() });
   const tunnel = createTunnelManager({
     driver: options.tunnelDriver,
     log,
@@ -113,18 +115,18 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     lastUrl: settings.get().lastPublicUrl,
   });
   const tunnelHost = createTunnelHost(tunnel, () => options.secrets.get());
-  const syncTunnel = (): Promise<void> => tunnelHost.sync(settings.get(), service.status());
-  const team = createTeamConnection({ log, onEvent: (event, options) => service.ingest(event, options), onStatus: () => refresh() });
+  const syncTunnel = (): Promise<void> => tunnelHost.sync(settings.get(), receiver.status());
+  const team = createTeamConnection({ log, onEvent: (event, options) => host.ingest(event, options), onStatus: () => refresh() });
   /**
-   * Receiver and tunnel, or the team's server: exactly one way of receiving calls runs. One sync
-   * at a time, each reading the settings when its turn comes (a quick join and leave, a double click).
+   * Receiver and tunnel, or the team's server: exactly one transport runs. One sync at a time, each
+   * reading the settings when its turn comes (a quick join and leave, a double click).
    */
   let syncing = Promise.resolve();
   function syncConnection(): Promise<void> {
     syncing = syncing
       .then(async () => {
         const { connectionMode, teamClientId } = settings.get();
-        await service.setReceiving(connectionMode === 'receiver');
+        await (connectionMode === 'receiver' ? receiver.start() : receiver.stop());
         await team.sync({ mode: connectionMode, joinCode: options.teamJoinCode.get(), clientId: teamClientId });
         await syncTunnel();
       })
@@ -137,21 +139,21 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     const tunnelStatus = tunnel.status();
     const publicOrigin = tunnelStatus.state === 'online' ? tunnelStatus.url : tunnelMode === 'own' ? ownTunnelUrl : '';
     return {
-      receiver: service.status(),
+      receiver: receiver.status(),
       pausedUntil: isPaused(pausedUntil, now()) ? pausedUntil : null,
-      unread: service.history.unreadCount(),
+      unread: host.history.unreadCount(),
       startAtLogin,
       tunnel: tunnelStatus,
       publicWebhookUrl: publicOrigin ? webhookUrlFor(publicOrigin, token) : undefined,
       ngrokAuthtokenSaved: options.secrets.has(),
       secretsEncrypted: options.secrets.encrypts(),
-      history: service.history.saveState(),
+      history: host.history.saveState(),
       contacts: options.contacts.summary(),
       team:
         settings.get().connectionMode === 'team'
           ? (team.status() ?? { state: 'offline', teamServer: 'unknown', reason: 'no join code saved' })
           : null,
-      lastEventAt: service.lastEventAt(),
+      lastEventAt: host.lastEventAt(),
     };
   }
 
@@ -168,32 +170,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     if (current.pausedUntil !== null) resumeTimer = setTimeout(refresh, Math.min(current.pausedUntil - now() + 50, 2 ** 31 - 1));
   }
 
-  async function sendTestCall(): Promise<{ ok: boolean; message: string }> {
-    if (settings.get().connectionMode === 'team') return showLocalTestCall();
-    const { webhookUrl } = service.status();
-    if (!webhookUrl) return { ok: false, message: 'The receiver is not listening.' };
-    const { agents, teams, pausedUntil } = settings.get();
-    const call = sampleCall({
-      user: agents[0] ?? '204_2222223',
-      team: teams[0] ?? 'Sales_2222223',
-      custom: { source: 'test call' },
-    });
-    const { ok, answer } = await sendEvent(webhookUrl, 'POST', agentLegPayload(call, 'started', now()));
-    if (!ok) return { ok, message: `The receiver refused the test call: ${answer}` };
-    const paused = isPaused(pausedUntil, now());
-    return { ok, message: paused ? 'Test call received (notifications are paused).' : 'Test call sent: a notification should appear.' };
-  }
-
-  /** In team mode the webhook is the team server's: the test is a notification from here, and says so. */
-  function showLocalTestCall(): { ok: boolean; message: string } {
-    const call = sampleCall({
-      user: settings.get().teamIdentity?.agent ?? '204_2222223',
-      custom: { source: 'local test: not through the team server' },
-    });
-    const parsed = parseTelecmiEvent(agentLegPayload(call, 'started', now()), now());
-    if (parsed.ok) notifier.notify({ type: 'ringing', call: newCallRecord(parsed.event) });
-    return { ok: true, message: 'Local test notification shown (it did not go through the team server).' };
-  }
+  const sendTestCall = testCallSender({ settings, receiver: receiver.status, notifier, now });
 
   const menuActions: Record<MenuAction, () => unknown> = {
     'open-calls': () => showWindow('calls'),
@@ -201,7 +178,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     'pause-hour': () => settings.patch({ pausedUntil: pauseUntil('hour', new Date(now())) }),
     'pause-tomorrow': () => settings.patch({ pausedUntil: pauseUntil('tomorrow', new Date(now())) }),
     resume: () => settings.patch({ pausedUntil: null }),
-    'copy-webhook-url': () => electron.clipboard.writeText(status().publicWebhookUrl ?? service.status().webhookUrl ?? ''),
+    'copy-webhook-url': () => electron.clipboard.writeText(status().publicWebhookUrl ?? receiver.status().webhookUrl ?? ''),
     'check-connection': () => showWindow('check'),
     'send-test-call': () => sendTestCall().then(({ message }) => log.info(message)),
     'toggle-start-at-login': () => settings.patch({ startAtLogin: !settings.get().startAtLogin }),
@@ -220,60 +197,26 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   });
 
   const handlers: InvokeHandlers = {
-    'calls:list': () => service.history.list(),
-    'calls:mark-read': (ids) => service.history.markRead(ids),
-    'calls:mark-all-read': () => service.history.markAllRead(),
-    'calls:clear': () => service.history.clear(),
-    'calls:open-crm': async (callId) => {
-      const call = service.history.get(callId);
-      const url = call && crmUrlFor(settings.get().crmUrlTemplate, call);
-      if (!url) return { ok: false, message: 'No CRM link: set a CRM URL template with {from} in Settings.' };
-      await electron.shell.openExternal(url);
-      return { ok: true, message: 'Opened in your browser.' };
-    },
-    'calls:save-csv': async (csv) => {
-      const { canceled, filePath } = await trayWindow.withDialog((parent) =>
-        electron.dialog.showSaveDialog(parent, {
-          defaultPath: `telecmi-calls-${new Date(now()).toISOString().slice(0, 10)}.csv`,
-          filters: [{ name: 'CSV', extensions: ['csv'] }],
-        }),
-      );
-      if (canceled || !filePath) return { ok: false, message: 'Export cancelled.' };
-      await writeFile(filePath, csv, 'utf8');
-      return { ok: true, message: `Saved ${filePath}` };
-    },
+    ...callHandlers({ history: host.history, settings, electron, trayWindow, now }),
     'settings:get': () => settings.get(),
     'settings:update': (changes) => settings.update({ ...settings.get(), ...changes }),
     'settings:regenerate-token': () => settings.patch({ token: generateWebhookToken() }),
     'status:get': () => status(),
-    'request-log:list': () => service.requestLog.entries(),
+    'request-log:list': () => receiver.requestLog.entries(),
     'app:send-test-call': () => sendTestCall(),
     'app:copy-text': (text) => electron.clipboard.writeText(text),
-    'tunnel:set-authtoken': async (authtoken) => {
-      await options.secrets.set(authtoken);
-      await syncTunnel();
-      refresh();
-      return { ok: true, message: 'ngrok authtoken saved.' };
-    },
-    'tunnel:clear-authtoken': async () => {
-      options.secrets.clear();
-      await syncTunnel();
-      refresh();
-      return { ok: true, message: 'ngrok authtoken removed.' };
-    },
+    ...tunnelHandlers({
+      settings,
+      secrets: options.secrets,
+      syncTunnel,
+      receiver: receiver.status,
+      tunnel: tunnel.status,
+      team: () => status().team,
+      lastEventAt: host.lastEventAt,
+      onChange: () => refresh(),
+    }),
     ...teamHandlers({ settings, joinCode: options.teamJoinCode }),
     ...contactHandlers({ contacts: options.contacts, dialog: electron.dialog, trayWindow, onChange: () => refresh(), log }),
-    'tunnel:check': () => {
-      const { ownTunnelUrl, tunnelMode, token, connectionMode } = settings.get();
-      if (connectionMode === 'team') return checkTeamConnection(status().team, service.lastEventAt());
-      return checkConnection({
-        receiver: service.status(),
-        tunnel: tunnelMode === 'own' ? { state: 'off' } : tunnel.status(),
-        ownTunnelUrl,
-        token,
-        lastEventAt: service.lastEventAt(),
-      });
-    },
   };
   registerIpc({
     ipcMain: electron.ipcMain,
@@ -282,17 +225,18 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     log,
   });
 
-  service.history.onChange((change) => {
+  host.history.onChange((change) => {
     push('calls:changed', change);
     refresh();
   });
-  service.requestLog.onEntry((entry) => push('request-log:added', entry));
+  receiver.requestLog.onEntry((entry) => push('request-log:added', entry));
   settings.onChange((next, previous) => {
     if (next.startAtLogin !== previous.startAtLogin) options.setStartAtLogin(next.startAtLogin);
     if (next.defaultCountry !== previous.defaultCountry) readContactsAgain(options.contacts.setDefaultCountry(next.defaultCountry));
     push('settings:changed', next);
     refresh();
-    void service.apply(next).then(syncConnection).then(refresh);
+    host.apply(next);
+    void receiver.apply(next).then(syncConnection).then(refresh);
   });
   // The new public URL is remembered, so the next session notices a change too.
   let announcedUrl = settings.get().lastPublicUrl;
@@ -307,7 +251,6 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     reading.catch((error: unknown) => log.error('the contacts could not be read again for the default country', { error: String(error) }));
   }
   readContactsAgain(options.contacts.start());
-  if (settings.get().connectionMode === 'receiver') await service.start();
   await syncConnection();
   // After sleep or a network change, reconnect at once instead of waiting for the keep-alive.
   electron.powerMonitor.on('resume', () => team.reconnect());
@@ -320,19 +263,21 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   if (!settings.get().welcomed) showWindow('welcome');
 
   return {
-    service,
+    host,
+    receiver,
     tray,
     trayWindow,
     handlers,
     menuActions,
     status,
-    /** Stops the receiver and writes the history; call it before quitting. */
+    /** Stops the transports and writes the history; call it before quitting. */
     async stop(): Promise<void> {
       stopping = true;
       await tunnel.stop();
       stopWatchingNetwork();
       await team.stop();
-      const { historySaved } = await service.stop();
+      await receiver.stop();
+      const { historySaved } = host.stop();
       if (historySaved) log.info('stopped; history saved');
       else log.error('stopped; the call history could NOT be saved');
       clearTimeout(resumeTimer);

@@ -107,6 +107,6 @@ export async function startApp(
     /** What the window was sent, the newest window (made anew if one was destroyed). */
     pushes: (channel: string) =>
       (FakeBrowserWindow.last as FakeBrowserWindow).webContents.sent.filter((sent) => sent.channel === channel).map((sent) => sent.payload),
-    webhookUrl: () => app.service.status().webhookUrl ?? '',
+    webhookUrl: () => app.receiver.status().webhookUrl ?? '',
   };
 }

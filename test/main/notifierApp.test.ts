@@ -149,7 +149,7 @@ describe('the Electron app on a fake Electron', () => {
       tray.clickItem('For 1 hour');
       await postJson(webhookUrl(), loadEvent('leg-b-started'));
       expect(FakeNotification.instances).toHaveLength(0);
-      expect(await app.service.history.list()).toHaveLength(1);
+      expect(await app.host.history.list()).toHaveLength(1);
       expect(tray.image).toBe('/assets/tray/paused.png');
       expect(tray.labels()).toContain('  Resume');
       tray.clickItem('Resume');
@@ -279,7 +279,7 @@ describe('the Electron app on a fake Electron', () => {
       const { invoke, store, app } = await start();
       const answer = await invoke('settings:update', { ...store.get(), port: 70000 });
       expect(answer).toEqual({ ok: false, issues: [{ path: 'port', message: 'must be between 1 and 65535' }] });
-      expect(app.service.status().state).toBe('listening');
+      expect(app.receiver.status().state).toBe('listening');
     });
 
     it('restarts the receiver on a new port, and reports a port in use in the tray', async () => {
@@ -288,14 +288,14 @@ describe('the Electron app on a fake Electron', () => {
       await new Promise<void>((resolve) => blocker?.listen(0, '127.0.0.1', resolve));
       const busy = (blocker.address() as { port: number }).port;
       await invoke('settings:update', { ...store.get(), port: busy });
-      await expect.poll(() => app.service.status().state).toBe('error');
+      await expect.poll(() => app.receiver.status().state).toBe('error');
       expect(tray.image).toBe('/assets/tray/error.png');
       expect(tray.tooltip).toContain(`Not receiving calls: port ${busy} is already in use on 127.0.0.1`);
       expect(pushes('status:changed').at(-1)).toMatchObject({ receiver: { state: 'error' } });
       blocker.close();
       await new Promise((resolve) => setTimeout(resolve, 50));
       await invoke('settings:update', { ...store.get(), port: busy });
-      await expect.poll(() => app.service.status()).toMatchObject({ state: 'listening', origin: `http://127.0.0.1:${busy}` });
+      await expect.poll(() => app.receiver.status()).toMatchObject({ state: 'listening', origin: `http://127.0.0.1:${busy}` });
     });
 
     it('lays what the window saves over the current settings, keeping a pause set from the tray', async () => {

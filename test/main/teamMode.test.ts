@@ -53,7 +53,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('the app in team mode, with a 
     const { joinCode, webhookUrl } = await teamServer();
     running = await startApp();
     const { app, invoke, tray } = running;
-    expect(app.service.status().state).toBe('listening');
+    expect(app.receiver.status().state).toBe('listening');
 
     expect(await invoke('team:join', 'tcmi1.not-a-code')).toMatchObject({ ok: false, message: expect.stringMatching(/damaged/) });
     expect(await invoke('team:join', joinCode)).toEqual({
@@ -61,7 +61,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('the app in team mode, with a 
       message: expect.stringMatching(/^Joined as 204_2222223 \(Sales_2222223\) on 127\.0\.0\.1:\d+\.$/),
     });
     await connected(running);
-    expect(app.service.status().state).toBe('stopped');
+    expect(app.receiver.status().state).toBe('stopped');
     expect(JSON.stringify(await invoke('settings:get'))).not.toContain(joinCode);
     expect(JSON.stringify(await invoke('status:get'))).not.toContain(joinCode);
     expect(tray.labels()).not.toContain('Copy webhook URL');
@@ -73,11 +73,11 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('the app in team mode, with a 
     await expect
       .poll(() => FakeNotification.instances.map((toast) => toast.options.title), { timeout: 10_000 })
       .toEqual([expect.stringMatching(/^Incoming call /)]);
-    expect(app.service.history.get(mine.callId)?.state).toBe('ringing');
-    expect(app.service.history.get(theirs.callId)).toBeUndefined();
+    expect(app.host.history.get(mine.callId)?.state).toBe('ringing');
+    expect(app.host.history.get(theirs.callId)).toBeUndefined();
 
     expect(await invoke('team:leave')).toMatchObject({ ok: true });
-    await expect.poll(() => app.service.status().state, { timeout: 10_000 }).toBe('listening');
+    await expect.poll(() => app.receiver.status().state, { timeout: 10_000 }).toBe('listening');
     expect(app.status().team).toBeNull();
   });
 

@@ -1,23 +1,42 @@
-import { createCallService, type ServiceSettings } from '../../src/core/callService';
+import { createCallHost, type HostSettings } from '../../src/core/host/callHost';
 import { silentLogger } from '../../src/core/log/logger';
+import { createHttpTransport, type ReceiverSettings } from '../../src/core/receiver/httpTransport';
 import { memoryDatabase, recordingNotifier } from './fakes';
 
 export const testToken = 'test-token-0123456789abcdefghij';
 
-/** The whole service on an ephemeral loopback port, with a recording notifier. */
+type ServiceSettings = ReceiverSettings & HostSettings;
+
+/** The pipeline host fed by the HTTP receiver on an ephemeral loopback port, with a recording notifier. */
 export async function startTestService(settings: Partial<ServiceSettings> = {}) {
   const notifier = recordingNotifier();
-  const service = createCallService({
-    settings: { host: '127.0.0.1', port: 0, token: testToken, agents: [], teams: [], maxCalls: 1000, ...settings },
+  const initial = { host: '127.0.0.1', port: 0, token: testToken, agents: [], teams: [], maxCalls: 1000, ...settings };
+  const host = createCallHost({
+    settings: initial,
     notifier,
     database: memoryDatabase(),
     log: silentLogger,
     // Tests count notifications one by one; bursts are tested in the pipeline's tests.
     burst: { limit: 1_000_000, windowMs: 1000 },
   });
-  const { origin, webhookUrl } = await service.start();
-  if (!origin || !webhookUrl) throw new Error(`receiver did not start: ${service.status().error}`);
-  return { service, notifier, origin, webhookUrl };
+  const receiver = createHttpTransport({ settings: initial, ingest: host.ingest, log: silentLogger });
+  const service = {
+    history: host.history,
+    status: receiver.status,
+    requestLog: receiver.requestLog,
+    /** New settings, as the app applies them: the host's at once, the receiver's in turn. */
+    apply(next: ServiceSettings) {
+      host.apply(next);
+      return receiver.apply(next);
+    },
+    async stop() {
+      await receiver.stop();
+      return host.stop();
+    },
+  };
+  const { origin, webhookUrl } = await receiver.start();
+  if (!origin || !webhookUrl) throw new Error(`receiver did not start: ${receiver.status().error}`);
+  return { service, host, receiver, notifier, origin, webhookUrl };
 }
 
 export async function send(url: string, init: RequestInit = {}) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { contactsSummarySchema } from '../contacts/contactSchemas';
 import { saveStateSchema } from '../history/saveState';
+import { teamStatusSchema } from '../team/desktop/teamStatus';
 import { receiverStatusSchema } from '../receiver/receiverStatus';
 import { tunnelStatusSchema } from '../tunnel/tunnelStatus';
 
@@ -19,13 +20,7 @@ export const appStatusSchema = z.object({
   /** Whether the OS keychain encrypts it (not on a Linux desktop without a keyring). */
   secretsEncrypted: z.boolean(),
   /** In team mode: the connection to the team's broker (null when this computer receives the webhook). */
-  team: z
-    .object({
-      state: z.enum(['connecting', 'connected', 'offline']),
-      teamServer: z.enum(['online', 'offline', 'unknown']),
-      reason: z.string().optional(),
-    })
-    .nullable(),
+  team: teamStatusSchema.nullable(),
   /** Whether the call history is on disk. */
   history: saveStateSchema,
   /** The imported contacts, or null. */

@@ -1,23 +1,25 @@
 import type { Logger } from '../log/logger';
 import type { PhoneNumber } from '../phone/phoneNumberSchema';
-import type { CallHistory } from '../history/callHistory';
 import { eventKey } from '../telecmi/parseEvent';
+import { createRedeliveryFilter } from '../telecmi/redeliveryFilter';
+import { BoundedMap } from '../collections/boundedMap';
 import type { CallEvent } from '../telecmi/eventSchema';
 import { createBurstCoalescer } from './burstCoalescer';
 import { callerHistoryOf, localClock } from './callerHistory';
 import type { CallNotification, Notifier } from './callNotification';
 import { applyEvent, newCallRecord } from './callLifecycle';
 import type { CallRecord } from './callRecord';
+import type { CallStore } from './callStore';
+import { errorMessage } from '../log/errorMessage';
 
 /**
  * What became of an accepted event. `held`: a caller-leg event or call report that came before
- * its agent leg, kept to apply to it. `published` / `spooled`: a team server handed it to the
- * broker, or to its disk spool while the broker is away.
+ * its agent leg, kept to apply to it.
  */
-export type IngestOutcome = 'recorded' | 'updated' | 'held' | 'duplicate' | 'filtered' | 'ignored' | 'published' | 'spooled';
+export type IngestOutcome = 'recorded' | 'updated' | 'held' | 'duplicate' | 'filtered' | 'ignored';
 
 export interface CallPipelineOptions {
-  history: CallHistory;
+  history: CallStore;
   notifier: Notifier;
   /** Whether an agent-leg event is for this desktop (see `createCallFilter`). */
   isWanted: (event: CallEvent) => boolean;
@@ -48,6 +50,8 @@ export interface IngestOptions {
 
 /** Conversations whose early events are kept at once: bounded against a flood of unmatched events. */
 const earlyConversationsKept = 1000;
+/** Conversations whose dialled number is remembered for their agent legs. */
+const conversationsKept = 1000;
 
 /**
  * Turns TeleCMI events into call records and notifications. Synchronous and cheap, so the
@@ -68,8 +72,8 @@ export function createCallPipeline({
   onLive,
   now = Date.now,
 }: CallPipelineOptions) {
-  const dialledByConversation = new Map<string, PhoneNumber>();
-  const earlyEvents = new Map<string, { events: CallEvent[]; keptAt: number }>();
+  const dialledByConversation = new BoundedMap<string, PhoneNumber>(conversationsKept);
+  const earlyEvents = new BoundedMap<string, { events: CallEvent[]; keptAt: number }>(earlyConversationsKept);
   const heldMissed = new Map<string, NodeJS.Timeout>();
   const away = new Set<string>();
   let awayTimer: NodeJS.Timeout | undefined;
@@ -83,7 +87,7 @@ export function createCallPipeline({
     try {
       work();
     } catch (error) {
-      log.error(`${what} failed`, { error: error instanceof Error ? error.message : String(error) });
+      log.error(`${what} failed`, { error: errorMessage(error) });
     }
   }
   /**
@@ -91,15 +95,15 @@ export function createCallPipeline({
    * history in the turn after opening, not during it (20,000 keys are a tenth of a second of
    * start-up at 100,000 calls); an event that comes sooner reads them first.
    */
-  let seen: Map<string, true> | undefined;
-  function seenEvents(): Map<string, true> {
-    if (seen) return seen;
-    let keys: string[] = [];
-    attempt('reading the recent event keys', () => (keys = history.recentEventKeys()));
-    seen = new Map(keys.slice(-dedupeCapacity).map((key) => [key, true]));
-    return seen;
-  }
-  setImmediate(seenEvents).unref();
+  const redeliveries = createRedeliveryFilter({
+    capacity: dedupeCapacity,
+    earlier: () => {
+      let keys: string[] = [];
+      attempt('reading the recent event keys', () => (keys = history.recentEventKeys()));
+      return keys;
+    },
+  });
+  setImmediate(redeliveries.load).unref();
 
   const announcer = createBurstCoalescer({
     ...burst,
@@ -173,7 +177,7 @@ export function createCallPipeline({
 
   function keepEarly(event: CallEvent): void {
     const events = [...earlyEventsOf(event.conversationId), event];
-    remember(earlyEvents, event.conversationId, { events, keptAt: now() }, earlyConversationsKept);
+    earlyEvents.set(event.conversationId, { events, keptAt: now() });
   }
 
   /** This desktop's contacts first; else the names the team server sent. */
@@ -197,7 +201,7 @@ export function createCallPipeline({
 
   /** The caller leg and the call report complete the agent's calls of the same conversation. */
   function onConversationEvent(event: CallEvent, late: boolean): IngestOutcome {
-    if (event.kind === 'caller-leg' && event.to) remember(dialledByConversation, event.conversationId, event.to);
+    if (event.kind === 'caller-leg' && event.to) dialledByConversation.set(event.conversationId, event.to);
     const calls = history.inConversation(event.conversationId);
     for (const before of calls) {
       const after = applyEvent(before, event);
@@ -213,9 +217,7 @@ export function createCallPipeline({
     /** `late`: the event reached this desktop long after it happened (see `isLate`): recorded, summed up, not popped up. */
     ingest(event: CallEvent, options: IngestOptions = {}): IngestOutcome {
       const key = eventKey(event);
-      const seenLately = seenEvents();
-      if (seenLately.has(key)) return 'duplicate';
-      remember(seenLately, key, true, dedupeCapacity);
+      if (!redeliveries.admit(key)) return 'duplicate';
       history.rememberEventKey(key);
       const outcome =
         event.kind === 'agent-leg'
@@ -235,11 +237,4 @@ export function createCallPipeline({
       attempt('the away summary', announceAway);
     },
   };
-}
-
-/** Map insertion order is age: past capacity, the oldest entry goes. */
-function remember<K, V>(map: Map<K, V>, key: K, value: V, capacity = 1000): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > capacity) map.delete(map.keys().next().value as K);
 }

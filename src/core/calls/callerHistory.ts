@@ -1,5 +1,5 @@
-import type { CallHistory } from '../history/callHistory';
 import type { CallRecord } from './callRecord';
+import type { CallStore } from './callStore';
 
 export interface CallerHistoryClock {
   now: Date;
@@ -53,7 +53,7 @@ export function describeCallerHistory(
  */
 export function callerHistoryOf(
   call: CallRecord,
-  history: Pick<CallHistory, 'callerCalls' | 'get'>,
+  history: Pick<CallStore, 'callerCalls' | 'get'>,
   clock: CallerHistoryClock,
 ): string | undefined {
   const calls = call.from?.digits ? history.callerCalls(call.from.digits) : undefined;

@@ -8,6 +8,7 @@ import { keepAside } from '../storage/keptAside';
 import { contactSchema } from './contactBook';
 import { ContactFileError, contactFormatOf, decodeText, readContacts, type ContactImport } from './contactFile';
 import type { ImportReport } from './contactSchemas';
+import { errorMessage } from '../log/errorMessage';
 
 /** Larger than any contact export a call centre has (100,000 contacts is about 10 MB). */
 const maxFileBytes = 100 * 1024 * 1024;
@@ -68,7 +69,7 @@ export function openContactStore(dataDir: string, log: Logger) {
       try {
         return savedContactsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = errorMessage(error);
         try {
           keepAside(file, 'move', reason, log);
         } catch {

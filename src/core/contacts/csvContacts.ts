@@ -1,6 +1,7 @@
 /* Contact CSV files: columns found by their headers, as CRMs, phones and spreadsheets name them. */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ContactFileError, shortened, squeeze, type Entry } from './contactEntry';
+import { errorMessage } from '../log/errorMessage';
 
 /** Header names reduced to letters and digits: `Phone 1 - Value` becomes `phone1value`. */
 const headerKey = (header: string): string => header.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -85,7 +86,7 @@ export function csvEntries(text: string): Entry[] {
       trim: true,
     }) as unknown as typeof rows;
   } catch (error) {
-    throw new ContactFileError(`not a readable CSV file: ${shortened((error as Error).message)}`);
+    throw new ContactFileError(`not a readable CSV file: ${shortened(errorMessage(error))}`);
   }
   const [header, ...records] = rows;
   if (!header) throw new ContactFileError('the file is empty');

@@ -1,6 +1,7 @@
 /* Contact vCard files (2.1, 3.0 and 4.0), read by `vcf` as jCard (RFC 7095): [name, params, type, value]. */
 import vCard from 'vcf';
 import { ContactFileError, shortened, squeeze, type Entry } from './contactEntry';
+import { errorMessage } from '../log/errorMessage';
 
 type JCardProperty = [string, Record<string, unknown>, string, unknown];
 
@@ -56,7 +57,7 @@ export function vCardEntries(text: string): Entry[] {
     try {
       return { where, ...cardEntry(new vCard().parse(repairCard(chunk))) };
     } catch (error) {
-      return { where, name: '', phones: [], unreadable: shortened(error instanceof Error ? error.message : String(error)) };
+      return { where, name: '', phones: [], unreadable: shortened(errorMessage(error)) };
     }
   });
 }

@@ -4,6 +4,8 @@ import type { Logger } from '../log/logger';
 import type { CallDatabase, Seq } from './callDatabase';
 import { createCallIndex } from './callIndex';
 import type { SaveState } from './saveState';
+import { BoundedMap } from '../collections/boundedMap';
+import { errorMessage } from '../log/errorMessage';
 
 export interface CallHistoryOptions {
   database: CallDatabase;
@@ -56,7 +58,7 @@ const nothingPending = (): PendingWrite => ({
  * failed write is kept, reported and retried.
  */
 export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, onSaveState, notSavedBecause }: CallHistoryOptions) {
-  const cache = new Map<string, CallRecord>();
+  const cache = new BoundedMap<string, CallRecord>(cachedRecords);
   /**
    * Every call's id, read in the background after opening: once complete, a new call (most
    * events) is known to be new without asking the database. Until then, the database is asked.
@@ -81,9 +83,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
   let saveState: SaveState = notSavedBecause ? { saved: false, error: notSavedBecause, unsaved: 0 } : { saved: true };
 
   function remember(call: CallRecord): CallRecord {
-    cache.delete(call.id);
     cache.set(call.id, call);
-    if (cache.size > cachedRecords) cache.delete(cache.keys().next().value as string);
     return call;
   }
 
@@ -181,7 +181,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     try {
       database.write({ cleared, allRead, upserts: [...upserts.values()], removed: [...removed], eventKeys });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       if (saveState.saved) log.error('the call history could not be saved; will retry', { file: database.filePath, error: message });
       report({ saved: false, error: message, unsaved: upserts.size });
       scheduleFlush(retryDelaysMs[Math.min(failures++, retryDelaysMs.length - 1)]);

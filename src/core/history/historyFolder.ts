@@ -5,6 +5,7 @@ import { callRecordSchema, type CallRecord } from '../calls/callRecord';
 import type { Logger } from '../log/logger';
 import { fileTime, keepAside } from '../storage/keptAside';
 import { openCallDatabase, type CallDatabase } from './callDatabase';
+import { errorMessage } from '../log/errorMessage';
 
 /** The file names in a data folder, the same for the app and the CLI. */
 export const historyFileName = 'calls.db';
@@ -49,6 +50,6 @@ function readLegacyCalls(file: string): { ok: true; items: unknown[] } | { ok: f
     const parsed = z.object({ calls: z.array(z.unknown()).default([]) }).safeParse(JSON.parse(readFileSync(file, 'utf8')));
     return parsed.success ? { ok: true, items: parsed.data.calls } : { ok: false, reason: '"calls" is not a list of calls' };
   } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+    return { ok: false, reason: errorMessage(error) };
   }
 }

@@ -1,9 +1,10 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { PhoneNumber } from './phoneNumberSchema';
+import { BoundedMap } from '../collections/boundedMap';
 
 /** Callers ring again and again, and formatting is most of the cost of reading an event. */
-const recentlyFormatted = new Map<string, PhoneNumber>();
 const maxRemembered = 2000;
+const recentlyFormatted = new BoundedMap<string, PhoneNumber>(maxRemembered);
 
 /** TeleCMI sends numbers as digit strings or JSON numbers, country code first and without `+`. */
 export function toPhoneNumber(value: string | number): PhoneNumber {
@@ -12,7 +13,6 @@ export function toPhoneNumber(value: string | number): PhoneNumber {
   if (remembered) return remembered;
   const number = format(text);
   recentlyFormatted.set(text, number);
-  if (recentlyFormatted.size > maxRemembered) recentlyFormatted.delete(recentlyFormatted.keys().next().value as string);
   return number;
 }
 

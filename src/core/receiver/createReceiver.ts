@@ -1,18 +1,21 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../log/logger';
+import { errorMessage } from '../log/errorMessage';
 import { parseTelecmiEvent } from '../telecmi/parseEvent';
 import type { CallEvent } from '../telecmi/eventSchema';
-import type { IngestOutcome } from '../calls/callPipeline';
 import { createTokenMasker, type RequestLog } from './requestLog';
+
+/**
+ * Where accepted events go, and what became of each (`recorded`, `published`...): the pipeline
+ * host answers at once; a team server's publisher answers once the event is safe (acknowledged by
+ * the broker, or spooled). A rejection is a 503; `duplicate` is told to the sender.
+ */
+export type EventSink<Outcome extends string = string> = (event: CallEvent) => Outcome | Promise<Outcome>;
 
 export interface ReceiverOptions {
   token: string;
-  /**
-   * Where accepted events go: the call pipeline's `ingest`, or a team server's publisher, which
-   * answers once the event is safe (acknowledged by the broker, or spooled). A rejection is a 503.
-   */
-  ingest: (event: CallEvent) => IngestOutcome | Promise<IngestOutcome>;
+  ingest: EventSink;
   requestLog: RequestLog;
   log: Logger;
   bodyLimitBytes?: number;
@@ -79,7 +82,7 @@ export function createReceiver({ token, ingest, requestLog, log, bodyLimitBytes 
     const payload = req.method === 'POST' ? req.body : withoutToken(req.query as Record<string, unknown>);
     const parsed = parseTelecmiEvent(payload, (res.locals as Locals).arrivedAt);
     if (!parsed.ok) return refuse(res, 400, parsed.reason);
-    const answer = (outcome: IngestOutcome): void => {
+    const answer = (outcome: string): void => {
       (res.locals as Locals).reason = outcome;
       res.json(outcome === 'duplicate' ? { ok: true, duplicate: true } : { ok: true });
     };
@@ -87,8 +90,8 @@ export function createReceiver({ token, ingest, requestLog, log, bodyLimitBytes 
     // The pipeline answers at once; only a publisher makes the answer wait.
     if (typeof outcome === 'string') return answer(outcome);
     outcome.then(answer, (error: unknown) => {
-      log.error('an accepted event could not be kept', { error: error instanceof Error ? error.message : String(error) });
-      refuse(res, 503, `the event could not be kept: ${error instanceof Error ? error.message : String(error)}`);
+      log.error('an accepted event could not be kept', { error: errorMessage(error) });
+      refuse(res, 503, `the event could not be kept: ${errorMessage(error)}`);
     });
   };
 

@@ -1,4 +1,5 @@
 /** "permission denied" instead of "EACCES: permission denied, mkdir '/x'". */
+import { errorMessage } from '../log/errorMessage';
 export function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException)?.code;
   const known: Record<string, string> = {
@@ -10,5 +11,5 @@ export function describeFsError(error: unknown): string {
     ENOSPC: 'the disk is full',
     EISDIR: 'a folder stands where a file should be',
   };
-  return (code && known[code]) ?? (error instanceof Error ? error.message : String(error));
+  return (code && known[code]) ?? errorMessage(error);
 }

@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, renameSync } from 'node:fs';
 import type { Logger } from '../log/logger';
+import { errorMessage } from '../log/errorMessage';
 
 /**
  * Keeps a file that could not be read beside the original (`<name>.corrupt-<time>`), for
@@ -19,7 +20,7 @@ export function openOrStartOver<T>(filePath: string, open: () => T, check: (file
     check(file);
     return file;
   } catch (error) {
-    keepAside(filePath, 'move', error instanceof Error ? error.message : String(error), log, now?.());
+    keepAside(filePath, 'move', errorMessage(error), log, now?.());
     return open();
   }
 }

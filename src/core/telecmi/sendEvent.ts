@@ -1,4 +1,5 @@
 /** Posts (or GETs) one TeleCMI payload to a webhook URL, as TeleCMI would; never throws. */
+import { errorMessage } from '../log/errorMessage';
 export async function sendEvent(
   url: string,
   method: 'GET' | 'POST',
@@ -17,6 +18,6 @@ export async function sendEvent(
     return { ok: response.ok, answer: `${response.status} ${await response.text()}` };
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return { ok: false, answer: `failed (${error instanceof Error ? error.message : String(error)}${cause})` };
+    return { ok: false, answer: `failed (${errorMessage(error)}${cause})` };
   }
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { webhookUrlFor } from '../receiver/webhookUrl';
 import type { ReceiverStatus } from '../receiver/receiverStatus';
 import type { TunnelStatus } from './tunnelStatus';
+import { errorMessage } from '../log/errorMessage';
 
 export const hopVerdictSchema = z.object({
   hop: z.enum(['receiver', 'tunnel', 'public-url', 'token', 'broker', 'credentials', 'subscribed', 'team-server']),
@@ -117,7 +118,7 @@ async function probe(request: () => Promise<Response>): Promise<{ ok: boolean; o
     return { ok: response.ok, ours: body.startsWith('{"ok":'), status: response.status };
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
-    return { ok: false, ours: false, error: cause || (error instanceof Error ? error.message : String(error)) };
+    return { ok: false, ours: false, error: cause || errorMessage(error) };
   }
 }
 

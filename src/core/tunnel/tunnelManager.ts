@@ -1,6 +1,7 @@
 import type { Logger } from '../log/logger';
 import type { OpenTunnel, TunnelDriver, TunnelTarget } from './tunnelDriver';
 import type { TunnelStatus } from './tunnelStatus';
+import { errorMessage } from '../log/errorMessage';
 
 export interface TunnelManagerOptions {
   driver: TunnelDriver;
@@ -57,7 +58,7 @@ export function createTunnelManager({
       knownUrl = opened.url;
     } catch (error) {
       if (run !== generation) return;
-      const reason = scrub(error instanceof Error ? error.message : String(error));
+      const reason = scrub(errorMessage(error));
       const delay = Math.min(backoff.initialMs * 2 ** (attempt - 1), backoff.maxMs);
       log.warn('tunnel could not open; will retry', { reason, retryInMs: delay });
       report({ state: 'offline', reason, retryAt: now() + delay });

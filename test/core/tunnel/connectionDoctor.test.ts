@@ -39,7 +39,7 @@ describe('connection doctor', () => {
       tunnel: online,
       ownTunnelUrl: '',
       token: testToken,
-      lastEventAt: running?.service.lastEventAt() ?? null,
+      lastEventAt: running?.host.lastEventAt() ?? null,
     });
     expect(verdicts(report)).toEqual(['receiver:true', 'tunnel:true', 'public-url:true', 'token:true']);
     expect(report.lastEventAt).toBeGreaterThan(Date.now() - 10_000);

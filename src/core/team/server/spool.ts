@@ -1,8 +1,8 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { z } from 'zod';
-import type { Logger } from '../log/logger';
-import { writeFileAtomic } from '../storage/atomicFile';
-import { teamEventMessageSchema } from './teamMessages';
+import type { Logger } from '../../log/logger';
+import { writeFileAtomic } from '../../storage/atomicFile';
+import { teamEventMessageSchema } from '../teamMessages';
 
 export const spooledPublishSchema = z.object({ topic: z.string(), expirySec: z.number(), message: teamEventMessageSchema });
 export type SpooledPublish = z.infer<typeof spooledPublishSchema>;

@@ -1,15 +1,12 @@
-import type { AppStatus } from '../app/appStatus';
-import type { IngestOptions } from '../calls/callPipeline';
-import type { Logger } from '../log/logger';
-import type { CallEvent } from '../telecmi/eventSchema';
-import { decodeJoinCode } from './joinCode';
-import { startTeamSubscriber } from './teamSubscriber';
-
-type TeamStatus = NonNullable<AppStatus['team']>;
+import type { Logger } from '../../log/logger';
+import type { CallEvent } from '../../telecmi/eventSchema';
+import { decodeJoinCode } from '../joinCode';
+import { startTeamSubscriber, type DeliveryOptions } from './teamSubscriber';
+import type { TeamStatus } from './teamStatus';
 
 export interface TeamConnectionOptions {
   log: Logger;
-  onEvent: (event: CallEvent, options: IngestOptions) => void;
+  onEvent: (event: CallEvent, options: DeliveryOptions) => void;
   onStatus: () => void;
 }
 

@@ -1,13 +1,19 @@
 import { hostname } from 'node:os';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { IngestOutcome } from '../calls/callPipeline';
-import type { Logger } from '../log/logger';
-import type { CallEvent } from '../telecmi/eventSchema';
-import { eventKey } from '../telecmi/parseEvent';
+import type { Logger } from '../../log/logger';
+import type { CallEvent } from '../../telecmi/eventSchema';
+import { eventKey } from '../../telecmi/parseEvent';
 import { createEventRouter } from './eventRouter';
 import type { Spool, SpooledPublish } from './spool';
-import { publishableNames, type ReceiverStatusMessage } from './teamMessages';
-import { topics } from './topics';
+import { publishableNames, type ReceiverStatusMessage } from '../teamMessages';
+import { topics } from '../topics';
+import { createRedeliveryFilter } from '../../telecmi/redeliveryFilter';
+
+/**
+ * What became of an accepted event: `published` (the broker acknowledged every publish),
+ * `spooled` (kept on disk while the broker is away), `duplicate`, or `ignored` (no desktop's concern).
+ */
+export type PublishOutcome = 'published' | 'spooled' | 'duplicate' | 'ignored';
 
 export interface BrokerConnection {
   url: string;
@@ -48,7 +54,7 @@ export function startTeamPublisher({
   now = Date.now,
 }: TeamPublisherOptions) {
   const router = createEventRouter();
-  const recent = new Map<string, true>();
+  const redeliveries = createRedeliveryFilter({ capacity: recentKeysKept });
   const status = (online: boolean): string => JSON.stringify({ v: 1, online, at: now() } satisfies ReceiverStatusMessage);
   const client: MqttClient = mqtt.connect(broker.url, {
     username: broker.username,
@@ -139,7 +145,7 @@ export function startTeamPublisher({
     }
   }
 
-  async function publishOrSpool(publishes: SpooledPublish[]): Promise<IngestOutcome> {
+  async function publishOrSpool(publishes: SpooledPublish[]): Promise<PublishOutcome> {
     // Behind a spool, or without a broker, order and durability come first.
     if (spool.size() > 0 || draining || !client.connected) return toSpool(publishes);
     try {
@@ -151,7 +157,7 @@ export function startTeamPublisher({
     }
   }
 
-  function toSpool(publishes: SpooledPublish[]): IngestOutcome {
+  function toSpool(publishes: SpooledPublish[]): PublishOutcome {
     if (!spool.append(publishes)) throw new Error('the spool is full: the broker has been unreachable for too long');
     if (client.connected) void drain();
     report();
@@ -159,11 +165,9 @@ export function startTeamPublisher({
   }
 
   return {
-    async ingest(event: CallEvent): Promise<IngestOutcome> {
+    async ingest(event: CallEvent): Promise<PublishOutcome> {
       const key = eventKey(event);
-      if (recent.has(key)) return 'duplicate';
-      recent.set(key, true);
-      if (recent.size > recentKeysKept) recent.delete(recent.keys().next().value as string);
+      if (!redeliveries.admit(key)) return 'duplicate';
       const messages = new Map<CallEvent, SpooledPublish['message']>();
       const messageOf = (routed: CallEvent, expirySec: number): SpooledPublish['message'] => {
         const callerNames = routed.kind === 'agent-leg' ? publishableNames(namesFor(routed)) : undefined;
@@ -186,7 +190,7 @@ export function startTeamPublisher({
         return await publishOrSpool(publishes);
       } catch (error) {
         // Not kept: TeleCMI's retry must not be taken for a duplicate.
-        recent.delete(key);
+        redeliveries.forget(key);
         throw error;
       }
     },

@@ -1,10 +1,10 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadEvent } from '../support/fixtures';
-import { freePort } from '../support/freePort';
-import { postJson, startTestService, testToken } from '../support/receiverServer';
+import { loadEvent } from '../../support/fixtures';
+import { freePort } from '../../support/freePort';
+import { postJson, startTestService, testToken } from '../../support/receiverServer';
 
-describe('call service', () => {
+describe('pipeline host and receiver', () => {
   let stop: (() => Promise<void>) | undefined;
   afterEach(async () => {
     await stop?.();
@@ -67,7 +67,7 @@ describe('call service', () => {
   });
 });
 
-describe('call service under quick changes', () => {
+describe('pipeline host and receiver under quick changes', () => {
   it('ends two quick port changes listening on the last port', async () => {
     const running = await startTestService();
     try {

@@ -1,11 +1,16 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import type { IngestOptions } from '../calls/callPipeline';
-import type { Logger } from '../log/logger';
-import type { CallEvent } from '../telecmi/eventSchema';
-import { parseTelecmiEvent } from '../telecmi/parseEvent';
-import type { JoinCode } from './joinCode';
-import { receiverStatusMessageSchema, teamEventMessageSchema } from './teamMessages';
-import { topics } from './topics';
+import type { Logger } from '../../log/logger';
+import type { CallEvent } from '../../telecmi/eventSchema';
+import { parseTelecmiEvent } from '../../telecmi/parseEvent';
+import type { JoinCode } from '../joinCode';
+import { receiverStatusMessageSchema, teamEventMessageSchema } from '../teamMessages';
+import { topics } from '../topics';
+
+/** How an event reached this desktop: late (after its ring window), and with the team server's caller names. */
+export interface DeliveryOptions {
+  late: boolean;
+  callerNames?: readonly string[];
+}
 
 export type SubscriberState =
   { state: 'connecting' } | { state: 'connected'; teamServer: 'online' | 'offline' | 'unknown' } | { state: 'offline'; reason?: string };
@@ -16,7 +21,7 @@ export interface TeamSubscriberOptions {
   clientId: string;
   log: Logger;
   /** `late`: it reached this desktop after the ring window, so it must not pop up as ringing; `callerNames`: as the team server found them. */
-  onEvent: (event: CallEvent, options: IngestOptions) => void;
+  onEvent: (event: CallEvent, options: DeliveryOptions) => void;
   onState: (state: SubscriberState) => void;
   /** A ringing call older than this has stopped ringing. */
   ringWindowMs?: number;

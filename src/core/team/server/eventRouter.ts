@@ -1,5 +1,6 @@
-import type { CallEvent } from '../telecmi/eventSchema';
-import { topics } from './topics';
+import type { CallEvent } from '../../telecmi/eventSchema';
+import { topics } from '../topics';
+import { BoundedMap } from '../../collections/boundedMap';
 
 /** One publish: a topic, and how long the broker may keep it for a desktop that is away. */
 export interface Route {
@@ -21,14 +22,8 @@ const dayExpirySec = 86_400;
  * the desktops then miss that caller leg (the dialled number); the call itself still arrives.
  */
 export function createEventRouter() {
-  const ringers = new Map<string, { appId: number | string; topics: Set<string> }>();
-  const waiting = new Map<string, CallEvent[]>();
-
-  const remember = <V>(map: Map<string, V>, key: string, value: V): void => {
-    map.delete(key);
-    map.set(key, value);
-    if (map.size > conversationsKept) map.delete(map.keys().next().value as string);
-  };
+  const ringers = new BoundedMap<string, { appId: number | string; topics: Set<string> }>(conversationsKept);
+  const waiting = new BoundedMap<string, CallEvent[]>(conversationsKept);
 
   const expiryOf = (event: CallEvent): number =>
     event.kind === 'agent-leg' && event.status === 'started' ? ringingExpirySec : dayExpirySec;
@@ -46,7 +41,7 @@ export function createEventRouter() {
     const own = ownTopics(event);
     const known = ringers.get(event.conversationId)?.topics ?? new Set<string>();
     const added = own.filter((topic) => !known.has(topic));
-    remember(ringers, event.conversationId, { appId, topics: new Set([...known, ...own]) });
+    ringers.set(event.conversationId, { appId, topics: new Set([...known, ...own]) });
     const early = added.length > 0 ? (waiting.get(event.conversationId) ?? []) : [];
     return [
       ...own.map((topic) => ({ topic, event, expirySec: expiryOf(event) })),
@@ -60,7 +55,7 @@ export function createEventRouter() {
       if (event.kind === 'outgoing') return [];
       if (event.kind === 'agent-leg') return agentLeg(event);
       const rang = ringers.get(event.conversationId);
-      remember(waiting, event.conversationId, [...(waiting.get(event.conversationId) ?? []), event]);
+      waiting.set(event.conversationId, [...(waiting.get(event.conversationId) ?? []), event]);
       // A call report names its team (and agent) itself; a caller leg only through the agent legs.
       const routed = new Set([...(rang?.topics ?? []), ...ownTopics(event)]);
       return [...routed].map((topic) => ({ topic, event, expirySec: dayExpirySec }));

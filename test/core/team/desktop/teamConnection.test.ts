@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { watchNetwork } from '../../../src/core/team/teamConnection';
+import { watchNetwork } from '../../../../src/core/team/desktop/teamConnection';
 
 describe('network watch', () => {
   beforeEach(() => void vi.useFakeTimers());

@@ -1,6 +1,6 @@
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
-import { topics } from './topics';
-import { receiverUsername } from './teamNames';
+import { topics } from '../topics';
+import { receiverUsername } from '../teamNames';
 
 /** Mosquitto 2.0's password hash (`$7$`): PBKDF2-SHA512, 101 iterations, a 12-byte salt, a 64-byte key. */
 export function mosquittoPasswordLine(username: string, password: string, salt = randomBytes(12)): string {

@@ -3,11 +3,11 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../storage/atomicFile';
-import { makePrivateFolder } from '../storage/privateFolder';
+import { writeFileAtomic } from '../../storage/atomicFile';
+import { makePrivateFolder } from '../../storage/privateFolder';
 import { mosquittoAcl, mosquittoConf, mosquittoPasswordLine } from './brokerFiles';
-import { encodeJoinCode } from './joinCode';
-import { agentNameSchema, receiverUsername, teamNameSchema } from './teamNames';
+import { encodeJoinCode } from '../joinCode';
+import { agentNameSchema, receiverUsername, teamNameSchema } from '../teamNames';
 
 const port = z.number().int().min(1).max(65535);
 

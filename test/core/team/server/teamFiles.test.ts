@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { mosquittoAcl, mosquittoPasswordLine } from '../../../src/core/team/brokerFiles';
-import { decodeJoinCode, encodeJoinCode } from '../../../src/core/team/joinCode';
+import { mosquittoAcl, mosquittoPasswordLine } from '../../../../src/core/team/server/brokerFiles';
+import { decodeJoinCode, encodeJoinCode } from '../../../../src/core/team/joinCode';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEventRouter } from '../../../src/core/team/eventRouter';
-import { openSpool } from '../../../src/core/team/spool';
-import { initTeam, readTeam } from '../../../src/core/team/teamDirectory';
-import { agentNameSchema, teamNameSchema } from '../../../src/core/team/teamNames';
-import { startTeamPublisher } from '../../../src/core/team/teamPublisher';
-import { publishableNames, teamEventMessageSchema } from '../../../src/core/team/teamMessages';
-import { silentLogger } from '../../../src/core/log/logger';
-import { agentCall } from '../../support/events';
-import { freePort } from '../../support/freePort';
+import { createEventRouter } from '../../../../src/core/team/server/eventRouter';
+import { openSpool } from '../../../../src/core/team/server/spool';
+import { initTeam, readTeam } from '../../../../src/core/team/server/teamDirectory';
+import { agentNameSchema, teamNameSchema } from '../../../../src/core/team/teamNames';
+import { startTeamPublisher } from '../../../../src/core/team/server/teamPublisher';
+import { publishableNames, teamEventMessageSchema } from '../../../../src/core/team/teamMessages';
+import { silentLogger } from '../../../../src/core/log/logger';
+import { agentCall } from '../../../support/events';
+import { freePort } from '../../../support/freePort';
 
 const code = {
   v: 1 as const,
