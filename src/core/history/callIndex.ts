@@ -71,3 +71,4 @@ function leave(groups: Map<string, KeyCalls>, key: string | null | undefined, id
     if (calls === id) groups.delete(key);
   } else if (calls?.delete(id) && calls.size === 0) groups.delete(key);
 }
+export type CallIndex = ReturnType<typeof createCallIndex>;

@@ -69,7 +69,9 @@ export async function checkConnection({
             hop: 'tunnel',
             ok: false,
             detail: 'You run your own tunnel, and the app does not know its public URL.',
-            fix: `Start ngrok or cloudflared for port ${new URL(receiver.origin ?? 'http://x:0').port}, then paste its https URL in Settings (or switch to the built-in ngrok).`,
+            fix:
+              `Start ngrok or cloudflared for port ${new URL(receiver.origin ?? 'http://x:0').port}, ` +
+              'then paste its https URL in Settings (or switch to the built-in ngrok).',
           },
     );
   } else if (tunnel.state === 'online') {

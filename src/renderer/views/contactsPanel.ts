@@ -8,6 +8,8 @@ export interface ContactsActions {
   clearContacts(): Promise<string>;
 }
 
+const importedAt = (time: number): string => new Date(time).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
 function reportLines(report: ImportReport): HTMLElement[] {
   const headline = h(
     'p',
@@ -62,7 +64,8 @@ export function createContactsPanel(store: Store, actions: ContactsActions) {
     h(
       'p',
       { class: 'hint' },
-      'Names instead of numbers: a CSV export (with Name and Phone columns) or a vCard file. Numbers without a country code are read with the default country below.',
+      'Names instead of numbers: a CSV export (with Name and Phone columns) or a vCard file. ' +
+        'Numbers without a country code are read with the default country below.',
     ),
     summary,
     h('div', { class: 'actions' }, importButton, clearButton),
@@ -74,7 +77,7 @@ export function createContactsPanel(store: Store, actions: ContactsActions) {
     update(): void {
       const contacts = store.state.status?.contacts;
       summary.textContent = contacts
-        ? `${contacts.count} contacts from ${contacts.source}, imported ${new Date(contacts.importedAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}.`
+        ? `${contacts.count} contacts from ${contacts.source}, imported ${importedAt(contacts.importedAt)}.`
         : 'No contacts imported: callers are shown by number.';
       clearButton.hidden = !contacts;
     },

@@ -31,7 +31,8 @@ export function createStatusBar(store: Store, now: () => number) {
         text = `Calls are not being saved: ${status.history.error}. Notifications still work; check the disk and the data folder's rights (see the log).`;
       } else if (status?.pausedUntil && status.pausedUntil > now()) {
         tone = 'paused';
-        text = `Paused until ${new Date(status.pausedUntil).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}: calls are kept, not shown. Resume from the tray menu.`;
+        const until = new Date(status.pausedUntil).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+        text = `Paused until ${until}: calls are kept, not shown. Resume from the tray menu.`;
       } else if (status?.tunnel.state === 'offline') {
         tone = 'error';
         text =

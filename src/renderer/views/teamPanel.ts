@@ -47,7 +47,8 @@ export function createTeamPanel(store: Store, actions: TeamActions) {
     h(
       'p',
       {},
-      'This computer receives the webhook (with a tunnel, below). In a call centre, join your team’s server instead: paste the join code your supervisor sent.',
+      'This computer receives the webhook (with a tunnel, below). ' +
+        'In a call centre, join your team’s server instead: paste the join code your supervisor sent.',
     ),
     h('label', { for: 'team-join-code' }, 'Join code'),
     code,

@@ -44,7 +44,8 @@ export function createWelcomeView(store: Store, actions: WelcomeActions) {
           h(
             'li',
             {},
-            'In the TeleCMI dashboard: your number → Settings → Webhooks → Add, type "notify", method POST, URL: the tunnel’s https address with the same /telecmi/… path.',
+            'In the TeleCMI dashboard: your number → Settings → Webhooks → Add, type "notify", method POST, ' +
+              'URL: the tunnel’s https address with the same /telecmi/… path.',
           ),
         ),
         h('p', {}, 'See a notification now, before the first real call:'),

@@ -495,7 +495,8 @@ describe('a caller’s calls', () => {
     // What the file looked like before: no caller columns, an index per lookup, none on the keys, unique event keys.
     const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite;
     const raw = new Database(file);
-    raw.exec(`PRAGMA locking_mode = EXCLUSIVE; DROP INDEX calls_keys; ALTER TABLE calls DROP COLUMN caller; ALTER TABLE calls DROP COLUMN started_at;
+    // Files before numbered schemas have version 0.
+    raw.exec(`PRAGMA locking_mode = EXCLUSIVE; PRAGMA user_version = 0; DROP INDEX calls_keys; ALTER TABLE calls DROP COLUMN caller; ALTER TABLE calls DROP COLUMN started_at;
       CREATE INDEX calls_by_conversation ON calls (conversation_id);
       DROP TABLE event_keys; CREATE TABLE event_keys (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE); INSERT INTO event_keys (key) VALUES ('key-1'), ('key-2');`);
     // One damaged record must not make the update fail (and the file be taken for corrupt).
@@ -528,7 +529,9 @@ describe('a caller’s calls', () => {
     reader.close();
     // A file that has one of the new columns gets the other.
     const partly = new Database(file);
-    partly.exec('PRAGMA locking_mode = EXCLUSIVE; DROP INDEX calls_keys; ALTER TABLE calls DROP COLUMN started_at;');
+    partly.exec(
+      'PRAGMA locking_mode = EXCLUSIVE; PRAGMA user_version = 0; DROP INDEX calls_keys; ALTER TABLE calls DROP COLUMN started_at;',
+    );
     partly.close();
     const again = openCallDatabase(file, silentLogger);
     expect(again.idsAfter(0, 1).calls).toMatchObject([{ id: 'leg-b-1', startedAt: callFrom('1', '919876543210').startedAt }]);

@@ -8,13 +8,15 @@ export interface TeamConnectionOptions {
   log: Logger;
   onEvent: (event: CallEvent, options: DeliveryOptions) => void;
   onStatus: () => void;
+  /** Starts the MQTT subscriber (a stand-in in tests). */
+  startSubscriber?: typeof startTeamSubscriber;
 }
 
 /**
  * The desktop's team mode, like the tunnel host: a subscriber runs exactly while the app is in
  * team mode with a join code saved; a new code or client id starts it anew.
  */
-export function createTeamConnection({ log, onEvent, onStatus }: TeamConnectionOptions) {
+export function createTeamConnection({ log, onEvent, onStatus, startSubscriber = startTeamSubscriber }: TeamConnectionOptions) {
   let running: { key: string; subscriber: ReturnType<typeof startTeamSubscriber>; session: { stopped: boolean } } | undefined;
   let status: TeamStatus | null = null;
 
@@ -43,7 +45,7 @@ export function createTeamConnection({ log, onEvent, onStatus }: TeamConnectionO
       status = { state: 'connecting', teamServer: 'unknown' };
       // A stopped subscriber's late state changes must not overwrite the next one's.
       const session = { stopped: false };
-      const subscriber = startTeamSubscriber({
+      const subscriber = startSubscriber({
         code: decoded.code,
         clientId,
         log,
