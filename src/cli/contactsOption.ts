@@ -44,7 +44,10 @@ export async function contactsFromOption(
     else log.info(`contacts: ${describeImport(reportOf(file, result))}`);
     return createContactBook(result.contacts, defaultCountry.data);
   } catch (error) {
-    if (error instanceof ContactFileError) throw new UsageError(`--contacts: ${error.message}`);
-    throw error;
+    if (!(error instanceof ContactFileError)) throw error;
+    // A missing file is a mistake in the command; one that holds no contact is a bad export, as above.
+    if (error.unreadable) throw new UsageError(`--contacts: ${error.message}`);
+    log.warn(`contacts: ${error.message}; callers are shown by number`);
+    return undefined;
   }
 }

@@ -21,7 +21,7 @@ export function privateDataDir(dataDir: string): string {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOTDIR') throw new EnvironmentError(`the data folder ${dataDir} is a file, not a folder: choose another --data-dir`);
-    throw new EnvironmentError(`cannot use the data folder ${dataDir}: ${describeFsError(error)}`);
+    throw new EnvironmentError(`cannot use the data folder ${dataDir}: ${describeFsError(error)}; choose another --data-dir`);
   }
 }
 

@@ -1,5 +1,6 @@
-import { UsageError } from './usage';
 import { errorMessage } from '../core/log/errorMessage';
+import { version } from '../../package.json';
+import { UsageError } from './usage';
 
 const help = `Usage: telecmi-notifier <command> [options]
 
@@ -10,7 +11,8 @@ Commands:
   team        set up a team's MQTT broker and the agents who may connect (init, add-agent...)
   listen      join a team server as one agent, headless (the desktop app's team mode)
 
-Run "telecmi-notifier <command> --help" for a command's options.`;
+Run "telecmi-notifier <command> --help" for a command's options, "telecmi-notifier --version" for
+this version.`;
 
 interface Command {
   run: (args: string[]) => unknown;
@@ -26,28 +28,37 @@ const commands: Record<string, () => Promise<Command>> = {
   listen: async () => import('./listenCommand').then((command) => ({ run: command.listenCommand, help: command.listenHelp })),
 };
 
-async function main(argv: string[]): Promise<void> {
-  const [name, ...args] = argv;
+async function main([name, ...args]: string[]): Promise<void> {
+  if (name === '--version' || name === '-v') return void process.stdout.write(`${version}\n`);
   const load = name === undefined ? undefined : commands[name];
   if (!load) {
-    if (name !== undefined && !['help', '--help', '-h'].includes(name)) {
-      throw new UsageError(`unknown command "${name}"\n\n${help}`);
-    }
-    process.stdout.write(`${help}\n`);
-    return;
+    if (name !== undefined && !['help', '--help', '-h'].includes(name)) throw new UsageError(`unknown command "${name}"\n\n${help}`);
+    return void process.stdout.write(`${help}\n`);
   }
   const command = await load();
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`${command.help}\n`);
-    return;
-  }
+  if (args.includes('--help') || args.includes('-h')) return void process.stdout.write(`${command.help}\n`);
   await command.run(args);
 }
 
-// One line for the user, never a stack: wrong usage exits 2, anything else 1.
-main(process.argv.slice(2)).catch((error: unknown) => {
-  const usage =
-    error instanceof UsageError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
-  console.error(`telecmi-notifier: ${errorMessage(error)}`);
+/** Node's own option errors (`parseArgs`), said as ours are. */
+function parseArgsMessage(error: Error & { code: string }): string {
+  const option = /'(--?[\w-]+)/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option}`;
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) return `${option} needs a value`;
+  if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return error.message.replace(/\.$/, '');
+  return error.message;
+}
+
+const isParseArgsError = (error: unknown): error is Error & { code: string } =>
+  error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+
+// One line for the user, never a stack: wrong usage exits 2 (with where to look), anything else 1.
+const argv = process.argv.slice(2);
+main(argv).catch((error: unknown) => {
+  const usage = error instanceof UsageError || isParseArgsError(error);
+  const message = isParseArgsError(error) ? parseArgsMessage(error) : errorMessage(error);
+  const command = argv[0] !== undefined && argv[0] in commands ? `telecmi-notifier ${argv[0]} --help` : 'telecmi-notifier --help';
+  const pointer = usage && !message.includes('\n') ? ` (see ${command})` : '';
+  console.error(`telecmi-notifier: ${message}${pointer}`);
   process.exitCode = usage ? 2 : 1;
 });

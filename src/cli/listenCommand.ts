@@ -48,13 +48,17 @@ export async function listenCommand(args: string[]): Promise<void> {
       ...contactsOptions,
     },
   });
-  const options = validateOptions(optionsSchema, {
-    joinCodeEnv: values['join-code-env'],
-    dataDir: values['data-dir'],
-    maxCalls: values['max-calls'],
-    logLevel: values['log-level'],
-    ringWindowSeconds: values['ring-window'],
-  });
+  const options = validateOptions(
+    optionsSchema,
+    {
+      joinCodeEnv: values['join-code-env'],
+      dataDir: values['data-dir'],
+      maxCalls: values['max-calls'],
+      logLevel: values['log-level'],
+      ringWindowSeconds: values['ring-window'],
+    },
+    { ringWindowSeconds: '--ring-window' },
+  );
   const decoded = decodeJoinCode(process.env[options.joinCodeEnv] ?? '');
   if (!decoded.ok) throw new UsageError(`environment variable ${options.joinCodeEnv}: ${decoded.reason}`);
   const log = createCliLogger(options.logLevel);

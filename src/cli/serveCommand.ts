@@ -15,7 +15,7 @@ import { defaultDataDir, openHistory, privateDataDir, savedToken } from './dataD
 import { catchStopSignals, stopOnSignal } from './stopSignals';
 import { createTerminalNotifier } from './terminalNotifier';
 import type { TeamServeOptions } from './teamServe';
-import { UsageError, validateOptions } from './usage';
+import { EnvironmentError, UsageError, validateOptions } from './usage';
 import { printLine } from './jsonLines';
 
 const fields = settingsSchema.shape;
@@ -96,23 +96,27 @@ export async function serveCommand(args: string[]): Promise<void> {
       ...contactsOptions,
     },
   });
-  const options = validateOptions(serveOptionsSchema, {
-    host: values.host,
-    port: values.port ?? defaults.port,
-    token: values.token,
-    tokenEnv: values['token-env'],
-    dataDir: values['data-dir'],
-    agents: values.user,
-    teams: values.team,
-    maxCalls: values['max-calls'] ?? defaults.maxCalls,
-    logLevel: values['log-level'],
-    ngrokAuthtokenEnv: values['ngrok-authtoken-env'],
-    ngrokDomain: values['ngrok-domain'],
-    teamDir: values['team-dir'],
-    mqttUrl: values['mqtt-url'],
-    mqttUsername: values['mqtt-username'],
-    mqttPasswordEnv: values['mqtt-password-env'],
-  });
+  const options = validateOptions(
+    serveOptionsSchema,
+    {
+      host: values.host,
+      port: values.port ?? defaults.port,
+      token: values.token,
+      tokenEnv: values['token-env'],
+      dataDir: values['data-dir'],
+      agents: values.user,
+      teams: values.team,
+      maxCalls: values['max-calls'] ?? defaults.maxCalls,
+      logLevel: values['log-level'],
+      ngrokAuthtokenEnv: values['ngrok-authtoken-env'],
+      ngrokDomain: values['ngrok-domain'],
+      teamDir: values['team-dir'],
+      mqttUrl: values['mqtt-url'],
+      mqttUsername: values['mqtt-username'],
+      mqttPasswordEnv: values['mqtt-password-env'],
+    },
+    { agents: '--user', teams: '--team' },
+  );
   catchStopSignals();
   const authtoken = secretFromEnvironment(options.ngrokAuthtokenEnv, 'the ngrok authtoken');
   const log = createCliLogger(options.logLevel);
@@ -133,7 +137,11 @@ export async function serveCommand(args: string[]): Promise<void> {
   });
   const receiver = createHttpTransport({ settings: { ...options, token }, ingest: host.ingest, log });
   const { state, webhookUrl, origin, error } = await receiver.start();
-  if (state !== 'listening' || !webhookUrl) throw new UsageError(error ?? 'the receiver did not start');
+  if (state !== 'listening' || !webhookUrl) {
+    // The history is closed first: its lock must not outlive this run.
+    host.stop();
+    throw new EnvironmentError(error ?? 'the receiver did not start');
+  }
   printLine({ type: 'listening', webhookUrl, healthUrl: `${origin}/healthz` });
   log.info(
     `webhook URL printed on stdout (${maskToken(new URL(webhookUrl).pathname)}); expose it with a tunnel and give TeleCMI the public address`,

@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { agentLegPayload, sampleCall } from '../core/telecmi/sampleEvents';
 import { sendEvent } from '../core/telecmi/sendEvent';
-import { validateOptions } from './usage';
+import { UsageError, validateOptions } from './usage';
+import { toE164 } from '../core/contacts/contactNumbers';
+import { countryCodeSchema } from '../core/contacts/countryCode';
 
 export const simulateHelp = `Usage: telecmi-notifier simulate --url <webhook URL> [options]
 
@@ -14,7 +16,11 @@ the public tunnel URL to check the whole path end to end.
   --status S       statuses to send for each call, in order: started, answered, hangup
                    (comma separated; default started)
   --count N        how many calls (default 1)
-  --from NUMBER    caller number, country code first (default: a random Indian mobile)
+  --from NUMBER    the caller's number as people write it (+91 98765 43210, 098765 43210);
+                   without a country code it is read as in --default-country (default: a
+                   random Indian mobile)
+  --default-country CC
+                   the country of a --from number written without one (default IN)
   --user U         agent id (default 204_2222223)
   --team T         team id (default Sales_2222223)`;
 
@@ -23,10 +29,8 @@ const simulateOptionsSchema = z.object({
   method: z.enum(['GET', 'POST']).default('POST'),
   statuses: z.array(z.enum(['started', 'answered', 'hangup'])).min(1),
   count: z.coerce.number().int().min(1).max(10_000).default(1),
-  from: z
-    .string()
-    .regex(/^\+?\d{6,15}$/, 'must be a phone number, country code first')
-    .optional(),
+  defaultCountry: countryCodeSchema.default('IN'),
+  from: z.string().optional(),
   user: z.string().min(1).optional(),
   team: z.string().min(1).optional(),
 });
@@ -41,18 +45,27 @@ export async function simulateCommand(args: string[]): Promise<void> {
       status: { type: 'string' },
       count: { type: 'string' },
       from: { type: 'string' },
+      'default-country': { type: 'string' },
       user: { type: 'string' },
       team: { type: 'string' },
     },
   });
-  const options = validateOptions(simulateOptionsSchema, {
-    ...values,
-    method: values.method?.toUpperCase(),
-    statuses: (values.status ?? 'started').split(',').map((status) => status.trim()),
-  });
+  const options = validateOptions(
+    simulateOptionsSchema,
+    {
+      ...values,
+      defaultCountry: values['default-country'],
+      method: values.method?.toUpperCase(),
+      statuses: (values.status ?? 'started').split(',').map((status) => status.trim()),
+    },
+    { statuses: '--status' },
+  );
+  // TeleCMI sends the caller country code first, digits only.
+  const from = options.from === undefined ? undefined : toE164(options.from, options.defaultCountry)?.slice(1);
+  if (options.from !== undefined && !from) throw new UsageError(`--from ${JSON.stringify(options.from)}: must be a phone number`);
   let failures = 0;
   for (let index = 0; index < options.count; index += 1) {
-    failures += await simulateCall(options);
+    failures += await simulateCall({ ...options, from });
   }
   if (failures > 0) {
     console.error(`telecmi-notifier: ${failures} request(s) were not accepted`);
@@ -63,7 +76,7 @@ export async function simulateCommand(args: string[]): Promise<void> {
 /** Sends one call's events in order; returns how many were not accepted. */
 async function simulateCall(options: SimulateOptions): Promise<number> {
   const call = sampleCall({
-    ...(options.from && { from: options.from.replace('+', '') }),
+    ...(options.from && { from: options.from }),
     ...(options.user && { user: options.user }),
     ...(options.team && { team: options.team }),
   });

@@ -106,7 +106,15 @@ export async function startNotifierApp(options: NotifierAppOptions) {
       open: (url) => void electron.shell.openExternal(url),
     }),
   });
-  const receiver = createHttpTransport({ settings: settings.get(), ingest: host.ingest, log, onStatus: () => refresh() });
+  const receiver = createHttpTransport({
+    settings: settings.get(),
+    ingest: host.ingest,
+    log,
+    onStatus: (status) => {
+      if (status.state === 'error') log.error('receiver could not start', { error: status.error });
+      refresh();
+    },
+  });
   const tunnel = createTunnelManager({
     driver: options.tunnelDriver,
     log,

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Ajv } from 'ajv';
@@ -142,5 +143,23 @@ describe('the built app (npm run build)', () => {
     expect(devPolicy).toContain("style-src 'self' 'unsafe-inline'");
     expect(devPolicy).toContain("connect-src 'self' ws://localhost:*");
     expect(devPolicy).toContain("script-src 'self';");
+  });
+});
+
+describe('the CLI outside the clone', () => {
+  it('packs the built CLI and its launcher into the tarball "npm pack" makes, without source maps', () => {
+    // --ignore-scripts: the CLI is already built for the tests (prepare would build it again).
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' })) as Array<{
+      files: Array<{ path: string }>;
+    }>;
+    const files = packed[0]?.files ?? [];
+    const paths = files.map((file) => file.path);
+    expect(paths).toEqual(expect.arrayContaining(['bin/telecmi-notifier.js', 'out/cli/index.js', 'package.json']));
+    expect(paths.filter((path) => path.endsWith('.map') || path.startsWith('src/') || path.startsWith('test/'))).toEqual([]);
+  });
+
+  it("keeps the README's example folders (history, tokens, the broker's passwords) out of git", () => {
+    const ignored = execFileSync('git', ['check-ignore', 'data/calls.db', 'team/team.json'], { encoding: 'utf8' });
+    expect(ignored.trim().split('\n')).toEqual(['data/calls.db', 'team/team.json']);
   });
 });

@@ -1,5 +1,13 @@
 /** A file that cannot be a contact list at all: one message that says what to do. */
-export class ContactFileError extends Error {}
+export class ContactFileError extends Error {
+  /** `unreadable`: the file itself could not be read (missing, too large), as opposed to what it holds. */
+  constructor(
+    message: string,
+    readonly unreadable = false,
+  ) {
+    super(message);
+  }
+}
 
 /** A contact as a file holds it, before its numbers are read. */
 export interface Entry {

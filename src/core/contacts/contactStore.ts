@@ -38,11 +38,11 @@ export async function readContactsFile(filePath: string, defaultCountry: string)
   let text: string;
   try {
     if (statSync(filePath).size > maxFileBytes)
-      throw new ContactFileError(`${filePath} is larger than ${maxFileBytes / 1024 / 1024} MB: not a contact list`);
+      throw new ContactFileError(`${filePath} is larger than ${maxFileBytes / 1024 / 1024} MB: not a contact list`, true);
     text = decodeText(readFileSync(filePath));
   } catch (error) {
     if (error instanceof ContactFileError) throw error;
-    throw new ContactFileError(`cannot read ${filePath}: ${describeFsError(error)}`);
+    throw new ContactFileError(`cannot read ${filePath}: ${describeFsError(error)}`, true);
   }
   return readContacts(text, contactFormatOf(filePath, text), defaultCountry);
 }

@@ -48,7 +48,7 @@ export function createHttpTransport<Outcome extends string>({ settings, ingest, 
     try {
       running = await listen(app, current);
     } catch (error) {
-      log.error('receiver could not start', { error: errorMessage(error) });
+      // Reported, not logged: the app logs it, serve says it once as it exits.
       return report({ state: 'error', error: errorMessage(error) });
     }
     log.info('receiver listening', { origin: running.origin });
