@@ -66,7 +66,8 @@ export async function listenCommand(args: string[]): Promise<void> {
   const dataDir = privateDataDir(options.dataDir);
   const contacts = await contactsFromOption(values.contacts, values['default-country'], log);
   const host = createCallHost({
-    settings: { agents: [], teams: [], maxCalls: options.maxCalls },
+    // This desktop's legs are its agent's: a colleague's (on the team's topics) only tell how a call ended.
+    settings: { agents: [decoded.code.agent], teams: [], maxCalls: options.maxCalls },
     notifier: createTerminalNotifier(),
     database: openHistory(dataDir, log),
     log,

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { addAgent, initTeam, readTeam, removeAgent, startBrokerCommand, writeTeam } from '../core/team/server/teamDirectory';
-import { agentNameSchema, teamNameSchema } from '../core/team/teamNames';
+import { agentDisplayNameSchema, agentNameSchema, teamNameSchema } from '../core/team/teamNames';
 import { describeFsError } from '../core/storage/fsErrors';
 import { EnvironmentError, UsageError, validateOptions } from './usage';
 import { printLine } from './jsonLines';
@@ -16,9 +16,10 @@ JSON line.
   team init --dir D [--mqtt-port P] [--ws-port W] [--public-host H]
       writes mosquitto.conf (MQTT on 127.0.0.1:P for the receiver, default 1883; WebSockets on W
       for the desktops, default 8083), the password and ACL files, and the receiver's credentials
-  team add-agent --dir D --agent 204_2222223 [--team Sales_2222223]...
+  team add-agent --dir D --agent 204_2222223 [--team Sales_2222223]... [--name "Asha Rao"]
       lets an agent's desktops connect: prints the join code to send them (shown once; run it
-      again to issue a new one and revoke the old)
+      again to issue a new one and revoke the old); --name is how colleagues see them
+      ("Answered by Asha Rao")
   team remove-agent --dir D --agent 204_2222223
       revokes an agent
   team list --dir D
@@ -42,6 +43,7 @@ export function teamCommand(args: string[]): void {
       'public-host': { type: 'string' },
       agent: { type: 'string' },
       team: { type: 'string', multiple: true },
+      name: { type: 'string' },
     },
   });
   if (!values.dir) throw new UsageError(`--dir is required\n\n${teamHelp}`);
@@ -78,11 +80,12 @@ function run(action: string | undefined, dir: string, values: Record<string, str
       });
     }
     case 'add-agent': {
-      const { agent, teams } = validateOptions(z.object({ agent: agentNameSchema, teams: z.array(teamNameSchema).default([]) }), {
-        agent: values.agent,
-        teams: values.team,
-      });
-      const { team, joinCode } = addAgent(readTeam(dir), agent, teams);
+      const { agent, teams, name } = validateOptions(
+        z.object({ agent: agentNameSchema, teams: z.array(teamNameSchema).default([]), name: agentDisplayNameSchema.optional() }),
+        { agent: values.agent, teams: values.team, name: values.name },
+        { teams: '--team' },
+      );
+      const { team, joinCode } = addAgent(readTeam(dir), agent, teams, name);
       writeTeam(dir, team);
       return printLine({ type: 'agent', agent, username: agent, teams, joinCode, apply: applyHint(dir) });
     }
@@ -94,7 +97,13 @@ function run(action: string | undefined, dir: string, values: Record<string, str
     case 'list':
       return printLine({
         type: 'agents',
-        agents: readTeam(dir).agents.map(({ agent, teams, addedAt }) => ({ agent, username: agent, teams, addedAt })),
+        agents: readTeam(dir).agents.map(({ agent, name, teams, addedAt }) => ({
+          agent,
+          ...(name && { name }),
+          username: agent,
+          teams,
+          addedAt,
+        })),
       });
     default:
       throw new UsageError(`unknown team command "${action ?? ''}"\n\n${teamHelp}`);

@@ -1,18 +1,14 @@
 import { join } from 'node:path';
 import type { ContactBook } from '../core/contacts/contactBook';
 import type { Logger } from '../core/log/logger';
-import { createReceiver } from '../core/receiver/createReceiver';
-import { listen } from '../core/receiver/listen';
-import { createRequestLog } from '../core/receiver/requestLog';
-import { webhookUrlFor } from '../core/receiver/webhookUrl';
 import { openSpool } from '../core/team/server/spool';
 import { readTeam } from '../core/team/server/teamDirectory';
 import { receiverUsername } from '../core/team/teamNames';
 import { startTeamPublisher, type BrokerConnection } from '../core/team/server/teamPublisher';
 import { describeFsError } from '../core/storage/fsErrors';
-import { EnvironmentError, UsageError } from './usage';
+import { createHttpTransport } from '../core/receiver/httpTransport';
+import { EnvironmentError } from './usage';
 import { printLine } from './jsonLines';
-import { errorMessage } from '../core/log/errorMessage';
 
 export interface TeamServeOptions {
   host: string;
@@ -26,12 +22,15 @@ export interface TeamServeOptions {
   contacts: ContactBook | undefined;
 }
 
-/** The broker a team folder describes: its loopback MQTT listener, as the receiver's user. */
-function brokerOf(broker: TeamServeOptions['broker']): BrokerConnection {
-  if (!('teamDir' in broker)) return broker;
+/** The broker a team folder describes (its loopback MQTT listener, as the receiver's user), and its agents' names. */
+function brokerOf(broker: TeamServeOptions['broker']): { connection: BrokerConnection; agentNames: Map<string, string> } {
+  if (!('teamDir' in broker)) return { connection: broker, agentNames: new Map() };
   try {
     const team = readTeam(broker.teamDir);
-    return { url: `mqtt://127.0.0.1:${team.mqttPort}`, username: receiverUsername, password: team.receiverPassword };
+    return {
+      connection: { url: `mqtt://127.0.0.1:${team.mqttPort}`, username: receiverUsername, password: team.receiverPassword },
+      agentNames: new Map(team.agents.flatMap(({ agent, name }) => (name ? [[agent, name]] : []))),
+    };
   } catch (error) {
     throw new EnvironmentError(describeFsError(error));
   }
@@ -43,24 +42,24 @@ function brokerOf(broker: TeamServeOptions['broker']): BrokerConnection {
  */
 export async function serveTeam({ host, port, token, dataDir, log, broker, contacts }: TeamServeOptions): Promise<() => Promise<number>> {
   const spool = openSpool(join(dataDir, 'spool.jsonl'), log);
+  const { connection, agentNames } = brokerOf(broker);
   const publisher = startTeamPublisher({
-    broker: brokerOf(broker),
+    broker: connection,
     spool,
     log,
     onState: (state) => printLine({ type: 'broker', ...state }),
     namesFor: (event) => contacts?.namesFor(event.from) ?? [],
+    agentNameOf: (agent) => agentNames.get(agent),
   });
-  const app = createReceiver({ token, ingest: publisher.ingest, requestLog: createRequestLog(), log });
-  let running;
-  try {
-    running = await listen(app, { host, port });
-  } catch (error) {
+  const receiver = createHttpTransport({ settings: { host, port, token }, ingest: publisher.ingest, log });
+  const { state, webhookUrl, origin, error } = await receiver.start();
+  if (state !== 'listening' || !webhookUrl) {
     await publisher.stop();
-    throw new UsageError(errorMessage(error));
+    throw new EnvironmentError(error ?? 'the receiver did not start');
   }
-  printLine({ type: 'listening', webhookUrl: webhookUrlFor(running.origin, token), healthUrl: `${running.origin}/healthz`, mode: 'team' });
+  printLine({ type: 'listening', webhookUrl, healthUrl: `${origin}/healthz`, mode: 'team' });
   return async () => {
-    await running.close();
+    await receiver.stop();
     await publisher.stop();
     const left = publisher.spooled();
     if (left > 0) log.warn('stopped with events still spooled: they are published at the next start', { spooled: left });

@@ -24,5 +24,15 @@ export function createTerminalNotifier(print: (line: object) => void = printLine
 }
 
 function summarise(call: CallRecord) {
-  return { id: call.id, state: call.state, from: call.from?.display, callerNames: call.callerNames, agent: call.agent, team: call.team };
+  return {
+    id: call.id,
+    state: call.state,
+    from: call.from?.display,
+    callerNames: call.callerNames,
+    agent: call.agent,
+    team: call.team,
+    ...(call.answeredBy && { answeredBy: call.answeredBy }),
+    ...(call.voicemail && { voicemail: true }),
+    ...(call.callBack && { callBack: call.callBack }),
+  };
 }

@@ -1,15 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import { crmUrlFor } from '../core/app/externalLinks';
-import type { CallHistory } from '../core/history/callHistory';
+import type { CallHost } from '../core/host/callHost';
 import type { SettingsStore } from '../core/settings/settingsStore';
 import type { ElectronDeps } from './electronDeps';
 import type { InvokeHandlers } from './ipc';
 import type { TrayWindow } from './trayWindow';
 
-type CallChannel = 'calls:list' | 'calls:mark-read' | 'calls:mark-all-read' | 'calls:clear' | 'calls:open-crm' | 'calls:save-csv';
+type CallChannel =
+  'calls:list' | 'calls:mark-read' | 'calls:mark-all-read' | 'calls:mark-called-back' | 'calls:clear' | 'calls:open-crm' | 'calls:save-csv';
 
 export interface CallHandlersOptions {
-  history: CallHistory;
+  host: Pick<CallHost, 'history' | 'markCalledBack'>;
   settings: SettingsStore;
   electron: Pick<ElectronDeps, 'shell' | 'dialog'>;
   trayWindow: Pick<TrayWindow, 'withDialog'>;
@@ -17,11 +18,13 @@ export interface CallHandlersOptions {
 }
 
 /** The call list's actions: the window reads and marks the history; files are chosen in main's dialog. */
-export function callHandlers({ history, settings, electron, trayWindow, now }: CallHandlersOptions): Pick<InvokeHandlers, CallChannel> {
+export function callHandlers({ host, settings, electron, trayWindow, now }: CallHandlersOptions): Pick<InvokeHandlers, CallChannel> {
+  const { history } = host;
   return {
     'calls:list': () => history.list(),
     'calls:mark-read': (ids) => history.markRead(ids),
     'calls:mark-all-read': () => history.markAllRead(),
+    'calls:mark-called-back': (ids) => host.markCalledBack(ids),
     'calls:clear': () => history.clear(),
     'calls:open-crm': async (callId) => {
       const call = history.get(callId);

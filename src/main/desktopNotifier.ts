@@ -26,7 +26,7 @@ const escapeMarkup = (text: string): string => text.replaceAll('&', '&amp;').rep
 /** Toasts kept alive (click handlers die with a collected Notification) and found again on update. */
 const maxTracked = 50;
 
-/** Native notifications. A missed call replaces its ringing toast: Electron cannot edit one in place. */
+/** Native notifications. A call's verdict replaces its ringing toast: Electron cannot edit one in place. */
 export function createDesktopNotifier({
   Notification,
   iconPath,
@@ -51,14 +51,16 @@ export function createDesktopNotifier({
         return;
       }
       const { title, body } = describeNotification(notification);
-      const callId = notification.type === 'ringing' || notification.type === 'missed' ? notification.call.id : undefined;
+      // A call's later word (missed, declined, answered by a colleague) replaces its ringing toast.
+      const callId = 'call' in notification ? notification.call.id : undefined;
       const ringing = notification.type === 'ringing';
       const crm = notification.type === 'ringing' || notification.type === 'missed' ? crmUrl(notification.call) : undefined;
       const toast = new Notification({
         title,
         body: platform === 'linux' ? escapeMarkup(body) : body,
         icon: iconPath,
-        silent: !playSound(),
+        // "Answered by a colleague" only tidies the screen: no sound for it.
+        silent: !playSound() || notification.type === 'answered-elsewhere',
         urgency: ringing ? 'critical' : 'normal',
         timeoutType: ringing ? 'never' : 'default',
         ...(crm && { actions: [{ type: 'button' as const, text: 'Open in CRM' }] }),

@@ -13,6 +13,7 @@ import { generateWebhookToken } from '../core/receiver/webhookToken';
 import { webhookUrlFor } from '../core/receiver/webhookUrl';
 import type { SecretStore } from '../core/settings/secretStore';
 import type { SettingsStore } from '../core/settings/settingsStore';
+import type { Settings } from '../core/settings/settingsSchema';
 import type { TunnelDriver } from '../core/tunnel/tunnelDriver';
 import { createTunnelHost } from '../core/tunnel/tunnelHost';
 import { createTunnelManager } from '../core/tunnel/tunnelManager';
@@ -76,7 +77,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   });
   const push = createPusher(() => trayWindow.webContents(), log);
 
-  const showWindow = (view: 'calls' | 'settings' | 'welcome' | 'check', callId?: string): void => {
+  const showWindow = (view: 'calls' | 'call-back' | 'settings' | 'welcome' | 'check', callId?: string): void => {
     trayWindow.showNear(tray.bounds());
     push('window:show', { view, callId });
   };
@@ -91,8 +92,15 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     platform: electron.platform,
     log,
   });
+  /**
+   * This desktop's agents: in team mode the one it joined as (a colleague's legs on the team's
+   * topics only tell how a call ended), else those of the settings.
+   */
+  const hostSettings = (current: Settings) =>
+    current.connectionMode === 'team' && current.teamIdentity ? { ...current, agents: [current.teamIdentity.agent], teams: [] } : current;
   const host = createCallHost({
-    settings: settings.get(),
+    settings: hostSettings(settings.get()),
+    agentNameOf: (agent) => settings.get().agentNames[agent],
     notifier,
     database: options.history.database,
     historyNotSavedBecause: options.history.notSavedBecause,
@@ -150,6 +158,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
       receiver: receiver.status(),
       pausedUntil: isPaused(pausedUntil, now()) ? pausedUntil : null,
       unread: host.history.unreadCount(),
+      toCallBack: host.history.callBackCount(),
       startAtLogin,
       tunnel: tunnelStatus,
       publicWebhookUrl: publicOrigin ? webhookUrlFor(publicOrigin, token) : undefined,
@@ -182,6 +191,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
 
   const menuActions: Record<MenuAction, () => unknown> = {
     'open-calls': () => showWindow('calls'),
+    'open-call-back': () => showWindow('call-back'),
     'open-settings': () => showWindow('settings'),
     'pause-hour': () => settings.patch({ pausedUntil: pauseUntil('hour', new Date(now())) }),
     'pause-tomorrow': () => settings.patch({ pausedUntil: pauseUntil('tomorrow', new Date(now())) }),
@@ -205,7 +215,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   });
 
   const handlers: InvokeHandlers = {
-    ...callHandlers({ history: host.history, settings, electron, trayWindow, now }),
+    ...callHandlers({ host, settings, electron, trayWindow, now }),
     'settings:get': () => settings.get(),
     'settings:update': (changes) => settings.update({ ...settings.get(), ...changes }),
     'settings:regenerate-token': () => settings.patch({ token: generateWebhookToken() }),
@@ -243,7 +253,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     if (next.defaultCountry !== previous.defaultCountry) readContactsAgain(options.contacts.setDefaultCountry(next.defaultCountry));
     push('settings:changed', next);
     refresh();
-    host.apply(next);
+    host.apply(hostSettings(next));
     void receiver.apply(next).then(syncConnection).then(refresh);
   });
   // The new public URL is remembered, so the next session notices a change too.

@@ -3,6 +3,7 @@ import { h } from './dom';
 import { callsToCsv } from './logic/csvExport';
 import { applyHistoryChange, createStore, type View } from './store';
 import { createCallDetailsView } from './views/callDetailsView';
+import { callsToCallBack, createCallBackView } from './views/callBackView';
 import { createCallListView } from './views/callListView';
 import { createRequestLogView } from './views/requestLogView';
 import { createSettingsView } from './views/settingsView';
@@ -29,6 +30,14 @@ export async function startWindow(bridge: TelecmiBridge, root: HTMLElement, now:
       clear: () => {
         if (confirm('Clear the whole call history? This cannot be undone.')) void bridge.invoke('calls:clear');
       },
+    },
+    now,
+  );
+  const callBack = createCallBackView(
+    store,
+    {
+      open: (callId) => open('details', callId),
+      markDone: (callIds) => void bridge.invoke('calls:mark-called-back', callIds),
     },
     now,
   );
@@ -82,14 +91,16 @@ export async function startWindow(bridge: TelecmiBridge, root: HTMLElement, now:
   const requestLog = createRequestLogView(store);
   const statusBar = createStatusBar(store, now);
 
-  const tabs = (['calls', 'log', 'settings'] as const).map((view) =>
+  const callBackCount = h('span', { class: 'tab-count' });
+  const tabs = (['calls', 'call-back', 'log', 'settings'] as const).map((view) =>
     h(
       'button',
       { type: 'button', role: 'tab', 'data-view': view, onClick: () => open(view) },
-      { calls: 'Calls', log: 'Webhook log', settings: 'Settings' }[view],
+      { calls: 'Calls', 'call-back': 'Call back', log: 'Webhook log', settings: 'Settings' }[view],
+      view === 'call-back' && callBackCount,
     ),
   );
-  const views = { welcome, calls: callList, details, log: requestLog, settings };
+  const views = { welcome, calls: callList, 'call-back': callBack, details, log: requestLog, settings };
   root.append(
     h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Views' }, ...tabs),
     ...Object.values(views).map((view) => view.element),
@@ -103,6 +114,8 @@ export async function startWindow(bridge: TelecmiBridge, root: HTMLElement, now:
       tab.setAttribute('aria-selected', String(tab.dataset.view === (view === 'details' || view === 'welcome' ? 'calls' : view)));
     views[view].update();
     statusBar.update();
+    const due = callsToCallBack(store.state.calls).length;
+    callBackCount.textContent = due > 0 ? String(due) : '';
   });
 
   bridge.on('calls:changed', (change) => store.update({ calls: applyHistoryChange(store.state.calls, change) }));

@@ -4,7 +4,7 @@ import type { RequestLogEntry } from '../core/receiver/requestLog';
 import type { Settings } from '../core/settings/settingsSchema';
 import type { CallFilter } from './logic/search';
 
-export type View = 'welcome' | 'calls' | 'details' | 'settings' | 'log';
+export type View = 'welcome' | 'calls' | 'call-back' | 'details' | 'settings' | 'log';
 
 export interface UiState {
   calls: CallRecord[];

@@ -155,6 +155,50 @@ describe('telecmi-notifier CLI', () => {
     expect(await server.nextLine(1)).toMatchObject({ kind: 'ringing', calls: [{ agent: '999_2222223' }] });
   });
 
+  it('tells 204 "Answered by 205" when a colleague answers their ring-all, and keeps the call so; a call missed by everyone is to call back', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'telecmi-cli-'));
+    const server = serve(['--data-dir', dataDir, '--user', '204']);
+    child = server.child;
+    const { webhookUrl } = await server.nextLine(0);
+    const leg = (user: string, cmiuuid: string, status: string, conversation_uuid = 'ring-all') => ({
+      ...loadEvent('leg-b-started'),
+      user,
+      cmiuuid,
+      conversation_uuid,
+      status,
+    });
+    for (const payload of [
+      leg('204_2222223', 'ann', 'started'),
+      leg('205_2222223', 'ravi', 'started'),
+      leg('205_2222223', 'ravi', 'answered'),
+      leg('204_2222223', 'ann', 'hangup'),
+    ])
+      expect((await postJson(String(webhookUrl), payload)).status).toBe(200);
+    expect(await server.nextLine(1)).toMatchObject({ kind: 'ringing', calls: [{ id: 'ann' }] });
+    expect(await server.nextLine(2)).toMatchObject({
+      kind: 'answered-elsewhere',
+      title: 'Answered by 205',
+      calls: [{ id: 'ann', state: 'answered-elsewhere', answeredBy: '205_2222223' }],
+    });
+    for (const payload of [
+      leg('204_2222223', 'nobody', 'started', 'missed-by-all'),
+      leg('204_2222223', 'nobody', 'hangup', 'missed-by-all'),
+      { ...loadEvent('leg-a-waiting'), cmiuuid: 'missed-by-all', conversation_uuid: 'missed-by-all', status: 'hangup' },
+    ])
+      await postJson(String(webhookUrl), payload);
+    expect(await server.nextLine(4)).toMatchObject({
+      kind: 'missed',
+      calls: [{ id: 'nobody', state: 'missed', callBack: { state: 'pending' } }],
+    });
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    const saved = JSON.parse((await run(process.execPath, [bin, 'calls', '--data-dir', dataDir])).stdout) as Array<Record<string, unknown>>;
+    expect(saved).toMatchObject([
+      { id: 'nobody', state: 'missed', callBack: { state: 'pending' } },
+      { id: 'ann', state: 'answered-elsewhere', answeredBy: '205_2222223' },
+    ]);
+  });
+
   it('refuses invalid options with the schema message and exit code 2', async () => {
     const failed = await run(process.execPath, [bin, 'serve', '--port', '70000']).catch((error: { code: number; stderr: string }) => error);
     expect(failed).toMatchObject({ code: 2, stderr: expect.stringMatching(/--port "70000": must be between 1 and 65535/) });

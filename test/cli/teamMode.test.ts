@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { agentLegPayload, sampleCall, type SampleCall } from '../../src/core/telecmi/sampleEvents';
+import { agentLegPayload, callerLegPayload, sampleCall, type SampleCall } from '../../src/core/telecmi/sampleEvents';
 import { bin, startCli, type Line } from '../support/cliProcess';
 import { freePort } from '../support/freePort';
 import { brokerTestsTitle, requireMosquitto, skipBrokerTests, startMosquitto, type RunningBroker } from '../support/mosquitto';
@@ -85,12 +85,16 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
   }
 
   const ring = (call: SampleCall) => postJson(webhookUrl, agentLegPayload(call, 'started', Date.now()));
-  const hangUp = (call: SampleCall) => postJson(webhookUrl, agentLegPayload(call, 'hangup', Date.now() + 20_000));
+  /** The agent's phone stops ringing and the caller gives up: nobody answered. */
+  const hangUp = async (call: SampleCall) => {
+    await postJson(webhookUrl, agentLegPayload(call, 'hangup', Date.now() + 20_000));
+    await postJson(webhookUrl, callerLegPayload(call, 'hangup', Date.now() + 20_000));
+  };
   const notifications = (desktop: Running, kind?: string) =>
     desktop.lines.filter((line) => line.type === 'notification' && (!kind || line.kind === kind));
   const callIds = (lines: Line[]) => lines.flatMap((line) => (line.calls as Array<{ id: string }>).map((call) => call.id));
 
-  it("rings each agent's desktop for its own calls and its team's, and never for another agent's", async () => {
+  it("rings each agent's desktop for its own calls only, never for a teammate's or another agent's", async () => {
     await setUp();
     await startBroker();
     await serveTeam();
@@ -100,10 +104,10 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
     const forBob = sampleCall({ user: bob.agent, team: bob.team });
     const forSales = sampleCall({ user: '206_2222223', team: alice.team });
     for (const call of [forAlice, forBob, forSales]) expect((await ring(call)).body).toEqual({ ok: true });
-    await desks.alice.waitFor((line) => line.type === 'notification' && callIds([line]).includes(forSales.callId));
+    await desks.alice.waitFor((line) => line.type === 'notification' && callIds([line]).includes(forAlice.callId));
     await desks.bob.waitFor((line) => line.type === 'notification' && callIds([line]).includes(forBob.callId));
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(callIds(notifications(desks.alice, 'ringing')).sort()).toEqual([forAlice.callId, forSales.callId].sort());
+    expect(callIds(notifications(desks.alice, 'ringing'))).toEqual([forAlice.callId]);
     expect(callIds(notifications(desks.bob, 'ringing'))).toEqual([forBob.callId]);
   });
 

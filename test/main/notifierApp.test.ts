@@ -137,7 +137,8 @@ describe('the Electron app on a fake Electron', () => {
       const { webhookUrl } = await start();
       await postJson(webhookUrl(), loadEvent('leg-b-started'));
       await postJson(webhookUrl(), loadEvent('leg-b-hangup'));
-      // The missed verdict waits briefly for a late answer.
+      // Missed once the caller gives up (nobody else answered), after a brief wait for a late answer.
+      await postJson(webhookUrl(), { ...loadEvent('leg-a-waiting'), status: 'hangup' });
       await expect.poll(() => FakeNotification.instances.length, { timeout: 4000 }).toBe(2);
       const [ringing, missed] = FakeNotification.instances;
       expect(ringing?.closed).toBe(true);
@@ -154,7 +155,7 @@ describe('the Electron app on a fake Electron', () => {
       expect(tray.labels()).toContain('  Resume');
       tray.clickItem('Resume');
       await postJson(webhookUrl(), loadEvent('leg-b-answered'));
-      await postJson(webhookUrl(), { ...loadEvent('leg-b-started'), cmiuuid: 'after-resume' });
+      await postJson(webhookUrl(), { ...loadEvent('leg-b-started'), cmiuuid: 'after-resume', conversation_uuid: 'after-resume' });
       expect(FakeNotification.instances).toHaveLength(1);
     });
 
@@ -162,6 +163,38 @@ describe('the Electron app on a fake Electron', () => {
       const { invoke } = await start({ agents: ['205'] });
       expect(await invoke('app:send-test-call')).toEqual({ ok: true, message: 'Test call sent: a notification should appear.' });
       expect(FakeNotification.instances[0]?.options.body).toMatch(/^first call\nAgent 205 · Team Sales_2222223\nsource: test call/);
+    });
+  });
+
+  describe('a call is a conversation', () => {
+    const leg = (agent: string, cmiuuid: string, status: string) => ({ ...loadEvent('leg-b-started'), user: agent, cmiuuid, status });
+
+    it('replaces the ringing toast with a silent "Answered by" when a colleague answers, named in Settings', async () => {
+      const { webhookUrl } = await start({ agents: ['204'], agentNames: { '205': 'Ravi Kumar' } });
+      await postJson(webhookUrl(), leg('204_2222223', 'mine', 'started'));
+      await postJson(webhookUrl(), leg('205_2222223', 'theirs', 'started'));
+      await postJson(webhookUrl(), leg('205_2222223', 'theirs', 'answered'));
+      await postJson(webhookUrl(), leg('204_2222223', 'mine', 'hangup'));
+      await expect.poll(() => FakeNotification.instances.length).toBe(2);
+      const [ringing, answered] = FakeNotification.instances;
+      expect(ringing?.closed).toBe(true);
+      expect(answered?.options).toMatchObject({ title: 'Answered by Ravi Kumar', silent: true });
+      await new Promise((resolve) => setTimeout(resolve, 1600));
+      expect(FakeNotification.instances).toHaveLength(2);
+    });
+
+    it('says "N to call back" in the tray, opens that list, and clears it when marked done from the window', async () => {
+      const { webhookUrl, tray, invoke, app, pushes } = await start({ agents: ['204'] });
+      await postJson(webhookUrl(), leg('204_2222223', 'mine', 'started'));
+      await postJson(webhookUrl(), leg('204_2222223', 'mine', 'hangup'));
+      await postJson(webhookUrl(), { ...loadEvent('leg-a-waiting'), status: 'hangup' });
+      expect(app.status().toCallBack).toBe(1);
+      expect(tray.labels().slice(0, 2)).toEqual(['Open recent calls (1 unread)', '1 to call back']);
+      tray.clickItem('1 to call back');
+      expect(pushes('window:show').at(-1)).toEqual({ view: 'call-back' });
+      expect(await invoke('calls:mark-called-back', ['mine'])).toBe(1);
+      expect(app.status().toCallBack).toBe(0);
+      expect(tray.labels()).not.toContain('1 to call back');
     });
   });
 

@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { newCallRecord, applyEvent } from '../../src/core/calls/callLifecycle';
+import { newCallRecord, reconcile } from '../../src/core/calls/callLifecycle';
+import { learn, newConversation } from '../../src/core/calls/conversation';
 import type { CallRecord } from '../../src/core/calls/callRecord';
 import { settingsSchema } from '../../src/core/settings/settingsSchema';
 import { agentLegPayload, sampleCall, type AgentLegStatus } from '../../src/core/telecmi/sampleEvents';
@@ -29,7 +30,10 @@ export async function serveRenderer(): Promise<{ url: string; server: Server }> 
 
 export const launchChromium = (): Promise<Browser> => chromium.launch(chromiumLaunchOptions());
 
-/** A call as the app would hold it: realistic payloads through the real pipeline functions. */
+/**
+ * A call as the app would hold it: realistic payloads through the real pipeline functions. A leg
+ * that hangs up unanswered is in a conversation the caller then left: nobody answered it.
+ */
 export function fixtureCall(
   overrides: Parameters<typeof sampleCall>[0],
   statuses: AgentLegStatus[],
@@ -37,14 +41,22 @@ export function fixtureCall(
   read = true,
 ): CallRecord {
   const call = sampleCall(overrides);
-  const events = statuses.map((status, step) => {
-    const parsed = parseTelecmiEvent(agentLegPayload(call, status, startedAt + step * 30_000), startedAt + step * 30_000 + 200);
+  const parse = (payload: Record<string, unknown>, time: number) => {
+    const parsed = parseTelecmiEvent(payload, time + 200);
     if (!parsed.ok) throw new Error(parsed.reason);
     return parsed.event;
-  });
-  const [first, ...rest] = events;
+  };
+  const events = statuses.map((status, step) => parse(agentLegPayload(call, status, startedAt + step * 30_000), startedAt + step * 30_000));
+  const ended = startedAt + statuses.length * 30_000;
+  if (statuses.includes('hangup') && !statuses.includes('answered')) {
+    const callerLeg = { type: 'event', direction: 'inbound', cmiuuid: call.conversationId, conversation_uuid: call.conversationId };
+    events.push(parse({ ...callerLeg, from: call.from, app_id: call.appId, time: ended, status: 'hangup' }, ended));
+  }
+  const [first] = events;
   if (!first) throw new Error('a call needs an event');
-  return { ...rest.reduce(applyEvent, newCallRecord(first)), read };
+  const facts = newConversation(call.conversationId);
+  for (const event of events) learn(facts, event);
+  return { ...reconcile(newCallRecord(first), facts, events), read };
 }
 
 export const fixtureSettings = settingsSchema.parse({
@@ -61,6 +73,7 @@ export function fixtureStatus(state: 'listening' | 'error' = 'listening') {
         : { state, error: 'port 8787 is already in use on 127.0.0.1: quit the other program or choose another port' },
     pausedUntil: null,
     unread: 0,
+    toCallBack: 0,
     startAtLogin: false,
     tunnel: { state: 'off' as const },
     ngrokAuthtokenSaved: false,

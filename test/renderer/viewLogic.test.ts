@@ -83,13 +83,34 @@ describe('CSV export', () => {
     };
     const [header, row, ...rest] = callsToCsv([call]).split('\r\n');
     expect(header).toBe(
-      'id,conversationId,state,callerName,from,dialled,agent,team,appId,startedAt,answeredAt,endedAt,durationSec,waitedSec,hangupReason,custom',
+      'id,conversationId,state,callerName,from,dialled,agent,team,appId,startedAt,answeredAt,endedAt,durationSec,waitedSec,hangupReason,' +
+        'answeredBy,voicemail,callBack,calledBackBy,calledBackAt,custom',
     );
     expect(row).toBe(
       `${call.id},${call.conversationId},ended,,+91 98123 45678,,204_2222223,Sales_2222223,2222223,${new Date(now).toISOString()},` +
-        `${new Date(now + 30_000).toISOString()},${new Date(now + 60_000).toISOString()},30,,,"{""note"":""says \\""hi\\"", twice\\nthen hangs up""}"`,
+        `${new Date(now + 30_000).toISOString()},${new Date(now + 60_000).toISOString()},30,,,,,,,,"{""note"":""says \\""hi\\"", twice\\nthen hangs up""}"`,
     );
     expect(rest).toEqual(['']);
+  });
+
+  it('writes who answered, the voicemail and the call back', () => {
+    const missed = fixtureCall({ from: '919812345678' }, ['started', 'hangup'], now);
+    const calledBack = {
+      ...missed,
+      voicemail: true,
+      callBack: { state: 'done' as const, by: '205_2222223', at: now + 60_000, how: 'called-back' as const },
+    };
+    const elsewhere = {
+      ...fixtureCall({ from: '919812345678' }, ['started'], now),
+      state: 'answered-elsewhere' as const,
+      answeredBy: '205_2222223',
+    };
+    const [, pending, done, colleague] = callsToCsv([missed, calledBack, elsewhere]).split('\r\n');
+    expect(pending).toContain(',missed,');
+    expect(pending).toContain(',,pending,,,');
+    expect(done).toContain(`,,yes,done,205_2222223,${new Date(now + 60_000).toISOString()},`);
+    expect(colleague).toContain(',answered-elsewhere,');
+    expect(colleague).toContain(',205_2222223,,,,,');
   });
 
   it('writes the caller’s contact names, defused like any text', () => {
@@ -110,9 +131,18 @@ describe('CSV export', () => {
 describe('today at a glance', () => {
   const at = (hour: number, minute = 0): number => new Date(2026, 10, 25, hour, minute).getTime();
 
-  it('counts today’s calls per local hour, answered, missed and open apart, and stops at yesterday', () => {
+  it('counts today’s calls per local hour, answered by me, by colleagues, missed by everyone and open apart, and stops at yesterday', () => {
+    const ringAll = fixtureCall({}, ['started'], at(14, 30));
     const calls = [
       fixtureCall({}, ['started'], at(14, 50)),
+      { ...ringAll, state: 'answered-elsewhere' as const, answeredBy: '205_2222223' },
+      // The same conversation ringing a second agent of this desktop is one call.
+      {
+        ...fixtureCall({}, ['started'], at(14, 30)),
+        conversationId: ringAll.conversationId,
+        state: 'answered-elsewhere' as const,
+        answeredBy: '205_2222223',
+      },
       fixtureCall({}, ['started', 'hangup'], at(14, 10)),
       fixtureCall({}, ['started', 'answered', 'hangup'], at(9, 30)),
       fixtureCall({}, ['started', 'answered'], at(9, 0)),
@@ -120,15 +150,15 @@ describe('today at a glance', () => {
       fixtureCall({}, ['started', 'answered'], new Date(2026, 10, 24, 23, 59).getTime()),
     ];
     const today = summariseToday(calls, now);
-    expect(today.hours[14]).toEqual({ hour: 14, answered: 0, missed: 1, other: 1 });
-    expect(today.hours[9]).toEqual({ hour: 9, answered: 2, missed: 0, other: 0 });
-    expect(today.hours[0]).toEqual({ hour: 0, answered: 0, missed: 1, other: 0 });
-    expect(today).toMatchObject({ calls: 5, answered: 2, missed: 2, averageAnswerSec: 30 });
+    expect(today.hours[14]).toEqual({ hour: 14, mine: 0, colleagues: 1, missed: 1, other: 1 });
+    expect(today.hours[9]).toEqual({ hour: 9, mine: 2, colleagues: 0, missed: 0, other: 0 });
+    expect(today.hours[0]).toEqual({ hour: 0, mine: 0, colleagues: 0, missed: 1, other: 0 });
+    expect(today).toMatchObject({ calls: 6, mine: 2, colleagues: 1, missed: 2, averageAnswerSec: 30 });
   });
 
   it('has no average time to answer when no event told it', () => {
     expect(summariseToday([fixtureCall({}, ['started', 'hangup'], at(10))], now).averageAnswerSec).toBeUndefined();
-    expect(summariseToday([], now)).toMatchObject({ calls: 0, answered: 0, missed: 0 });
+    expect(summariseToday([], now)).toMatchObject({ calls: 0, mine: 0, colleagues: 0, missed: 0 });
   });
 });
 

@@ -11,6 +11,8 @@ export const appStatusSchema = z.object({
   /** Epoch milliseconds; set only while notifications are paused. */
   pausedUntil: z.number().nullable(),
   unread: z.number().int().min(0),
+  /** Calls missed by everyone, waiting to be called back. */
+  toCallBack: z.number().int().min(0),
   startAtLogin: z.boolean(),
   tunnel: tunnelStatusSchema,
   /** The URL to give TeleCMI: the tunnel's public address with the token, when the app knows it. */

@@ -5,6 +5,7 @@ export type TrayIcon = 'listening' | 'paused' | 'error' | 'unread';
 
 export type MenuAction =
   | 'open-calls'
+  | 'open-call-back'
   | 'pause-hour'
   | 'pause-tomorrow'
   | 'resume'
@@ -43,6 +44,7 @@ export function trayView(status: AppStatus, now: number): TrayView {
     unread: status.unread,
     menu: [
       { type: 'item', label: unreadLabel(status.unread), action: 'open-calls' },
+      ...(status.toCallBack > 0 ? [{ type: 'item', label: `${status.toCallBack} to call back`, action: 'open-call-back' } as const] : []),
       separator,
       {
         type: 'submenu',
@@ -92,6 +94,7 @@ function tooltip(status: AppStatus, paused: boolean): string {
   if (!status.history.saved) lines.push(`Call history not saved: ${status.history.error}`);
   if (paused) lines.push('Notifications paused');
   if (status.unread > 0) lines.push(unreadLabel(status.unread));
+  if (status.toCallBack > 0) lines.push(`${status.toCallBack} to call back`);
   return lines.join('\n');
 }
 

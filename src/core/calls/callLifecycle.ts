@@ -1,48 +1,18 @@
-import type { CallEvent } from '../telecmi/eventSchema';
 import type { PhoneNumber } from '../phone/phoneNumberSchema';
-import { callStateRank, type CallRecord, type CallState, type TimelineEntry } from './callRecord';
+import type { CallEvent } from '../telecmi/eventSchema';
+import type { CallBack, CallRecord, TimelineEntry } from './callRecord';
+import { outcomeOf, type ConversationFacts } from './conversation';
 
 /** Raw payloads kept per call: enough for support, bounded against a misbehaving sender. */
 const maxEventsPerCall = 20;
 
-/** The state an event moves a call to, or undefined when it does not move it. */
-function stateAfter(current: CallState | undefined, event: CallEvent): CallState | undefined {
-  if (event.kind === 'agent-leg') {
-    if (event.status === 'started') return 'ringing';
-    if (event.status === 'answered') return 'answered';
-    return current === 'answered' ? 'ended' : 'missed';
-  }
-  const callerGaveUp = event.kind === 'caller-leg' && event.status === 'hangup';
-  const reportedMissed = event.kind === 'cdr' && event.status === 'missed';
-  return current === 'ringing' && (callerGaveUp || reportedMissed) ? 'missed' : undefined;
-}
-
-/** Moves forward only: a late `started` after `answered` keeps the call answered. */
-function advance(current: CallState, event: CallEvent): CallState {
-  const next = stateAfter(current, event);
-  return next !== undefined && callStateRank[next] > callStateRank[current] ? next : current;
-}
-
-/** An `answered` that overtook its hangup: the call was answered before it ended, so it ended. */
-function answeredBeforeItEnded(call: CallRecord, event: CallEvent): boolean {
-  return (
-    call.state === 'missed' &&
-    event.kind === 'agent-leg' &&
-    event.status === 'answered' &&
-    call.endedAt !== undefined &&
-    event.time.getTime() <= call.endedAt
-  );
-}
-
-/** A record for an agent-leg event seen first; the state is whatever that event says. */
+/** A record for the first event seen of one of this desktop's agent legs; its state comes from `reconcile`. */
 export function newCallRecord(event: CallEvent, dialled?: PhoneNumber, callerNames?: readonly string[]): CallRecord {
   const time = event.time.getTime();
-  const state = stateAfter(undefined, event) ?? 'ringing';
-  const ended = state === 'ended' || state === 'missed';
   return {
     id: event.callId,
     conversationId: event.conversationId,
-    state,
+    state: event.kind === 'agent-leg' && event.status === 'answered' ? 'answered' : 'ringing',
     from: event.from,
     callerNames: callerNames && callerNames.length > 0 ? [...callerNames] : undefined,
     dialled,
@@ -51,54 +21,95 @@ export function newCallRecord(event: CallEvent, dialled?: PhoneNumber, callerNam
     appId: event.appId,
     custom: event.custom,
     startedAt: time,
-    answeredAt: state === 'answered' ? time : undefined,
-    endedAt: ended ? time : undefined,
+    answeredAt: undefined,
+    endedAt: undefined,
     durationSec: undefined,
-    waitedSec: event.waitedSec,
-    hangupReason: event.hangupReason,
+    waitedSec: undefined,
+    hangupReason: undefined,
     receivedAt: event.receivedAt,
     updatedAt: event.receivedAt,
     read: false,
-    timeline: [timelineEntry(event)],
-    events: [event.raw],
+    timeline: [],
+    events: [],
   };
+}
+
+/** What the record's timeline says of an event: another agent's leg names its agent. */
+export function timelineEntry(event: CallEvent, ownLeg: boolean): TimelineEntry {
+  const entry = { event: `${event.kind}:${event.status}`, time: event.time.getTime(), receivedAt: event.receivedAt };
+  return !ownLeg && event.agent ? { ...entry, agent: event.agent } : entry;
+}
+
+/** Whether an event belongs in a leg's record: its own events, the caller leg, the reports, and colleagues answering. */
+export function concerns(event: CallEvent, legId: string): boolean {
+  if (event.kind === 'agent-leg' || event.kind === 'agent-report') return event.callId === legId || event.status === 'answered';
+  return event.kind === 'caller-leg' || event.kind === 'cdr';
 }
 
 /**
- * Merges one event of the call, its caller leg or its call report into the record.
- * Every field is written out, in one order: a spread that adds fields is many times slower.
+ * Whether a call is one to call back: missed or declined by its agent while nobody answered the
+ * conversation. A call back done stays done; one that is no longer due (a colleague's answer came
+ * late) is dropped.
  */
-export function applyEvent(call: CallRecord, event: CallEvent): CallRecord {
-  const time = event.time.getTime();
-  const late = answeredBeforeItEnded(call, event);
-  const state = late ? 'ended' : advance(call.state, event);
-  const answeredAt = (state === 'answered' && call.state !== 'answered') || late ? time : call.answeredAt;
-  const endedAt = !late && state !== call.state && (state === 'ended' || state === 'missed') ? time : call.endedAt;
+function callBackOf(call: CallRecord, missedByEveryone: boolean, state: CallRecord['state']): CallBack | undefined {
+  if (call.callBack?.state === 'done') return call.callBack;
+  return missedByEveryone && (state === 'missed' || state === 'declined') ? { state: 'pending' } : undefined;
+}
+
+/**
+ * The record brought up to date with its conversation's facts and the events that came (those
+ * that concern it join its timeline). Every field is written out, in one order: a spread that adds
+ * fields is many times slower.
+ */
+export function reconcile(call: CallRecord, facts: ConversationFacts, added: readonly CallEvent[] = []): CallRecord {
+  const outcome = outcomeOf(facts, call.id);
+  const answeredAt = outcome.answeredAt ?? (outcome.state === 'answered' || outcome.state === 'ended' ? call.answeredAt : undefined);
+  const endedAt = outcome.endedAt;
+  const kept = added.filter((event) => concerns(event, call.id));
+  const own = added.filter((event) => event.callId === call.id);
+  const last = added[added.length - 1];
   return {
     id: call.id,
     conversationId: call.conversationId,
-    state,
-    from: call.from ?? event.from,
+    state: outcome.state,
+    from: call.from ?? facts.caller,
     callerNames: call.callerNames,
-    dialled: call.dialled ?? (event.kind === 'caller-leg' || event.kind === 'cdr' ? event.to : undefined),
-    agent: call.agent ?? event.agent,
-    team: call.team ?? event.team,
-    appId: call.appId ?? event.appId,
-    custom: call.custom ?? event.custom,
+    dialled: call.dialled ?? facts.dialled,
+    agent: call.agent ?? own.find((event) => event.agent)?.agent,
+    team: call.team ?? own.find((event) => event.team)?.team,
+    appId: call.appId ?? last?.appId,
+    custom: call.custom ?? own.find((event) => event.custom !== undefined)?.custom,
     startedAt: call.startedAt,
     answeredAt,
     endedAt,
-    durationSec: answeredAt !== undefined && endedAt !== undefined ? Math.round((endedAt - answeredAt) / 1000) : call.durationSec,
-    waitedSec: event.waitedSec ?? call.waitedSec,
-    hangupReason: event.hangupReason ?? call.hangupReason,
+    durationSec: answeredAt !== undefined && endedAt !== undefined ? Math.round((endedAt - answeredAt) / 1000) : undefined,
+    waitedSec: facts.waitedSec ?? call.waitedSec,
+    hangupReason: own.findLast((event) => event.hangupReason)?.hangupReason ?? call.hangupReason ?? facts.hangupReason,
+    answeredBy: outcome.answeredBy,
+    answeredByName: outcome.answeredByName ?? (outcome.answeredBy === call.answeredBy ? call.answeredByName : undefined),
+    voicemail: facts.voicemail || call.voicemail || undefined,
+    callBack: callBackOf(call, outcome.missedByEveryone, outcome.state),
     receivedAt: call.receivedAt,
-    updatedAt: event.receivedAt,
+    updatedAt: last?.receivedAt ?? call.updatedAt,
     read: call.read,
-    timeline: [...call.timeline, timelineEntry(event)],
-    events: [...call.events, event.raw].slice(-maxEventsPerCall),
+    timeline: kept.length > 0 ? [...call.timeline, ...kept.map((event) => timelineEntry(event, event.callId === call.id))] : call.timeline,
+    events: kept.length > 0 ? [...call.events, ...kept.map((event) => event.raw)].slice(-maxEventsPerCall) : call.events,
   };
 }
 
-function timelineEntry(event: CallEvent): TimelineEntry {
-  return { event: `${event.kind}:${event.status}`, time: event.time.getTime(), receivedAt: event.receivedAt };
+/** The same call as far as anyone can see: what changed is worth saving and telling the window. */
+export function sameCall(a: CallRecord, b: CallRecord): boolean {
+  return (
+    a.state === b.state &&
+    a.timeline.length === b.timeline.length &&
+    a.endedAt === b.endedAt &&
+    a.answeredAt === b.answeredAt &&
+    a.dialled?.digits === b.dialled?.digits &&
+    a.answeredBy === b.answeredBy &&
+    a.answeredByName === b.answeredByName &&
+    a.voicemail === b.voicemail &&
+    a.callBack?.state === b.callBack?.state &&
+    a.waitedSec === b.waitedSec &&
+    a.hangupReason === b.hangupReason
+  );
 }

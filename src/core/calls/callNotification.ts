@@ -1,10 +1,15 @@
 import type { CallRecord } from './callRecord';
+import { extensionOf } from './conversation';
 
 /** What the pipeline asks a notifier to show. */
 export type CallNotification =
   /** `callerHistory`: the caller's earlier calls on this desktop (`3rd call today · last one missed at 10:42`). */
   | { type: 'ringing'; call: CallRecord; callerHistory?: string }
   | { type: 'missed'; call: CallRecord; callerHistory?: string }
+  /** A colleague answered the conversation this desktop's call was part of. */
+  | { type: 'answered-elsewhere'; call: CallRecord }
+  /** This desktop's agent declined the call. */
+  | { type: 'declined'; call: CallRecord }
   | { type: 'summary'; calls: CallRecord[] }
   /** Calls that reached this desktop late (it slept, the network dropped): one notice for all. */
   | { type: 'away'; calls: CallRecord[] }
@@ -33,7 +38,17 @@ export function describeNotification(notification: CallNotification): Notificati
         body: detailsOf(notification.call, notification.callerHistory),
       };
     case 'missed':
-      return { title: `Missed call ${callerOf(notification.call)}`, body: detailsOf(notification.call, notification.callerHistory) };
+      return {
+        title: `Missed call ${callerOf(notification.call)}`,
+        body: detailsOf(notification.call, notification.call.voicemail ? 'Left a voicemail' : notification.callerHistory),
+      };
+    case 'answered-elsewhere':
+      return {
+        title: `Answered by ${answererOf(notification.call)}`,
+        body: [callerOf(notification.call), detailsOf(notification.call, undefined)].filter(Boolean).join('\n'),
+      };
+    case 'declined':
+      return { title: `Declined call ${callerOf(notification.call)}`, body: detailsOf(notification.call, undefined) };
     case 'summary':
       return {
         title: `${notification.calls.length} new calls`,
@@ -53,6 +68,11 @@ export function describeNotification(notification: CallNotification): Notificati
         body: `TeleCMI still posts to the old one. Copy the new URL (${notification.url}/telecmi/…) from Settings into the TeleCMI dashboard.`,
       };
   }
+}
+
+/** The colleague who answered: their name where one is known, else their extension (`205`). */
+export function answererOf(call: Pick<CallRecord, 'answeredBy' | 'answeredByName'>): string {
+  return call.answeredByName || (call.answeredBy ? extensionOf(call.answeredBy) : 'a colleague');
 }
 
 /** Who is calling: `Asha Rao · +91 98765 43210`, `2 contacts match · +91 98765 43210`, or the number. */

@@ -1,27 +1,28 @@
 import type { Logger } from '../log/logger';
 import type { PhoneNumber } from '../phone/phoneNumberSchema';
+import type { CallEvent } from '../telecmi/eventSchema';
 import { eventKey } from '../telecmi/parseEvent';
 import { createRedeliveryFilter } from '../telecmi/redeliveryFilter';
-import { BoundedMap } from '../collections/boundedMap';
-import type { CallEvent } from '../telecmi/eventSchema';
-import { createBurstCoalescer } from './burstCoalescer';
-import { callerHistoryOf, localClock } from './callerHistory';
-import type { CallNotification, Notifier } from './callNotification';
-import { applyEvent, newCallRecord } from './callLifecycle';
+import { createAnnouncer } from './announcer';
+import { completeCallBacks } from './callBacks';
+import { newCallRecord, reconcile, sameCall } from './callLifecycle';
+import type { Notifier } from './callNotification';
 import type { CallRecord } from './callRecord';
 import type { CallStore } from './callStore';
-import { errorMessage } from '../log/errorMessage';
+import { answererOf, extensionOf, learn, type ConversationFacts } from './conversation';
+import { createConversationTracker } from './conversations';
 
 /**
- * What became of an accepted event. `held`: a caller-leg event or call report that came before
- * its agent leg, kept to apply to it.
+ * What became of an accepted event: `recorded` (a new call of this desktop's), `updated`, `held`
+ * (a conversation event that came before any of this desktop's legs, kept for them), `filtered`
+ * (another agent's leg: it only informs the conversation), `duplicate`, `ignored`.
  */
 export type IngestOutcome = 'recorded' | 'updated' | 'held' | 'duplicate' | 'filtered' | 'ignored';
 
 export interface CallPipelineOptions {
   history: CallStore;
   notifier: Notifier;
-  /** Whether an agent-leg event is for this desktop (see `createCallFilter`). */
+  /** Whether an agent leg is this desktop's (see `createCallFilter`); others only inform their conversation. */
   isWanted: (event: CallEvent) => boolean;
   /** While true (paused, do not disturb) calls are recorded but nothing is shown. */
   isMuted?: () => boolean;
@@ -31,31 +32,39 @@ export interface CallPipelineOptions {
   dedupeCapacity?: number;
   /** How long a "missed" verdict waits for an `answered` that was sent before the hangup but arrived after it. */
   missedHoldMs?: number;
-  /** How long a conversation's events that came before its agent leg are kept for it. */
+  /** How long a conversation untouched is kept in memory (its events that came before any agent leg with it). */
   earlyEventsTtlMs?: number;
+  /** How long a conversation with no leg ringing or talking, and no word that it ended, waits before it is taken as ended. */
+  conversationSilenceMs?: number;
   /** Late events (a backlog after sleep) are summed up once this long after the last of them. */
   awaySummaryDelayMs?: number;
   /** The contacts a caller's number belongs to (a map read: it runs before the popup). */
   namesFor?: (phone: PhoneNumber | undefined) => readonly string[];
+  /** A colleague's display name from this desktop's settings, by agent id. */
+  agentNameOf?: (agent: string) => string | undefined;
   /** A call was announced ringing on its own (not in a burst's summary), or was answered; live (not late, not while muted): for the screen pop. */
   onLive?: (call: CallRecord, became: 'ringing' | 'answered') => void;
   now?: () => number;
 }
 
-/** What else may come with an event: lateness, and the names the team server found for the caller. */
+/** Whether a leg is ringing now: started, neither answered nor ended. */
+function rings(facts: ConversationFacts, legId: string): boolean {
+  const leg = facts.legs.get(legId);
+  return leg?.startedAt !== undefined && leg.answeredAt === undefined && leg.endedAt === undefined;
+}
+
+/** What else may come with an event: lateness, and what the team server knew of the caller and the agent. */
 export interface IngestOptions {
   late?: boolean;
   callerNames?: readonly string[];
+  agentName?: string;
 }
 
-/** Conversations whose early events are kept at once: bounded against a flood of unmatched events. */
-const earlyConversationsKept = 1000;
-/** Conversations whose dialled number is remembered for their agent legs. */
-const conversationsKept = 1000;
-
 /**
- * Turns TeleCMI events into call records and notifications. Synchronous and cheap, so the
- * receiver can answer TeleCMI right after it.
+ * Turns the account's TeleCMI events into this desktop's call records and notifications: one
+ * picture per conversation, from every leg, the caller leg and the reports, so each of its own
+ * legs ends as what really happened. Synchronous and cheap, so the receiver can answer TeleCMI
+ * right after it.
  */
 export function createCallPipeline({
   history,
@@ -67,29 +76,21 @@ export function createCallPipeline({
   dedupeCapacity = 20_000,
   missedHoldMs = 1500,
   earlyEventsTtlMs = 10 * 60_000,
+  conversationSilenceMs = 30_000,
   awaySummaryDelayMs = 1500,
   namesFor = () => [],
+  agentNameOf = () => undefined,
   onLive,
   now = Date.now,
 }: CallPipelineOptions) {
-  const dialledByConversation = new BoundedMap<string, PhoneNumber>(conversationsKept);
-  const earlyEvents = new BoundedMap<string, { events: CallEvent[]; keptAt: number }>(earlyConversationsKept);
-  const heldMissed = new Map<string, NodeJS.Timeout>();
-  const away = new Set<string>();
-  let awayTimer: NodeJS.Timeout | undefined;
-  /** Set by `flush` on shutdown: what it announces opens nothing. */
-  let shuttingDown = false;
-  /**
-   * Announcing runs from timers and at shutdown too: what fails is logged, never thrown (out of a
-   * timer it would stop `serve`; at shutdown it would keep the history from being closed).
-   */
-  function attempt(what: string, work: () => void): void {
-    try {
-      work();
-    } catch (error) {
-      log.error(`${what} failed`, { error: errorMessage(error) });
-    }
-  }
+  const announcer = createAnnouncer({ store: history, notifier, isMuted, log, burst, missedHoldMs, awaySummaryDelayMs, onLive, now });
+  const conversations = createConversationTracker({
+    store: history,
+    idleTtlMs: earlyEventsTtlMs,
+    silenceMs: conversationSilenceMs,
+    onSilence: (facts) => decide(facts, undefined, { late: false }),
+    now,
+  });
   /**
    * The events seen lately, so a redelivery is a duplicate across restarts too. Read from the
    * history in the turn after opening, not during it (20,000 keys are a tenth of a second of
@@ -98,87 +99,15 @@ export function createCallPipeline({
   const redeliveries = createRedeliveryFilter({
     capacity: dedupeCapacity,
     earlier: () => {
-      let keys: string[] = [];
-      attempt('reading the recent event keys', () => (keys = history.recentEventKeys()));
-      return keys;
+      try {
+        return history.recentEventKeys();
+      } catch (error) {
+        log.error('reading the recent event keys failed', { error: String(error) });
+        return [];
+      }
     },
   });
   setImmediate(redeliveries.load).unref();
-
-  const announcer = createBurstCoalescer({
-    ...burst,
-    emit: (notification) => {
-      attempt('a notification', () => notifier.notify(withCallerHistory(notification)));
-      // A burst summed up pops nothing: only a call announced on its own rings in the CRM, and
-      // only while it rings (one held back by the burst may be over by now), never at shutdown.
-      attempt('the screen pop', () => {
-        if (notification.type === 'ringing' && !shuttingDown && !isMuted() && history.get(notification.call.id)?.state === 'ringing') {
-          onLive?.(notification.call, 'ringing');
-        }
-      });
-    },
-  });
-
-  /** A call's popup says what this desktop knows of its caller, from the caller's other calls; without it when that cannot be read. */
-  function withCallerHistory(notification: CallNotification): CallNotification {
-    if (notification.type !== 'ringing' && notification.type !== 'missed') return notification;
-    let callerHistory: string | undefined;
-    attempt("the caller's history line", () => (callerHistory = callerHistoryOf(notification.call, history, localClock(new Date(now())))));
-    return callerHistory ? { ...notification, callerHistory } : notification;
-  }
-
-  function announce(before: CallRecord | undefined, after: CallRecord, late: boolean): void {
-    if (late) return noteAway(after.id);
-    if (isMuted()) return;
-    if (after.state === 'answered' && before?.state !== 'answered') onLive?.(after, 'answered');
-    if (!before && after.state === 'ringing') announcer.ringing(after);
-    // Only a call that was announced ringing is announced missed: a hangup that overtook its
-    // other events, or that of a call cleared from the history, says nothing.
-    else if (after.state === 'missed' && before?.state === 'ringing') holdMissed(after.id);
-  }
-
-  /** A backlog is announced once, when it stops arriving: never as stale ringing popups. */
-  function noteAway(callId: string): void {
-    away.add(callId);
-    clearTimeout(awayTimer);
-    awayTimer = setTimeout(() => attempt('the away summary', announceAway), awaySummaryDelayMs);
-    awayTimer.unref();
-  }
-
-  function announceAway(): void {
-    clearTimeout(awayTimer);
-    const calls = [...away].flatMap((id) => history.get(id) ?? []);
-    away.clear();
-    if (calls.length > 0 && !isMuted()) notifier.notify({ type: 'away', calls });
-  }
-
-  /** A late `answered` turns a missed call into an ended one: the verdict waits for it briefly. */
-  function holdMissed(callId: string): void {
-    if (heldMissed.has(callId)) return;
-    const timer = setTimeout(() => attempt('a missed call', () => announceMissed(callId)), missedHoldMs);
-    timer.unref();
-    heldMissed.set(callId, timer);
-  }
-
-  function announceMissed(callId: string): void {
-    clearTimeout(heldMissed.get(callId));
-    heldMissed.delete(callId);
-    const call = history.get(callId);
-    if (call?.state === 'missed' && !isMuted()) notifier.notify(withCallerHistory({ type: 'missed', call }));
-  }
-
-  /** The events of this conversation that came before any of its agent legs, still fresh. */
-  function earlyEventsOf(conversationId: string): CallEvent[] {
-    const kept = earlyEvents.get(conversationId);
-    if (!kept || now() - kept.keptAt <= earlyEventsTtlMs) return kept?.events ?? [];
-    earlyEvents.delete(conversationId);
-    return [];
-  }
-
-  function keepEarly(event: CallEvent): void {
-    const events = [...earlyEventsOf(event.conversationId), event];
-    earlyEvents.set(event.conversationId, { events, keptAt: now() });
-  }
 
   /** This desktop's contacts first; else the names the team server sent. */
   function callerNamesOf(event: CallEvent, fromServer: readonly string[] = []): readonly string[] {
@@ -186,31 +115,82 @@ export function createCallPipeline({
     return own.length > 0 ? own : fromServer;
   }
 
-  function onAgentLeg(event: CallEvent, { late = false, callerNames }: IngestOptions): IngestOutcome {
-    if (!isWanted(event)) return 'filtered';
-    const before = history.get(event.callId);
-    const dialled = dialledByConversation.get(event.conversationId);
-    // A caller who hung up, or a report of a missed call, that came first: the call is over already.
-    const after = before
-      ? applyEvent(before, event)
-      : earlyEventsOf(event.conversationId).reduce(applyEvent, newCallRecord(event, dialled, callerNamesOf(event, callerNames)));
-    history.upsert(after);
-    announce(before, after, late);
-    return before ? 'updated' : 'recorded';
+  /** A colleague's name: this desktop's settings first, else the team server's. */
+  const nameOf = (agent: string | undefined, fromServer?: string): string | undefined =>
+    agent === undefined ? undefined : (agentNameOf(agent) ?? agentNameOf(extensionOf(agent)) ?? fromServer);
+
+  /**
+   * Brings each of this desktop's legs of the conversation up to date and tells what changed.
+   * Returns whether any record changed.
+   */
+  function decide(facts: ConversationFacts, event: CallEvent | undefined, options: { late: boolean; created?: CallRecord }): boolean {
+    const records = history.inConversation(facts.id, { complete: options.created === undefined });
+    if (options.created && !records.some((call) => call.id === options.created?.id)) records.push(options.created);
+    let changed = false;
+    for (const before of records) {
+      const fresh = before === options.created;
+      // A new leg takes into its timeline what its conversation told before it.
+      const after = reconcile(before, facts, fresh ? facts.events : event ? [event] : []);
+      if (!fresh && sameCall(before, after)) continue;
+      changed = true;
+      history.upsert(after);
+      const ringsAlready = records.some((other) => other.id !== after.id && other.state === 'ringing' && rings(facts, other.id));
+      announcer.changed(fresh ? undefined : before, after, { late: options.late, legRings: rings(facts, after.id), ringsAlready });
+    }
+    calledAgain(facts);
+    return changed;
   }
 
-  /** The caller leg and the call report complete the agent's calls of the same conversation. */
-  function onConversationEvent(event: CallEvent, late: boolean): IngestOutcome {
-    if (event.kind === 'caller-leg' && event.to) dialledByConversation.set(event.conversationId, event.to);
-    const calls = history.inConversation(event.conversationId);
-    for (const before of calls) {
-      const after = applyEvent(before, event);
-      history.upsert(after);
-      announce(before, after, late);
-    }
-    if (calls.length > 0) return 'updated';
-    keepEarly(event);
-    return 'held';
+  /** The caller called again and someone answered: their earlier missed calls are called back. */
+  function calledAgain(facts: ConversationFacts): void {
+    const answerer = answererOf(facts);
+    const digits = facts.caller?.digits;
+    if (!answerer?.agent || !digits) return;
+    const due = history.callBacksDue(digits).filter((id) => history.get(id)?.conversationId !== facts.id);
+    if (due.length === 0) return;
+    completeCallBacks(history, due, {
+      state: 'done',
+      by: answerer.agent,
+      byName: nameOf(answerer.agent, answerer.agentName),
+      at: now(),
+      how: 'called-again',
+    });
+  }
+
+  /** An agent's outgoing call to a number that is due a call back. */
+  function onOutgoing(event: CallEvent): IngestOutcome {
+    const digits = event.to?.digits;
+    if (event.status !== 'started' || !digits) return 'ignored';
+    const done = completeCallBacks(history, history.callBacksDue(digits), {
+      state: 'done',
+      by: event.agent,
+      byName: nameOf(event.agent),
+      at: event.time.getTime(),
+      how: 'called-back',
+    });
+    return done.length > 0 ? 'updated' : 'ignored';
+  }
+
+  /** The conversation an event belongs to: an agent's report names only its leg. */
+  function conversationOf(event: CallEvent): string {
+    if (event.kind !== 'agent-report' || event.knowsConversation) return event.conversationId;
+    return conversations.conversationOfLeg(event.callId) ?? event.conversationId;
+  }
+
+  function onConversationEvent(event: CallEvent, { late = false, callerNames, agentName }: IngestOptions): IngestOutcome {
+    const ownLeg = (event.kind === 'agent-leg' || event.kind === 'agent-report') && isWanted(event);
+    const known = ownLeg ? history.get(event.callId) : undefined;
+    const id = known?.conversationId ?? conversationOf(event);
+    // A new leg's conversation is usually new too: its popup does not wait for a large history's reading.
+    const facts = conversations.get(id, { complete: !(ownLeg && !known) });
+    learn(facts, event, agentName ?? nameOf(event.agent));
+    const created =
+      ownLeg && !known ? newCallRecord({ ...event, conversationId: id }, facts.dialled, callerNamesOf(event, callerNames)) : undefined;
+    const changed = decide(facts, event, { late, created });
+    conversations.settle(facts);
+    if (created) return 'recorded';
+    if (event.kind === 'agent-leg' && !ownLeg) return 'filtered';
+    return changed || history.inConversation(id, { complete: false }).length > 0 ? 'updated' : 'held';
   }
 
   return {
@@ -220,21 +200,20 @@ export function createCallPipeline({
       if (!redeliveries.admit(key)) return 'duplicate';
       history.rememberEventKey(key);
       const outcome =
-        event.kind === 'agent-leg'
-          ? onAgentLeg(event, options)
-          : event.kind === 'outgoing'
-            ? 'ignored'
-            : onConversationEvent(event, options.late ?? false);
+        event.kind === 'outgoing' ? onOutgoing(event) : event.kind === 'outgoing-report' ? 'ignored' : onConversationEvent(event, options);
       log.debug('event processed', { kind: event.kind, status: event.status, outcome });
       return outcome;
     },
 
+    /** A person says these calls were called back. */
+    markCalledBack(ids: readonly string[]): number {
+      return completeCallBacks(history, ids, { state: 'done', at: now(), how: 'marked' }).length;
+    },
+
     /** Announces calls held back (burst coalescing, missed verdicts); call it on shutdown. */
     flush(): void {
-      shuttingDown = true;
+      conversations.stop();
       announcer.flush();
-      for (const callId of [...heldMissed.keys()]) attempt('a missed call', () => announceMissed(callId));
-      attempt('the away summary', announceAway);
     },
   };
 }

@@ -2,24 +2,45 @@ import { z } from 'zod';
 import { phoneNumberSchema } from '../phone/phoneNumberSchema';
 import { customFieldsSchema } from '../telecmi/customFields';
 
-/** What the agent sees of a call; `ended` means answered and then hung up. */
-export const callStateSchema = z.enum(['ringing', 'answered', 'ended', 'missed']);
+/**
+ * What became of this desktop's leg of a conversation: `ringing` until the conversation is decided;
+ * `answered` by this agent, `ended` once that talk is over; `answered-elsewhere` by a colleague;
+ * `declined` by this agent; `missed` when the conversation ended with nobody answering.
+ */
+export const callStateSchema = z.enum(['ringing', 'answered', 'ended', 'answered-elsewhere', 'declined', 'missed']);
 export type CallState = z.infer<typeof callStateSchema>;
 
-/** How far along a call is: a state never moves back (events may arrive out of order). */
-export const callStateRank: Record<CallState, number> = { ringing: 0, answered: 1, ended: 2, missed: 2 };
+/**
+ * A call missed by everyone is a call to return. `done`: an agent's outgoing call to the number
+ * started, the caller called again and someone answered, or a person marked it.
+ */
+export const callBackSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('pending') }),
+  z.object({
+    state: z.literal('done'),
+    /** The agent id; absent when marked by hand on this desktop. */
+    by: z.string().optional(),
+    byName: z.string().optional(),
+    at: z.number(),
+    how: z.enum(['called-back', 'called-again', 'marked']),
+  }),
+]);
+export type CallBack = z.infer<typeof callBackSchema>;
 
 export const timelineEntrySchema = z.object({
   /** `agent-leg:started`, `caller-leg:hangup`, `cdr:missed`... */
   event: z.string(),
+  /** For another agent's leg of the conversation: which agent. */
+  agent: z.string().optional(),
   /** TeleCMI's time of the event, epoch milliseconds. */
   time: z.number(),
   receivedAt: z.number(),
 });
 
 /**
- * One incoming call as the history keeps it: one record per leg B (`cmiuuid`), merged from its
- * events and from its conversation's caller leg and call report. JSON-safe (epoch milliseconds,
+ * One incoming call as the history keeps it: one record per leg B (`cmiuuid`) of this desktop's
+ * agents, merged from its events and from the rest of its conversation (the caller leg, the other
+ * agents' legs, the call reports). JSON-safe (epoch milliseconds,
  * no Dates), so the same shape is persisted and sent over IPC.
  */
 export const callRecordSchema = z.object({
@@ -42,6 +63,12 @@ export const callRecordSchema = z.object({
   durationSec: z.number().optional(),
   waitedSec: z.number().optional(),
   hangupReason: z.string().optional(),
+  /** The colleague who answered (`answered-elsewhere`): TeleCMI's agent id, and a display name where one is known. */
+  answeredBy: z.string().optional(),
+  answeredByName: z.string().optional(),
+  /** The caller left a voicemail (from the missed conversation's report). */
+  voicemail: z.boolean().optional(),
+  callBack: callBackSchema.optional(),
   receivedAt: z.number(),
   updatedAt: z.number(),
   read: z.boolean(),

@@ -7,10 +7,15 @@ import type { CallRecord } from './callRecord';
 export interface CallStore {
   get(id: string): CallRecord | undefined;
   upsert(call: CallRecord): void;
-  /** The calls of a conversation (one per agent leg kept), the earliest first. */
-  inConversation(conversationId: string): CallRecord[];
-  /** A caller's calls (by the digits of their number): id -> start time; undefined while not known yet. */
-  callerCalls(digits: string): ReadonlyMap<string, number> | undefined;
+  /**
+   * The calls of a conversation (one per agent leg kept), the earliest first. `complete: false`:
+   * only those known without finishing the reading of a large history just opened.
+   */
+  inConversation(conversationId: string, options?: { complete?: boolean }): CallRecord[];
+  /** A caller's calls (by the digits of their number), by id; undefined while not known yet. */
+  callerCalls(digits: string): ReadonlyMap<string, { startedAt: number; conversationId: string }> | undefined;
+  /** The ids of the calls to call back from this caller. */
+  callBacksDue(digits: string): string[];
   /** Event keys seen lately, oldest first, so a redelivery after a restart is still a duplicate. */
   recentEventKeys(): string[];
   rememberEventKey(key: string): void;

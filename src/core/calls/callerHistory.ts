@@ -1,5 +1,6 @@
 import type { CallRecord } from './callRecord';
 import type { CallStore } from './callStore';
+import { answererOf } from './callNotification';
 
 export interface CallerHistoryClock {
   now: Date;
@@ -26,7 +27,10 @@ export function ordinal(n: number): string {
   return `${n}${suffix}`;
 }
 
-const outcomeOf: Record<CallRecord['state'], string> = { ringing: 'rang', answered: 'answered', ended: 'answered', missed: 'missed' };
+const outcomeOf = (last: Pick<CallRecord, 'state' | 'answeredBy' | 'answeredByName'>): string =>
+  last.state === 'answered-elsewhere'
+    ? `answered by ${answererOf(last)}`
+    : { ringing: 'rang', answered: 'answered', ended: 'answered', declined: 'declined', missed: 'missed' }[last.state];
 
 export const startOfDay = (now: Date): number => new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
 
@@ -36,14 +40,14 @@ export const startOfDay = (now: Date): number => new Date(now.getFullYear(), now
  * calls: how many started today, and the last of them.
  */
 export function describeCallerHistory(
-  { today, last }: { today: number; last?: Pick<CallRecord, 'state' | 'startedAt'> },
+  { today, last }: { today: number; last?: Pick<CallRecord, 'state' | 'startedAt' | 'answeredBy' | 'answeredByName'> },
   { now, formatTime, formatDay }: CallerHistoryClock,
 ): string {
   if (!last) return 'first call';
   const midnight = startOfDay(now);
   const lastAt = new Date(last.startedAt);
   const when = last.startedAt >= midnight ? `at ${formatTime(lastAt)}` : `on ${formatDay(lastAt)}`;
-  return `${today === 0 ? 'first' : ordinal(today + 1)} call today · last one ${outcomeOf[last.state]} ${when}`;
+  return `${today === 0 ? 'first' : ordinal(today + 1)} call today · last one ${outcomeOf(last)} ${when}`;
 }
 
 /**
@@ -59,12 +63,13 @@ export function callerHistoryOf(
   const calls = call.from?.digits ? history.callerCalls(call.from.digits) : undefined;
   if (!calls) return undefined;
   const midnight = startOfDay(clock.now);
-  let today = 0;
+  // Counted by conversation: one caller ringing two agents of this desktop is one call.
+  const today = new Set<string>();
   let latest: { id: string; startedAt: number } | undefined;
-  for (const [id, startedAt] of calls) {
-    if (id === call.id || startedAt > call.startedAt) continue;
-    if (startedAt >= midnight) today += 1;
+  for (const [id, { startedAt, conversationId }] of calls) {
+    if (conversationId === call.conversationId || startedAt > call.startedAt) continue;
+    if (startedAt >= midnight) today.add(conversationId);
     if (!latest || startedAt > latest.startedAt) latest = { id, startedAt };
   }
-  return describeCallerHistory({ today, last: latest && history.get(latest.id) }, clock);
+  return describeCallerHistory({ today: today.size, last: latest && history.get(latest.id) }, clock);
 }

@@ -45,6 +45,7 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
   let open = true;
   // A file of an earlier version is only ever read as it is (`calls`): its new columns are computed.
   const column = readableColumn(readOnly ? missingColumns(db) : []);
+  const hasCallBackColumn = (db.all('PRAGMA table_info(calls)') as Array<{ name: string }>).some((column) => column.name === 'call_back');
   // Prepared once: preparing a statement costs more than running it.
   const statements = {
     remove: db.prepare('DELETE FROM calls WHERE id = ?'),
@@ -65,9 +66,9 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     ...(!readOnly && {
       upsert: db.prepare(
         [
-          'INSERT INTO calls (id, conversation_id, read, record, caller, started_at) VALUES (?, ?, ?, ?, ?, ?)',
+          'INSERT INTO calls (id, conversation_id, read, record, caller, started_at, call_back) VALUES (?, ?, ?, ?, ?, ?, ?)',
           'ON CONFLICT (id) DO UPDATE SET read = excluded.read, record = excluded.record,',
-          '  caller = excluded.caller, started_at = excluded.started_at',
+          '  caller = excluded.caller, started_at = excluded.started_at, call_back = excluded.call_back',
         ].join(' '),
       ),
     }),
@@ -108,6 +109,16 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
       return { calls: JSON.parse(keys) as StoredCallKeys[], last };
     },
 
+    /** The calls to call back, with their callers: few, and read through their own index. */
+    callBacksDue(): Array<{ id: string; caller: string | null }> {
+      // A file of an earlier version read as it is (`calls`) has none.
+      if (!hasCallBackColumn) return [];
+      return db.all("SELECT CAST(id AS TEXT) AS id, CAST(caller AS TEXT) AS caller FROM calls WHERE call_back = 'pending'") as Array<{
+        id: string;
+        caller: string | null;
+      }>;
+    },
+
     unreadIds(): string[] {
       return (db.all('SELECT id FROM calls WHERE read = 0 ORDER BY seq') as Array<{ id: string }>).map((row) => row.id);
     },
@@ -141,16 +152,8 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     write(changes: CallWrite): void {
       const rows = changes.upserts.flatMap((call) => {
         try {
-          return [
-            [call.id, call.conversationId, call.read ? 1 : 0, JSON.stringify(call), call.from?.digits ?? null, call.startedAt] as [
-              string,
-              string,
-              number,
-              string,
-              string | null,
-              number,
-            ],
-          ];
+          const row = [call.id, call.conversationId, call.read ? 1 : 0, JSON.stringify(call), call.from?.digits ?? null, call.startedAt];
+          return [[...row, call.callBack?.state ?? null] as Array<string | number | null>];
         } catch (error) {
           log.error('a call could not be saved and is left out', { call: call.id, error: String(error) });
           return [];

@@ -3,6 +3,7 @@ import type { CallRecord, HistoryChange } from '../calls/callRecord';
 import { BoundedMap } from '../collections/boundedMap';
 import type { Logger } from '../log/logger';
 import type { CallDatabase } from './callDatabase';
+import { createCallBackIndex } from './callBackIndex';
 import { createCallIndex } from './callIndex';
 import { createIdReader } from './idReader';
 import { applyChanges } from './listChanges';
@@ -44,6 +45,8 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
   /** The next calls to evict, oldest first, with their read flags kept current. */
   const nextOldest = new Map<string, boolean>();
   const listeners = new Set<(change: HistoryChange) => void>();
+  /** The calls to call back, by caller: few, read through their own index at opening. */
+  const callBacks = createCallBackIndex(database.callBacksDue());
   const writes = createWriteBuffer({ database, log, flushDelayMs, onSaveState, notSavedBecause });
   let { total, unread } = database.counts();
   let limit = maxCalls;
@@ -106,6 +109,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     const { pending } = writes;
     for (const { id, read } of calls) {
       callIndex.remove(id);
+      callBacks.remove(id);
       if (!read) unread -= 1;
       total -= 1;
       nextOldest.delete(id);
@@ -149,6 +153,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     if ((before?.read ?? true) !== call.read) unread += call.read ? -1 : 1;
     if (nextOldest.has(call.id)) nextOldest.set(call.id, call.read);
     callIndex.add(call.id, { caller: call.from?.digits, conversationId: call.conversationId, startedAt: call.startedAt });
+    callBacks.update(call);
     remember(call);
     writes.pending.upserts.set(call.id, call);
   }
@@ -193,10 +198,13 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
       }
     },
 
-    /** The calls of a conversation (one per agent its call rang), the earliest first. */
-    inConversation(conversationId: string): CallRecord[] {
-      // The index answers only once every id is read: asked for before that, the reading finishes first.
-      ids.readAll();
+    /**
+     * The calls of a conversation (one per agent its call rang), the earliest first. The index
+     * answers in full only once every id is read: asked for before that, the reading finishes
+     * first, unless only what is known is wanted (a new call's popup must not wait for it).
+     */
+    inConversation(conversationId: string, { complete = true }: { complete?: boolean } = {}): CallRecord[] {
+      if (complete) ids.readAll();
       const earliestFirst = [...callIndex.callsInConversation(conversationId)].sort(([, a], [, b]) => a - b);
       return earliestFirst.flatMap(([id]) => get(id) ?? []);
     },
@@ -205,7 +213,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
      * A caller's calls (by the digits of their number): id -> start time. Undefined until every id
      * is read (about a second after opening 100,000 calls): a popup does not wait for it.
      */
-    callerCalls(digits: string): ReadonlyMap<string, number> | undefined {
+    callerCalls(digits: string): ReadonlyMap<string, { startedAt: number; conversationId: string }> | undefined {
       return ids.allKnown() ? callIndex.callsOfCaller(digits) : undefined;
     },
 
@@ -244,12 +252,17 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
 
     unreadCount: (): number => unread,
 
+    /** The calls to call back from this caller, and how many there are in all. */
+    callBacksDue: (digits: string): string[] => callBacks.of(digits),
+    callBackCount: (): number => callBacks.size(),
+
     clear(): void {
       // Every id is known once the history is empty; a reading of ids still running stops.
       ids.markAllKnown();
       cache.clear();
       nextOldest.clear();
       callIndex.clear();
+      callBacks.clear();
       writes.clearAll();
       total = 0;
       unread = 0;

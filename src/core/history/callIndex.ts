@@ -39,7 +39,7 @@ export function createCallIndex() {
       leave(byConversation, call.conversationId, id);
     },
 
-    callsOfCaller: (digits: string): ReadonlyMap<string, number> => startTimes(byCaller.get(digits)),
+    callsOfCaller: (digits: string): ReadonlyMap<string, IndexedCall> => calls(byCaller.get(digits)),
     callsInConversation: (conversationId: string): ReadonlyMap<string, number> => startTimes(byConversation.get(conversationId)),
 
     clear(): void {
@@ -48,6 +48,12 @@ export function createCallIndex() {
       byConversation.clear();
     },
   };
+
+  /** A group's calls as indexed. */
+  function calls(group: KeyCalls | undefined): ReadonlyMap<string, IndexedCall> {
+    const ids = typeof group === 'string' ? [group] : [...(group ?? [])];
+    return new Map(ids.flatMap((id) => (byId.has(id) ? [[id, byId.get(id) as IndexedCall]] : [])));
+  }
 
   /** A group's calls with their start times. */
   function startTimes(calls: KeyCalls | undefined): ReadonlyMap<string, number> {

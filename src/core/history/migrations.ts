@@ -83,9 +83,20 @@ interface Migration {
   up: (db: Sqlite.Database) => void;
 }
 
+/**
+ * Calls to call back are found at opening without reading every record: a column saying so, and
+ * an index of the pending ones alone (written only for the few missed by everyone).
+ */
+function withCallBacks(db: Sqlite.Database): void {
+  const columns = (db.all('PRAGMA table_info(calls)') as Array<{ name: string }>).map((column) => column.name);
+  if (!columns.includes('call_back')) db.exec('ALTER TABLE calls ADD COLUMN call_back TEXT;');
+  db.exec("CREATE INDEX IF NOT EXISTS calls_call_back ON calls (seq) WHERE call_back = 'pending';");
+}
+
 /** Every schema change, in order; a file records the last it has in `PRAGMA user_version`. */
 const migrations: readonly Migration[] = [
   { version: 1, what: 'calls with their caller, start and keys index; event keys without a unique index', up: toFirstNumberedVersion },
+  { version: 2, what: 'the calls to call back', up: withCallBacks },
 ];
 
 export const schemaVersion = migrations[migrations.length - 1]?.version ?? 0;

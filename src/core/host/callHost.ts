@@ -18,6 +18,7 @@ export interface CallHostOptions {
   isMuted?: () => boolean;
   burst?: CallPipelineOptions['burst'];
   namesFor?: CallPipelineOptions['namesFor'];
+  agentNameOf?: CallPipelineOptions['agentNameOf'];
   onLive?: CallPipelineOptions['onLive'];
   /** Saving the history failed, or works again. */
   onSaveState?: (state: SaveState) => void;
@@ -40,6 +41,7 @@ export function createCallHost({
   isMuted,
   burst,
   namesFor,
+  agentNameOf,
   onLive,
   onSaveState,
   historyNotSavedBecause,
@@ -48,7 +50,17 @@ export function createCallHost({
   let isWanted = createCallFilter(settings);
   let lastEventAt: number | null = null;
   const history = createCallHistory({ database, maxCalls: settings.maxCalls, log, onSaveState, notSavedBecause: historyNotSavedBecause });
-  const pipeline = createCallPipeline({ history, notifier, isWanted: (event) => isWanted(event), isMuted, log, burst, namesFor, onLive });
+  const pipeline = createCallPipeline({
+    history,
+    notifier,
+    isWanted: (event) => isWanted(event),
+    isMuted,
+    log,
+    burst,
+    namesFor,
+    agentNameOf,
+    onLive,
+  });
 
   return {
     history,
@@ -62,6 +74,9 @@ export function createCallHost({
 
     /** When a transport last handed over a TeleCMI event (epoch ms), or null. */
     lastEventAt: (): number | null => lastEventAt,
+
+    /** A person says these calls were called back (the "To call back" list). */
+    markCalledBack: (ids: readonly string[]): number => pipeline.markCalledBack(ids),
 
     /** A new filter applies to the next event; a new cap at once. */
     apply(next: HostSettings): void {

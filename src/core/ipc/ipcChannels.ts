@@ -7,6 +7,7 @@ export const invokeChannelNames = [
   'calls:list',
   'calls:mark-read',
   'calls:mark-all-read',
+  'calls:mark-called-back',
   'calls:clear',
   'calls:open-crm',
   'calls:save-csv',

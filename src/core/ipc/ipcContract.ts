@@ -27,6 +27,8 @@ export const invokeChannels = {
   'calls:list': { args: noArgs, result: z.array(callRecordSchema) },
   'calls:mark-read': { args: z.tuple([z.array(z.string().max(200)).max(100_000)]), result: z.void() },
   'calls:mark-all-read': { args: noArgs, result: z.void() },
+  /** A person says they called these back; answers how many were still to call back. */
+  'calls:mark-called-back': { args: z.tuple([z.array(z.string().max(200)).max(10_000)]), result: z.number() },
   'calls:clear': { args: noArgs, result: z.void() },
   'calls:open-crm': { args: z.tuple([z.string().max(200)]), result: outcome },
   'calls:save-csv': { args: z.tuple([z.string().max(50_000_000)]), result: outcome },
@@ -71,7 +73,7 @@ export const pushChannels = {
   'settings:changed': settingsSchema,
   'request-log:added': requestLogEntrySchema,
   /** A notification was clicked, or the tray asked for a view. */
-  'window:show': z.object({ view: z.enum(['calls', 'settings', 'welcome', 'check']), callId: z.string().optional() }),
+  'window:show': z.object({ view: z.enum(['calls', 'call-back', 'settings', 'welcome', 'check']), callId: z.string().optional() }),
 } as const satisfies Record<PushChannel, z.ZodType>;
 
 export type InvokeArgs<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['args']>;

@@ -47,6 +47,14 @@ export const settingsSchema = z.object({
     .max(100_000, 'must be at most 100000')
     .default(1000),
   startAtLogin: z.boolean().default(false),
+  /** Colleagues' names by agent id (`205` or `205_2222223`): "Answered by Ravi Kumar". */
+  agentNames: z
+    .record(
+      z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
+      z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+    )
+    .refine((names) => Object.keys(names).length <= 1000, 'at most 1000 names')
+    .default({}),
   /** "own": the user runs ngrok or cloudflared; "ngrok": the app opens the tunnel itself. */
   tunnelMode: z.enum(['own', 'ngrok'], { error: 'must be "own" or "ngrok"' }).default('own'),
   /** With a tunnel of one's own: its public https URL, so the connection check can use it. */

@@ -20,6 +20,8 @@ export const teamEventMessageSchema = z.object({
    * --contacts`). Names that do not fit are dropped, never the call they came with.
    */
   callerNames: z.array(z.string().max(maxCallerNameLength)).max(maxCallerNames).optional().catch(undefined),
+  /** The display name of the event's agent, from the team's files: "Answered by Ravi Kumar". */
+  agentName: z.string().max(maxCallerNameLength).optional().catch(undefined),
 });
 
 /** Publishing keeps `callerNames` within what every desktop accepts. */

@@ -17,3 +17,6 @@ export const agentNameSchema = teamNameSchema.refine(
   (name) => name !== receiverUsername,
   `"${receiverUsername}" is the receiver's user, not an agent`,
 );
+
+/** A person's name for an agent, shown to colleagues ("Answered by Ravi Kumar"). */
+export const agentDisplayNameSchema = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');

@@ -97,7 +97,14 @@ const outgoingSchema = z
     custom: event.custom,
   }));
 
-/** A call report (CDR). The documented sample has no `status`: a CDR without talk time is missed. */
+/** A flag that may come as JSON `true` or, over GET and forms, as the text `true`. */
+const flagField = z.preprocess((value) => (typeof value === 'string' ? value.trim().toLowerCase() === 'true' : value), z.boolean());
+
+/**
+ * A report (CDR) of an incoming conversation: answered (by `user`) or missed by everyone, with the
+ * wait, why it ended and whether the caller left a voicemail. The documented missed sample has no
+ * `status`: a report without talk time is missed.
+ */
 const callReportSchema = z
   .looseObject({
     type: z.literal('cdr'),
@@ -114,6 +121,7 @@ const callReportSchema = z
     waitedsec: numericField.optional(),
     answeredsec: numericField.optional(),
     hangup_reason: z.string().optional(),
+    voicemail: flagField.optional(),
     custom: customField,
   })
   .transform((report) => ({
@@ -132,6 +140,80 @@ const callReportSchema = z
     waitedSec: report.waitedsec,
     answeredSec: report.answeredsec,
     hangupReason: report.hangup_reason,
+    voicemail: report.voicemail,
+  }));
+
+/**
+ * "Incoming User Missed" (chub/incoming-user-missed): one agent's leg of an incoming call was not
+ * answered by that agent, with why (`sent_reject`: the agent declined). Its `cmiuuid` is the agent
+ * leg's; it carries no `conversation_uuid` (the leg tells the conversation), and its `to` is the
+ * agent's phone, not the number dialled.
+ */
+const agentReportSchema = z
+  .looseObject({
+    type: z.literal('cdr'),
+    leg: z.literal('b'),
+    cmiuuid: idField,
+    conversation_uuid: optionalText,
+    status: statusField(['missed', 'answered']).optional(),
+    from: phoneField.optional(),
+    user: optionalText,
+    team: optionalText,
+    appid: numericField.optional(),
+    app_id: numericField.optional(),
+    time: epochMillisField,
+    hangup_reason: z.string().optional(),
+    custom: customField,
+  })
+  .transform((report) => ({
+    kind: 'agent-report' as const,
+    leg: 'b' as const,
+    status: report.status ?? 'missed',
+    callId: report.cmiuuid,
+    /** Unknown until the leg is: the leg's own id stands in, and the pipeline finds the conversation. */
+    conversationId: report.conversation_uuid ?? report.cmiuuid,
+    knowsConversation: report.conversation_uuid !== undefined,
+    from: report.from,
+    to: undefined,
+    agent: report.user,
+    team: report.team,
+    appId: report.appid ?? report.app_id,
+    time: new Date(report.time),
+    custom: report.custom,
+    hangupReason: report.hangup_reason,
+  }));
+
+/** A report of an outgoing call (chub/outgoing-missed, -answered): understood, so it is never taken for an incoming one. */
+const outgoingReportSchema = z
+  .looseObject({
+    type: z.literal('cdr'),
+    cmiuuid: idField,
+    conversation_uuid: optionalText,
+    status: statusField(['missed', 'answered']).optional(),
+    virtual_number: phoneField.optional(),
+    to: phoneField.optional(),
+    user: optionalText,
+    appid: numericField.optional(),
+    app_id: numericField.optional(),
+    time: epochMillisField,
+    answeredsec: numericField.optional(),
+    hangup_reason: z.string().optional(),
+    custom: customField,
+  })
+  .transform((report) => ({
+    kind: 'outgoing-report' as const,
+    leg: undefined,
+    status: report.status ?? ((report.answeredsec ?? 0) > 0 ? 'answered' : 'missed'),
+    callId: report.cmiuuid,
+    conversationId: report.conversation_uuid ?? report.cmiuuid,
+    from: report.virtual_number,
+    to: report.to,
+    agent: report.user,
+    team: undefined,
+    appId: report.appid ?? report.app_id,
+    time: new Date(report.time),
+    custom: report.custom,
+    hangupReason: report.hangup_reason,
   }));
 
 export const eventSchemas = {
@@ -139,6 +221,8 @@ export const eventSchemas = {
   'caller-leg': callerLegSchema,
   outgoing: outgoingSchema,
   cdr: callReportSchema,
+  'agent-report': agentReportSchema,
+  'outgoing-report': outgoingReportSchema,
 } as const;
 
 export type EventKind = keyof typeof eventSchemas;
@@ -154,4 +238,8 @@ export type CallEvent = ParsedEvent & {
   waitedSec?: number | undefined;
   answeredSec?: number | undefined;
   hangupReason?: string | undefined;
+  /** A missed conversation's report: the caller left a voicemail. */
+  voicemail?: boolean | undefined;
+  /** An agent report without `conversation_uuid`: `conversationId` is its leg's id until the leg is known. */
+  knowsConversation?: boolean;
 };

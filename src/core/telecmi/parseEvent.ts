@@ -32,7 +32,10 @@ function isPayload(input: unknown): input is Payload {
 /** Which schema applies. Kinds are told apart by the fields TeleCMI documents for each. */
 function detectKind(payload: Payload): EventKind | { reason: string } {
   const { type } = payload;
-  if (type === 'cdr') return 'cdr';
+  if (type === 'cdr') {
+    if (payload.direction === 'outbound') return 'outgoing-report';
+    return payload.leg === 'b' ? 'agent-report' : 'cdr';
+  }
   if (type !== 'event') {
     const received = type === undefined ? 'missing' : `${JSON.stringify(type)}`;
     return { reason: `not a TeleCMI event: "type" must be "event" or "cdr" (received ${received})` };
@@ -61,6 +64,8 @@ function describeKind(kind: EventKind): string {
     'caller-leg': 'caller leg (leg A) event',
     outgoing: 'outgoing call event',
     cdr: 'call report (CDR)',
+    'agent-report': "agent's missed-call report (CDR, leg B)",
+    'outgoing-report': 'outgoing call report (CDR)',
   };
   return names[kind];
 }

@@ -43,3 +43,23 @@ export function agentLegPayload(call: SampleCall, status: AgentLegStatus, time: 
     status,
   };
 }
+
+/** The caller leg (leg A) of the same conversation: `hangup` when the caller gives up or the call ends. */
+export function callerLegPayload(
+  call: SampleCall,
+  status: 'waiting' | 'answered' | 'hangup',
+  time: number,
+): Record<string, string | number> {
+  return {
+    type: 'event',
+    direction: 'inbound',
+    conversation_uuid: call.conversationId,
+    cmiuuid: call.conversationId,
+    from: call.from,
+    to: '918000000000',
+    app_id: call.appId,
+    time,
+    custom: JSON.stringify(call.custom),
+    status,
+  };
+}

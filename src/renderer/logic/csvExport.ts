@@ -17,6 +17,11 @@ const columns = [
   'durationSec',
   'waitedSec',
   'hangupReason',
+  'answeredBy',
+  'voicemail',
+  'callBack',
+  'calledBackBy',
+  'calledBackAt',
   'custom',
 ] as const;
 
@@ -49,6 +54,11 @@ export function callsToCsv(calls: readonly CallRecord[]): string {
     durationSec: call.durationSec ?? '',
     waitedSec: call.waitedSec ?? '',
     hangupReason: call.hangupReason ?? '',
+    answeredBy: call.answeredBy ?? '',
+    voicemail: call.voicemail ? 'yes' : '',
+    callBack: call.callBack?.state ?? '',
+    calledBackBy: call.callBack?.state === 'done' ? (call.callBack.by ?? 'marked here') : '',
+    calledBackAt: call.callBack?.state === 'done' ? isoTime(call.callBack.at) : '',
     custom: call.custom === undefined ? '' : typeof call.custom === 'string' ? call.custom : JSON.stringify(call.custom),
   }));
   return stringify(rows, { header: true, columns: [...columns], record_delimiter: 'windows', cast: { string: defuseFormula } });

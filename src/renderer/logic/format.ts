@@ -1,9 +1,13 @@
+import { answererOf } from '../../core/calls/callNotification';
 import type { CallRecord, CallState } from '../../core/calls/callRecord';
+import { extensionOf } from '../../core/calls/conversation';
 
 export const stateLabels: Record<CallState, string> = {
   ringing: 'Ringing',
   answered: 'Answered',
   ended: 'Ended',
+  'answered-elsewhere': 'Answered by a colleague',
+  declined: 'Declined',
   missed: 'Missed',
 };
 
@@ -34,18 +38,31 @@ export function duration(totalSeconds: number): string {
   return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
 }
 
-/** "Missed", "Ended · 1:02", "Answered". */
-export function stateSummary(call: Pick<CallRecord, 'state' | 'durationSec'>): string {
+/** "Missed · voicemail", "Ended · 1:02", "Answered by Ravi", "Called back". */
+export function stateSummary(
+  call: Pick<CallRecord, 'state' | 'durationSec' | 'answeredBy' | 'answeredByName' | 'voicemail' | 'callBack'>,
+): string {
+  if (call.state === 'answered-elsewhere') return `Answered by ${answererOf(call)}`;
+  if (call.callBack?.state === 'done') return 'Called back';
   const label = stateLabels[call.state];
-  return call.durationSec !== undefined && call.state === 'ended' ? `${label} · ${duration(call.durationSec)}` : label;
+  if (call.durationSec !== undefined && call.state === 'ended') return `${label} · ${duration(call.durationSec)}`;
+  return call.voicemail ? `${label} · voicemail` : label;
 }
 
-/** Agent and team without TeleCMI's `_<app id>` suffix: `204 · Sales`. */
-export function whoAnswers(call: Pick<CallRecord, 'agent' | 'team'>): string {
-  return [call.agent, call.team]
-    .filter(Boolean)
-    .map((id) => String(id).replace(/_\d+$/, ''))
-    .join(' · ');
+/** Agent and team without TeleCMI's `_<app id>` suffix, and who called back: `204 · Sales · called back by 205`. */
+export function whoAnswers(call: Pick<CallRecord, 'agent' | 'team' | 'callBack'>): string {
+  const done = call.callBack?.state === 'done' ? call.callBack : undefined;
+  const calledBack = done && (done.by ? `called back by ${done.byName ?? extensionOf(done.by)}` : 'called back');
+  return [...[call.agent, call.team].filter(Boolean).map((id) => extensionOf(String(id))), calledBack].filter(Boolean).join(' · ');
+}
+
+/** Who called back, and when: `Ravi Kumar, 10:42 (called them)`. */
+export function callBackSummary(callBack: CallRecord['callBack']): string | undefined {
+  if (!callBack) return undefined;
+  if (callBack.state === 'pending') return 'To call back';
+  const who = callBack.by ? (callBack.byName ?? extensionOf(callBack.by)) : 'Marked done here';
+  const how = { 'called-back': 'called them', 'called-again': 'they called again', marked: 'marked done' }[callBack.how];
+  return `${who}, ${dateTime(callBack.at)} (${how})`;
 }
 
 /** The caller as the popup names them: `Asha Rao · +91 98765 43210`, `2 contacts match · …`, or the number. */

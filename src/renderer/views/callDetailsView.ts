@@ -1,6 +1,8 @@
 import type { CallRecord } from '../../core/calls/callRecord';
 import { fill, h } from '../dom';
-import { callerName, dateTime, duration, stateSummary } from '../logic/format';
+import { answererOf } from '../../core/calls/callNotification';
+import { extensionOf } from '../../core/calls/conversation';
+import { callBackSummary, callerName, dateTime, duration, stateSummary } from '../logic/format';
 import type { Store } from '../store';
 
 export interface CallDetailsActions {
@@ -30,7 +32,7 @@ export function createCallDetailsView(store: Store, actions: CallDetailsActions)
     fill(
       body,
       h('h2', { class: 'caller-title' }, callerName(call)),
-      h('p', { class: `badge ${call.state}` }, stateSummary(call)),
+      h('p', { class: `badge ${call.callBack?.state === 'done' ? 'called-back' : call.state}` }, stateSummary(call)),
       h(
         'div',
         { class: 'actions' },
@@ -60,6 +62,9 @@ export function createCallDetailsView(store: Store, actions: CallDetailsActions)
           field('Talk time', call.durationSec !== undefined ? duration(call.durationSec) : undefined),
           field('Waited', call.waitedSec !== undefined ? `${call.waitedSec} s` : undefined),
           field('Hangup reason', call.hangupReason),
+          field('Answered by', call.answeredBy && `${answererOf(call)} (${call.answeredBy})`),
+          field('Voicemail', call.voicemail ? 'The caller left one' : undefined),
+          field('Call back', callBackSummary(call.callBack)),
           field('Call id (leg B)', call.id),
           field('Conversation', call.conversationId),
         ),
@@ -67,7 +72,13 @@ export function createCallDetailsView(store: Store, actions: CallDetailsActions)
       customRows.length > 0 && h('h3', {}, 'Custom fields'),
       customRows.length > 0 && h('table', { class: 'fields custom' }, h('tbody', {}, ...customRows)),
       h('h3', {}, 'Timeline'),
-      h('ol', { class: 'timeline' }, ...call.timeline.map((entry) => h('li', {}, h('time', {}, dateTime(entry.time)), ` ${entry.event}`))),
+      h(
+        'ol',
+        { class: 'timeline' },
+        ...call.timeline.map((entry) =>
+          h('li', {}, h('time', {}, dateTime(entry.time)), ` ${entry.event}${entry.agent ? ` (${extensionOf(entry.agent)})` : ''}`),
+        ),
+      ),
       h(
         'details',
         { class: 'raw' },

@@ -1,7 +1,8 @@
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
 import type { CallRecord, CallState } from '../../core/calls/callRecord';
 import { h } from '../dom';
-import { callerName, relativeTime, stateLabels, stateSummary, whoAnswers } from '../logic/format';
+import { relativeTime, stateLabels } from '../logic/format';
+import { callRow } from './callRow';
 import { filterCalls } from '../logic/search';
 import type { Store } from '../store';
 import { createTodayChart } from './todayChart';
@@ -21,7 +22,7 @@ export function createCallListView(store: Store, actions: CallListActions, now: 
   let visible: CallRecord[] = [];
   const search = h('input', {
     type: 'search',
-    placeholder: 'Search name, number, agent, team, custom field…',
+    placeholder: 'Search name, number, agent…',
     'aria-label': 'Search calls',
     onInput: () => store.update({ filter: { ...store.state.filter, query: search.value } }),
   });
@@ -51,22 +52,7 @@ export function createCallListView(store: Store, actions: CallListActions, now: 
   });
 
   /** Placed by `drawRows` through `element.style`: an inline style attribute breaks the CSP. */
-  function row(call: CallRecord): HTMLElement {
-    return h(
-      'button',
-      {
-        class: `row state-${call.state}${call.read ? '' : ' unread'}`,
-        role: 'listitem',
-        'data-call-id': call.id,
-        'aria-label': `${callerName(call)}, ${stateLabels[call.state]}${call.read ? '' : ', unread'}`,
-        onClick: () => actions.open(call.id),
-      },
-      h('span', { class: 'caller' }, callerName(call)),
-      h('time', { class: 'when', datetime: new Date(call.startedAt).toISOString() }, relativeTime(call.startedAt, now())),
-      h('span', { class: 'who' }, whoAnswers(call) || '—'),
-      h('span', { class: `badge ${call.state}` }, stateSummary(call)),
-    );
-  }
+  const row = (call: CallRecord): HTMLElement => callRow(call, now(), () => actions.open(call.id));
 
   /**
    * Rows are kept per call version and only moved, added or removed as the window scrolls:
@@ -100,14 +86,15 @@ export function createCallListView(store: Store, actions: CallListActions, now: 
     { class: 'view calls-view', 'aria-label': 'Recent calls' },
     today.element,
     h('div', { class: 'toolbar' }, search, stateFilter),
+    // Short words, full names for assistive technology: the row fits the 400 px window.
     h(
       'div',
-      { class: 'actions' },
+      { class: 'actions one-line' },
       count,
-      h('button', { type: 'button', onClick: () => actions.markAllRead() }, 'Mark all read'),
-      h('button', { type: 'button', onClick: () => actions.exportCsv(visible) }, 'Export CSV'),
-      h('button', { type: 'button', onClick: () => actions.sendTestCall() }, 'Test call'),
-      h('button', { type: 'button', class: 'danger', onClick: () => actions.clear() }, 'Clear…'),
+      h('button', { type: 'button', 'aria-label': 'Mark all read', onClick: () => actions.markAllRead() }, 'Mark read'),
+      h('button', { type: 'button', 'aria-label': 'Export CSV', onClick: () => actions.exportCsv(visible) }, 'Export'),
+      h('button', { type: 'button', 'aria-label': 'Test call', onClick: () => actions.sendTestCall() }, 'Test'),
+      h('button', { type: 'button', class: 'danger', 'aria-label': 'Clear…', onClick: () => actions.clear() }, 'Clear…'),
     ),
     scroller,
   );
@@ -118,7 +105,7 @@ export function createCallListView(store: Store, actions: CallListActions, now: 
     update(): void {
       visible = filterCalls(store.state.calls, store.state.filter);
       const unread = store.state.calls.filter((call) => !call.read).length;
-      count.textContent = `${visible.length} of ${store.state.calls.length}${unread ? ` · ${unread} unread` : ''}`;
+      count.textContent = `${visible.length}/${store.state.calls.length}${unread ? ` · ${unread} unread` : ''}`;
       empty.textContent = visible.length === 0 ? emptyMessage() : '';
       empty.hidden = visible.length > 0;
       virtualizer.setOptions({ ...virtualizer.options, count: visible.length });

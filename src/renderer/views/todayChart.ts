@@ -1,5 +1,5 @@
 import { h } from '../dom';
-import { summariseToday, type HourOfCalls, type TodaySummary } from '../logic/today';
+import { outcomes as kinds, summariseToday, type HourOfCalls, type Outcome, type TodaySummary } from '../logic/today';
 import type { Store } from '../store';
 
 const svgNamespace = 'http://www.w3.org/2000/svg';
@@ -8,8 +8,12 @@ const height = 64;
 const axisHeight = 12;
 const barGap = 2;
 const slotWidth = width / 24;
-const kinds = ['answered', 'missed', 'other'] as const;
-const legendLabels: Record<(typeof kinds)[number], string> = { answered: 'Answered', missed: 'Missed', other: 'Ringing or open' };
+const legendLabels: Record<Outcome, string> = {
+  mine: 'Answered by me',
+  colleagues: 'By colleagues',
+  missed: 'Missed by everyone',
+  other: 'Open',
+};
 
 /** An SVG element; colours come from classes (the theme's variables), never inline styles (CSP). */
 function svg<K extends keyof SVGElementTagNameMap>(
@@ -23,7 +27,7 @@ function svg<K extends keyof SVGElementTagNameMap>(
   return element;
 }
 
-/** One stacked bar: answered at the bottom, then missed, then calls still open. */
+/** One stacked bar: answered here at the bottom, then by colleagues, then missed by everyone, then calls still open. */
 function bar(hour: HourOfCalls, scale: number): SVGElement {
   const group = svg('g', { class: 'hour', 'data-hour': hour.hour });
   let top = height - axisHeight;
@@ -35,14 +39,15 @@ function bar(hour: HourOfCalls, scale: number): SVGElement {
       svg('rect', { class: `bar ${kind}`, x: hour.hour * slotWidth + barGap / 2, y: top, width: slotWidth - barGap, height: barHeight }),
     );
   }
-  const total = hour.answered + hour.missed + hour.other;
-  const label = `${String(hour.hour).padStart(2, '0')}:00 · ${total} ${total === 1 ? 'call' : 'calls'} (${hour.answered} answered, ${hour.missed} missed)`;
+  const total = hour.mine + hour.colleagues + hour.missed + hour.other;
+  const counts = `${hour.mine} answered by me, ${hour.colleagues} by colleagues, ${hour.missed} missed`;
+  const label = `${String(hour.hour).padStart(2, '0')}:00 · ${total} ${total === 1 ? 'call' : 'calls'} (${counts})`;
   group.prepend(svg('title', {}, label));
   return group;
 }
 
 function chart(summary: TodaySummary, currentHour: number): SVGSVGElement {
-  const busiest = Math.max(1, ...summary.hours.map((hour) => hour.answered + hour.missed + hour.other));
+  const busiest = Math.max(1, ...summary.hours.map((hour) => hour.mine + hour.colleagues + hour.missed + hour.other));
   const scale = (height - axisHeight - 4) / busiest;
   const ticks = [0, 6, 12, 18].map((hour) =>
     svg('text', { class: 'tick', x: hour * slotWidth + 1, y: height - 1 }, `${String(hour).padStart(2, '0')}:00`),
@@ -53,7 +58,7 @@ function chart(summary: TodaySummary, currentHour: number): SVGSVGElement {
     {
       viewBox: `0 0 ${width} ${height}`,
       role: 'img',
-      'aria-label': `Today's calls per hour: ${summary.answered} answered, ${summary.missed} missed`,
+      'aria-label': `Today's calls per hour: ${summary.mine} answered by me, ${summary.colleagues} by colleagues, ${summary.missed} missed by everyone`,
     },
     now,
     svg('line', { class: 'axis', x1: 0, x2: width, y1: height - axisHeight, y2: height - axisHeight }),
@@ -65,7 +70,8 @@ function chart(summary: TodaySummary, currentHour: number): SVGSVGElement {
 function totalsText(summary: TodaySummary): string {
   const parts = [
     `${summary.calls} ${summary.calls === 1 ? 'call' : 'calls'} today`,
-    `${summary.answered} answered`,
+    `${summary.mine} answered by me`,
+    `${summary.colleagues} by colleagues`,
     `${summary.missed} missed`,
   ];
   if (summary.averageAnswerSec !== undefined) parts.push(`${summary.averageAnswerSec} s avg. to answer`);
@@ -73,8 +79,8 @@ function totalsText(summary: TodaySummary): string {
 }
 
 /**
- * Today at a glance, above the call list: calls per hour, answered and missed told apart by
- * colour and by the legend, and the day's totals. Drawn only while the window is seen: a hidden
+ * Today at a glance, above the call list: conversations per hour, answered here, by colleagues and
+ * missed by everyone told apart by colour and by the legend, and the day's totals. Drawn only while the window is seen: a hidden
  * window marks it out of date and draws it once when shown again.
  */
 export function createTodayChart(store: Store, now: () => number) {

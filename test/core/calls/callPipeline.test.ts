@@ -46,6 +46,7 @@ describe('call pipeline', () => {
     const call = agentCall('2');
     pipeline.ingest(call.started);
     pipeline.ingest(call.hangup);
+    pipeline.ingest(call.callerLeg('hangup'));
     expect(() => vi.advanceTimersByTime(1500)).not.toThrow();
     expect(history.get(call.started.callId)?.state).toBe('missed');
     expect(log.lines.map((line) => `${line.level}: ${line.message} ${String(line.details?.error)}`)).toContain(
@@ -77,15 +78,18 @@ describe('call pipeline', () => {
     const call = agentCall('4');
     pipeline.ingest(call.started);
     pipeline.ingest(call.hangup);
+    pipeline.ingest(call.callerLeg('hangup'));
     expect(() => pipeline.flush()).not.toThrow();
   });
 
-  it('turns a call that hangs up unanswered into a missed call and notifies it', () => {
+  it('turns a call nobody answered into a missed call when the conversation ends, not when its leg stops ringing, and notifies it', () => {
     const { notifier, history, pipeline } = setup();
     const call = agentCall('2');
     pipeline.ingest(call.started);
     pipeline.ingest(call.hangup);
-    expect(history.get(call.started.callId)?.state).toBe('missed');
+    expect(history.get(call.started.callId)?.state).toBe('ringing');
+    pipeline.ingest(call.callerLeg('hangup'));
+    expect(history.get(call.started.callId)).toMatchObject({ state: 'missed', callBack: { state: 'pending' } });
     vi.advanceTimersByTime(1500);
     expect(notifier.shown.map((shown) => shown.type)).toEqual(['ringing', 'missed']);
   });
@@ -160,6 +164,7 @@ describe('call pipeline', () => {
     const call = agentCall('missed-at-shutdown');
     pipeline.ingest(call.started);
     pipeline.ingest(call.hangup);
+    pipeline.ingest(call.callerLeg('hangup'));
     pipeline.flush();
     expect(notifier.shown.map((shown) => shown.type)).toEqual(['ringing', 'missed']);
   });
@@ -187,10 +192,11 @@ describe('call pipeline', () => {
     expect(notifier.shown.map((shown) => shown.type)).toEqual(['ringing']);
   });
 
-  it('records but does not announce a hangup for a call it never saw ringing', () => {
+  it('records but does not announce a hangup for a call it never saw ringing, missed once the conversation falls silent', () => {
     const { notifier, history, pipeline } = setup();
     const call = agentCall('hangup-only');
     pipeline.ingest(call.hangup);
+    vi.advanceTimersByTime(30_000);
     expect(history.get(call.started.callId)?.state).toBe('missed');
     expect(notifier.shown).toEqual([]);
   });
@@ -234,6 +240,7 @@ describe('call pipeline', () => {
     const call = agentCall('8');
     pipeline.ingest(call.started);
     pipeline.ingest(call.hangup);
+    pipeline.ingest(call.callerLeg('hangup'));
     expect(history.get(call.started.callId)?.state).toBe('missed');
     expect(notifier.shown).toHaveLength(0);
   });

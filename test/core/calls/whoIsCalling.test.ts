@@ -152,6 +152,7 @@ describe('who is calling, through the pipeline', () => {
     const second = callFrom('2');
     pipeline.ingest({ ...second.started, time: new Date(at(10, 42)) });
     pipeline.ingest({ ...second.hangup, time: new Date(at(10, 43)) });
+    pipeline.ingest({ ...second.callerLeg('hangup'), time: new Date(at(10, 43)) });
     vi.advanceTimersByTime(1500);
     const missed = notifier.shown.at(-1)!;
     expect(missed.type).toBe('missed');
@@ -251,6 +252,7 @@ describe('screen pop', () => {
     const over = agentCall('over');
     pipeline.ingest(over.started);
     pipeline.ingest(over.hangup);
+    pipeline.ingest(over.callerLeg('hangup'));
     vi.advanceTimersByTime(1000);
     const paused = agentCall('paused');
     vi.advanceTimersByTime(1000);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createCallIndex } from '../../../src/core/history/callIndex';
 
 describe('call index', () => {
-  const entries = (calls: ReadonlyMap<string, number>) => [...calls.entries()].sort();
+  const entries = (calls: ReadonlyMap<string, number | { startedAt: number }>) =>
+    [...calls.entries()].map(([id, call]) => [id, typeof call === 'number' ? call : call.startedAt]).sort();
 
   it('keeps each caller’s and each conversation’s calls with their start times, one or many, and forgets removed ones', () => {
     const index = createCallIndex();

@@ -10,6 +10,8 @@ import { topics } from '../topics';
 export interface DeliveryOptions {
   late: boolean;
   callerNames?: readonly string[];
+  /** The team's name for the event's agent. */
+  agentName?: string;
 }
 
 export type SubscriberState =
@@ -65,7 +67,7 @@ export function startTeamSubscriber({
     if (!event.ok) return log.warn('a published event does not read as a TeleCMI event; ignored', { topic, reason: event.reason });
     const remaining = packet.properties?.messageExpiryInterval;
     const age = remaining === undefined ? now() - parsed.data.receivedAt : (parsed.data.expirySec - remaining) * 1000;
-    onEvent(event.event, { late: age > ringWindowMs, callerNames: parsed.data.callerNames });
+    onEvent(event.event, { late: age > ringWindowMs, callerNames: parsed.data.callerNames, agentName: parsed.data.agentName });
   });
   // Connected means subscribed. A kept session has its subscriptions, but perhaps not a team added
   // since: subscribing again is harmless, and topics no longer granted deliver nothing (ACL).

@@ -1,6 +1,6 @@
+import { BoundedMap } from '../../collections/boundedMap';
 import type { CallEvent } from '../../telecmi/eventSchema';
 import { topics } from '../topics';
-import { BoundedMap } from '../../collections/boundedMap';
 
 /** One publish: a topic, and how long the broker may keep it for a desktop that is away. */
 export interface Route {
@@ -11,19 +11,32 @@ export interface Route {
 }
 
 const conversationsKept = 5000;
+const callersKept = 20_000;
+/** A conversation's events kept for a desktop it reaches late (a hunt group's next agent). */
+const eventsKeptPerConversation = 30;
 const ringingExpirySec = 60;
 const dayExpirySec = 86_400;
 
+interface RoutedConversation {
+  topics: Set<string>;
+  events: CallEvent[];
+}
+
 /**
- * Which topics each event goes to. An agent leg names its agent and team; a call report names its
- * team; a caller leg names neither, so it goes to every agent its conversation rang, and when it
- * comes first it waits for the agent leg. That wait is in this process's memory (bounded): a
- * receiver restarted in between, or another receiver behind the same URL, does not know it, and
- * the desktops then miss that caller leg (the dialled number); the call itself still arrives.
+ * Which topics each event goes to. Every desktop a conversation reached gets all of its events:
+ * its own legs, the colleagues' legs (so "answered by a colleague" is never taken for missed), the
+ * caller leg and the reports; a desktop the conversation reaches later gets what came before. An
+ * outgoing call, and a caller's new conversation being answered, also go to every desktop that
+ * knows the caller, so a call back clears the missed call everywhere. What is routed is in this
+ * process's memory (bounded): a receiver restarted in between, or another receiver behind the same
+ * URL, does not know it, and desktops then miss those earlier events, never their own calls.
  */
 export function createEventRouter() {
-  const ringers = new BoundedMap<string, { appId: number | string; topics: Set<string> }>(conversationsKept);
-  const waiting = new BoundedMap<string, CallEvent[]>(conversationsKept);
+  const conversations = new BoundedMap<string, RoutedConversation>(conversationsKept);
+  /** Agent legs -> their conversation: an agent's report names only its leg. */
+  const legs = new BoundedMap<string, string>(conversationsKept * 4);
+  /** The topics that have seen a caller: where a call back to them must be told. */
+  const callers = new BoundedMap<string, Set<string>>(callersKept);
 
   const expiryOf = (event: CallEvent): number =>
     event.kind === 'agent-leg' && event.status === 'started' ? ringingExpirySec : dayExpirySec;
@@ -36,29 +49,44 @@ export function createEventRouter() {
     );
   };
 
-  function agentLeg(event: CallEvent): Route[] {
-    const appId = event.appId ?? 'unknown';
-    const own = ownTopics(event);
-    const known = ringers.get(event.conversationId)?.topics ?? new Set<string>();
-    const added = own.filter((topic) => !known.has(topic));
-    ringers.set(event.conversationId, { appId, topics: new Set([...known, ...own]) });
-    const early = added.length > 0 ? (waiting.get(event.conversationId) ?? []) : [];
+  function knownTo(digits: string | undefined, more: Iterable<string>): Set<string> {
+    if (!digits) return new Set(more);
+    const known = new Set([...(callers.get(digits) ?? []), ...more]);
+    callers.set(digits, known);
+    return known;
+  }
+
+  function outgoing(event: CallEvent): Route[] {
+    if (event.status !== 'started') return [];
+    const reached = new Set([...ownTopics(event), ...(callers.get(event.to?.digits ?? '') ?? [])]);
+    return [...reached].map((topic) => ({ topic, event, expirySec: dayExpirySec }));
+  }
+
+  function conversationEvent(event: CallEvent): Route[] {
+    const id =
+      event.kind === 'agent-report' && !event.knowsConversation ? (legs.get(event.callId) ?? event.conversationId) : event.conversationId;
+    if (event.kind === 'agent-leg') legs.set(event.callId, id);
+    const conversation = conversations.get(id) ?? { topics: new Set<string>(), events: [] };
+    const added = ownTopics(event).filter((topic) => !conversation.topics.has(topic));
+    for (const topic of added) conversation.topics.add(topic);
+    const earlier = conversation.events;
+    conversation.events = [...earlier, event].slice(-eventsKeptPerConversation);
+    conversations.set(id, conversation);
+    const known = knownTo(event.from?.digits, conversation.topics);
+    // Someone answered the caller's new call: every desktop that had them (a missed call to return) hears of it.
+    const reached = event.kind === 'agent-leg' && event.status === 'answered' ? known : conversation.topics;
     return [
-      ...own.map((topic) => ({ topic, event, expirySec: expiryOf(event) })),
-      ...early.flatMap((held) => added.map((topic) => ({ topic, event: held, expirySec: dayExpirySec }))),
+      ...[...reached].map((topic) => ({ topic, event, expirySec: expiryOf(event) })),
+      ...earlier.flatMap((held) => added.map((topic) => ({ topic, event: held, expirySec: dayExpirySec }))),
     ];
   }
 
   return {
-    /** The publishes this event needs now (with any earlier events it releases). */
+    /** The publishes this event needs now (with the earlier events of its conversation it releases to a new desktop). */
     route(event: CallEvent): Route[] {
-      if (event.kind === 'outgoing') return [];
-      if (event.kind === 'agent-leg') return agentLeg(event);
-      const rang = ringers.get(event.conversationId);
-      waiting.set(event.conversationId, [...(waiting.get(event.conversationId) ?? []), event]);
-      // A call report names its team (and agent) itself; a caller leg only through the agent legs.
-      const routed = new Set([...(rang?.topics ?? []), ...ownTopics(event)]);
-      return [...routed].map((topic) => ({ topic, event, expirySec: dayExpirySec }));
+      if (event.kind === 'outgoing-report') return [];
+      if (event.kind === 'outgoing') return outgoing(event);
+      return conversationEvent(event);
     },
   };
 }

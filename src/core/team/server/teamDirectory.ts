@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../../storage/atomicFile';
 import { makePrivateFolder } from '../../storage/privateFolder';
 import { mosquittoAcl, mosquittoConf, mosquittoPasswordLine } from './brokerFiles';
 import { encodeJoinCode } from '../joinCode';
-import { agentNameSchema, receiverUsername, teamNameSchema } from '../teamNames';
+import { agentDisplayNameSchema, agentNameSchema, receiverUsername, teamNameSchema } from '../teamNames';
 
 const port = z.number().int().min(1).max(65535);
 
@@ -19,7 +19,16 @@ export const teamFileSchema = z.object({
   /** The host desktops reach the broker at. */
   publicHost: z.string().min(1),
   receiverPassword: z.string().min(16),
-  agents: z.array(z.object({ agent: agentNameSchema, teams: z.array(teamNameSchema), passwordHash: z.string(), addedAt: z.number() })),
+  agents: z.array(
+    z.object({
+      agent: agentNameSchema,
+      /** How colleagues see this agent: "Answered by Ravi Kumar". */
+      name: agentDisplayNameSchema.optional(),
+      teams: z.array(teamNameSchema),
+      passwordHash: z.string(),
+      addedAt: z.number(),
+    }),
+  ),
 });
 export type TeamFile = z.infer<typeof teamFileSchema>;
 
@@ -102,10 +111,13 @@ export function writeTeam(dir: string, team: TeamFile): void {
 }
 
 /** Adds an agent (or gives an existing one a new password): the join code is shown once, never stored. */
-export function addAgent(team: TeamFile, agent: string, teams: readonly string[]): { team: TeamFile; joinCode: string } {
+export function addAgent(team: TeamFile, agent: string, teams: readonly string[], name?: string): { team: TeamFile; joinCode: string } {
   const password = newPassword();
   const passwordHash = mosquittoPasswordLine(agent, password).slice(agent.length + 1);
-  const agents = [...team.agents.filter((each) => each.agent !== agent), { agent, teams: [...teams], passwordHash, addedAt: Date.now() }];
+  const agents = [
+    ...team.agents.filter((each) => each.agent !== agent),
+    { agent, ...(name && { name }), teams: [...teams], passwordHash, addedAt: Date.now() },
+  ];
   const joinCode = encodeJoinCode({
     v: 1,
     url: `ws://${team.publicHost}:${team.wsPort}`,

@@ -30,6 +30,8 @@ export interface TeamPublisherOptions {
   onState?: (state: PublisherState) => void;
   /** The contacts a caller's number belongs to, published with the call so every desktop shows names. */
   namesFor?: (event: CallEvent) => readonly string[];
+  /** An agent's display name from the team's files, published with their events. */
+  agentNameOf?: (agent: string) => string | undefined;
   /** How long a publish may wait for the broker's PUBACK before it goes to the spool instead. */
   ackTimeoutMs?: number;
   now?: () => number;
@@ -50,6 +52,7 @@ export function startTeamPublisher({
   log,
   onState,
   namesFor = () => [],
+  agentNameOf = () => undefined,
   ackTimeoutMs = 3000,
   now = Date.now,
 }: TeamPublisherOptions) {
@@ -171,6 +174,7 @@ export function startTeamPublisher({
       const messages = new Map<CallEvent, SpooledPublish['message']>();
       const messageOf = (routed: CallEvent, expirySec: number): SpooledPublish['message'] => {
         const callerNames = routed.kind === 'agent-leg' ? publishableNames(namesFor(routed)) : undefined;
+        const agentName = routed.agent === undefined ? undefined : agentNameOf(routed.agent);
         const message = messages.get(routed) ?? {
           v: 1 as const,
           id: eventKey(routed),
@@ -178,6 +182,7 @@ export function startTeamPublisher({
           expirySec,
           payload: routed.raw,
           ...(callerNames && { callerNames }),
+          ...(agentName && { agentName }),
         };
         messages.set(routed, message);
         return message;
