@@ -34,7 +34,13 @@ const history: CallRecord[] = [
     false,
   ),
   fixtureCall({ from: '14155550123', user: '204_2222223', team: 'Sales_2222223' }, ['started', 'answered', 'hangup'], now - 2 * 3600_000),
-  fixtureCall({ from: '61298765432', user: '207_2222223', team: 'Support_2222223' }, ['started', 'answered'], now - 5 * 3600_000),
+  {
+    ...fixtureCall({ from: '61298765432', user: '207_2222223', team: 'Support_2222223' }, ['started', 'hangup'], now - 5 * 3600_000),
+    state: 'answered-elsewhere' as const,
+    answeredBy: '205_2222223',
+    answeredByName: 'Ravi Kumar',
+    callBack: undefined,
+  },
 ];
 
 describe('tray window in Chromium', () => {
@@ -71,7 +77,7 @@ describe('tray window in Chromium', () => {
         false,
         false,
       ]);
-      expect(await rows(page).locator('.badge').allTextContents()).toEqual(['Ringing', 'Missed', 'Ended · 0:30', 'Answered']);
+      expect(await rows(page).locator('.badge').allTextContents()).toEqual(['Ringing', 'Missed', 'Ended · 0:30', 'Answered by Ravi Kumar']);
       expect(await rows(page).locator('.when').allTextContents()).toEqual(['just now', '11 min ago', '2 h ago', '5 h ago']);
       expect(await page.locator('.status').textContent()).toBe('Listening on http://127.0.0.1:8787');
       await page.screenshot({ path: `${screenshots}/calls-${scheme}.png` });
@@ -87,7 +93,7 @@ describe('tray window in Chromium', () => {
     await push(page, 'calls:changed', { type: 'upserted', call: arriving });
     await expect.poll(() => callers(page as Page)).toEqual(['+91 99000 11122', '+1 415 555 0123', '+61 2 9876 5432']);
     expect(await rows(page).first().getAttribute('class')).toContain('unread');
-    expect(await page.locator('.count').textContent()).toBe('3 of 3 · 1 unread');
+    expect(await page.locator('.calls-view .count').textContent()).toBe('3 of 3 · 1 unread');
   });
 
   it('narrows the list as you search by number, agent, team or custom field, and by state', async () => {
@@ -124,14 +130,92 @@ describe('tray window in Chromium', () => {
     await page.screenshot({ path: `${screenshots}/details.png` });
   });
 
+  describe('a call is a conversation', () => {
+    const missed = (from: string, minutesAgo: number) =>
+      fixtureCall({ from, user: '204_2222223', team: 'Sales_2222223' }, ['started', 'hangup'], now - minutesAgo * 60_000, false);
+    const toCallBack = [missed('919812345678', 3), { ...missed('442079460000', 25), voicemail: true }, missed('14155550123', 90)];
+    const calledBack = {
+      ...missed('61298765432', 120),
+      read: true,
+      callBack: { state: 'done' as const, by: '205_2222223', byName: 'Ravi Kumar', at: now - 100 * 60_000, how: 'called-back' as const },
+    };
+    const calls = [...toCallBack, calledBack];
+
+    it('lists the calls to call back, newest first, and marks them done, in light and dark', async () => {
+      for (const scheme of ['light', 'dark'] as const) {
+        page = await openWindow(browser, url, { 'calls:list': calls, 'calls:mark-called-back': 1 }, scheme);
+        expect(await page.getByRole('tab', { name: /Call back/ }).textContent()).toBe('Call back3');
+        await page.getByRole('tab', { name: /Call back/ }).click();
+        const view = page.getByRole('region', { name: 'To call back' });
+        expect(await view.locator('.due').textContent()).toBe('3 to call back');
+        expect(await view.locator('.caller').allTextContents()).toEqual(['+91 98123 45678', '+44 20 7946 0000', '+1 415 555 0123']);
+        expect(await view.locator('.badge').allTextContents()).toEqual(['Missed', 'Missed · voicemail', 'Missed']);
+        await page.screenshot({ path: `${screenshots}/call-back-${scheme}.png` });
+        await view.getByRole('button', { name: 'Called back +44 20 7946 0000' }).click();
+        expect(await invocations(page, 'calls:mark-called-back')).toEqual([
+          { channel: 'calls:mark-called-back', args: [[toCallBack[1]?.id]] },
+        ]);
+        await push(page, 'calls:changed', { type: 'upserted', call: { ...toCallBack[1], callBack: calledBack.callBack } });
+        await expect.poll(() => view.locator('.caller').allTextContents()).toEqual(['+91 98123 45678', '+1 415 555 0123']);
+        expect(pageErrors.get(page)).toEqual([]);
+        await page.close();
+      }
+      page = undefined;
+    });
+
+    it('shows who answered and who called back in the list and the details', async () => {
+      page = await openWindow(browser, url, { 'calls:list': [calledBack, history[3]] });
+      expect(await rows(page).locator('.badge').allTextContents()).toEqual(['Called back', 'Answered by Ravi Kumar']);
+      expect(await rows(page).locator('.who').allTextContents()).toEqual(['204 · Sales · called back by Ravi Kumar', '207 · Support']);
+      await rows(page).nth(1).click();
+      const details = page.getByRole('region', { name: 'Call details' });
+      expect(await details.locator('table.fields').first().textContent()).toContain('Answered byRavi Kumar (205_2222223)');
+      await details.getByRole('button', { name: '← Calls' }).click();
+      await rows(page).first().click();
+      expect(await details.locator('table.fields').first().textContent()).toMatch(/Call backRavi Kumar, .* \(called them\)/);
+    });
+
+    it('fits the calls toolbar on one line of the 400 px window, with a search hint that can be read whole', async () => {
+      page = await openWindow(browser, url, { 'calls:list': history, 'status:get': { ...fixtureStatus(), unread: 2 } });
+      const tops = await page
+        .locator('.calls-view .actions > button')
+        .evaluateAll((buttons) => buttons.map((button) => Math.round(button.getBoundingClientRect().top)));
+      expect(tops).toHaveLength(4);
+      expect(new Set(tops).size).toBe(1);
+      const overflow = await page.locator('.calls-view .actions').evaluate((row) => row.scrollWidth - row.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      const hint = await page.getByLabel('Search calls').evaluate((input: HTMLInputElement) => {
+        const context = document.createElement('canvas').getContext('2d') as CanvasRenderingContext2D;
+        const style = getComputedStyle(input);
+        context.font = `${style.fontSize} ${style.fontFamily}`;
+        const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        return { needed: context.measureText(input.placeholder).width, room };
+      });
+      expect(hint.needed).toBeLessThanOrEqual(hint.room);
+    });
+
+    it('names colleagues in Settings, checked as you type', async () => {
+      page = await openWindow(browser, url, {});
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      const names = page.getByLabel('Colleagues’ names');
+      await names.fill('205 = Ravi Kumar; 206 =');
+      expect(await page.locator('#setting-agentNames-error').textContent()).toBe('must not be empty');
+      await names.fill('205 = Ravi Kumar; 206 = Ann Joseph');
+      await page.getByRole('button', { name: 'Save', exact: true }).first().click();
+      const [saved] = await invocations(page, 'settings:update');
+      expect((saved?.args[0] as { agentNames: unknown }).agentNames).toEqual({ '205': 'Ravi Kumar', '206': 'Ann Joseph' });
+    });
+  });
+
   it('exports the visible calls as CSV', async () => {
     page = await openWindow(browser, url, { 'calls:list': history });
     await page.getByLabel('Search calls').fill('sales');
-    await page.getByRole('button', { name: 'Export CSV' }).click();
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
     const [saved] = await invocations(page, 'calls:save-csv');
     const lines = String(saved?.args[0]).trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'id,conversationId,state,callerName,from,dialled,agent,team,appId,startedAt,answeredAt,endedAt,durationSec,waitedSec,hangupReason,custom',
+      'id,conversationId,state,callerName,from,dialled,agent,team,appId,startedAt,answeredAt,endedAt,durationSec,waitedSec,hangupReason,' +
+        'answeredBy,voicemail,callBack,calledBackBy,calledBackAt,custom',
     );
     expect(lines).toHaveLength(3);
     expect(lines[1]).toContain(',ringing,,+91 98123 45678,,204_2222223,Sales_2222223,2222223,');
@@ -201,6 +285,12 @@ describe('tray window in Chromium', () => {
       named(fixtureCall({ from: '919876543210' }, ['started', 'hangup'], at(11, 40)), 'Asha Rao'),
       named(fixtureCall({ from: '919876500000' }, ['started', 'hangup'], at(11, 5)), 'Ravi Kumar', 'Ravi K (Accounts)'),
       fixtureCall({ from: '14155550123' }, ['started', 'answered', 'hangup'], at(10, 10)),
+      {
+        ...fixtureCall({ from: '447700900123' }, ['started', 'hangup'], at(10, 5)),
+        state: 'answered-elsewhere' as const,
+        answeredBy: '205_2222223',
+        callBack: undefined,
+      },
       named(fixtureCall({ from: '919876543210' }, ['started', 'hangup'], at(9, 50)), 'Asha Rao'),
       fixtureCall({ from: '442079460000' }, ['started', 'answered'], at(9, 20)),
       named(fixtureCall({ from: '919876543210' }, ['started', 'answered', 'hangup'], at(9, 5)), 'Asha Rao'),
@@ -224,7 +314,7 @@ describe('tray window in Chromium', () => {
 
     it('exports the callers’ names with the calls', async () => {
       page = await openWindow(browser, url, { 'calls:list': day });
-      await page.getByRole('button', { name: 'Export CSV' }).click();
+      await page.getByRole('button', { name: 'Export', exact: true }).click();
       const [saved] = await invocations(page, 'calls:save-csv');
       const lines = String(saved?.args[0]).trimEnd().split('\r\n');
       expect(lines[1]).toContain(',missed,Asha Rao,+91 98765 43210,');
@@ -234,26 +324,31 @@ describe('tray window in Chromium', () => {
     it('charts today’s calls per hour above the list, answered and missed apart, in light and dark', async () => {
       for (const scheme of ['light', 'dark'] as const) {
         page = await openWindow(browser, url, { 'calls:list': day }, scheme);
-        expect(await page.locator('.today-totals').textContent()).toBe('6 calls today · 3 answered · 3 missed · 30 s avg. to answer');
+        expect(await page.locator('.today-totals').textContent()).toBe(
+          '7 calls today · 3 answered by me · 1 by colleagues · 3 missed · 30 s avg. to answer',
+        );
         const bars = (hour: number, kind: string) => page!.locator(`.today g[data-hour="${hour}"] rect.${kind}`).count();
         expect([
-          await bars(9, 'answered'),
+          await bars(9, 'mine'),
           await bars(9, 'missed'),
-          await bars(10, 'answered'),
+          await bars(10, 'mine'),
+          await bars(10, 'colleagues'),
           await bars(11, 'missed'),
-          await bars(11, 'answered'),
-        ]).toEqual([1, 1, 1, 1, 0]);
+          await bars(11, 'mine'),
+        ]).toEqual([1, 1, 1, 1, 1, 0]);
         const heights = await page
           .locator('.today g[data-hour="9"] rect')
           .evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('height'))));
         // Two answered stand twice as tall as one missed in the same hour.
         expect(heights[0]).toBeCloseTo(2 * (heights[1] ?? 0), 5);
-        expect(await page.locator('.today g[data-hour="11"] title').textContent()).toBe('11:00 · 2 calls (0 answered, 2 missed)');
-        expect(await page.locator('.today .legend').textContent()).toBe('AnsweredMissedRinging or open');
+        expect(await page.locator('.today g[data-hour="11"] title').textContent()).toBe(
+          '11:00 · 2 calls (0 answered by me, 0 by colleagues, 2 missed)',
+        );
+        expect(await page.locator('.today .legend').textContent()).toBe('Answered by meBy colleaguesMissed by allOpen');
         const colours = await page
-          .locator('.today rect.answered, .today rect.missed')
+          .locator('.today rect.mine, .today rect.colleagues, .today rect.missed')
           .evaluateAll((rects) => [...new Set(rects.map((rect) => getComputedStyle(rect).fill))]);
-        expect(colours).toHaveLength(2);
+        expect(colours).toHaveLength(3);
         await page.screenshot({ path: `${screenshots}/today-${scheme}.png` });
         expect(pageErrors.get(page)).toEqual([]);
         await page.close();
@@ -268,7 +363,9 @@ describe('tray window in Chromium', () => {
       page = await openWindow(browser, url, { 'calls:list': [late] }, 'light', { timezoneId: 'Asia/Kolkata', time: beforeMidnight });
       expect(await page.locator('.today-totals').textContent()).toMatch(/^1 call today/);
       await page.clock.runFor(2 * 60_000);
-      await expect.poll(() => page?.locator('.today-totals').textContent()).toBe('0 calls today · 0 answered · 0 missed');
+      await expect
+        .poll(() => page?.locator('.today-totals').textContent())
+        .toBe('0 calls today · 0 answered by me · 0 by colleagues · 0 missed');
     });
 
     it('updates the chart live as a call arrives', async () => {
@@ -277,7 +374,7 @@ describe('tray window in Chromium', () => {
       await push(page, 'calls:changed', { type: 'upserted', call: ringing });
       await expect
         .poll(() => page?.locator('.today-totals').textContent())
-        .toBe('7 calls today · 3 answered · 3 missed · 30 s avg. to answer');
+        .toBe('8 calls today · 3 answered by me · 1 by colleagues · 3 missed · 30 s avg. to answer');
       expect(await page.locator('.today g[data-hour="11"] rect.other').count()).toBe(1);
     });
 

@@ -17,7 +17,7 @@ const maxRows = 500;
 export const callsToCallBack = (calls: readonly CallRecord[]): CallRecord[] => calls.filter((call) => call.callBack?.state === 'pending');
 
 export function createCallBackView(store: Store, actions: CallBackActions, now: () => number) {
-  const count = h('span', { class: 'count', 'aria-live': 'polite' });
+  const count = h('span', { class: 'count due', 'aria-live': 'polite' });
   const list = h('div', { class: 'call-back-list', role: 'list', 'aria-label': 'Calls to call back' });
   let due: CallRecord[] = [];
   const element = h(

@@ -86,15 +86,15 @@ export function createCallListView(store: Store, actions: CallListActions, now: 
     { class: 'view calls-view', 'aria-label': 'Recent calls' },
     today.element,
     h('div', { class: 'toolbar' }, search, stateFilter),
-    // Short words, full names for assistive technology: the row fits the 400 px window.
+    // Short words, the whole of it in the tooltip: the row fits the 400 px window.
     h(
       'div',
       { class: 'actions one-line' },
       count,
-      h('button', { type: 'button', 'aria-label': 'Mark all read', onClick: () => actions.markAllRead() }, 'Mark read'),
-      h('button', { type: 'button', 'aria-label': 'Export CSV', onClick: () => actions.exportCsv(visible) }, 'Export'),
-      h('button', { type: 'button', 'aria-label': 'Test call', onClick: () => actions.sendTestCall() }, 'Test'),
-      h('button', { type: 'button', class: 'danger', 'aria-label': 'Clear…', onClick: () => actions.clear() }, 'Clear…'),
+      h('button', { type: 'button', title: 'Mark every call read', onClick: () => actions.markAllRead() }, 'Mark read'),
+      h('button', { type: 'button', title: 'Export the calls shown as CSV', onClick: () => actions.exportCsv(visible) }, 'Export'),
+      h('button', { type: 'button', title: 'Send a test call', onClick: () => actions.sendTestCall() }, 'Test'),
+      h('button', { type: 'button', class: 'danger', title: 'Clear the whole history', onClick: () => actions.clear() }, 'Clear…'),
     ),
     scroller,
   );
@@ -105,7 +105,7 @@ export function createCallListView(store: Store, actions: CallListActions, now: 
     update(): void {
       visible = filterCalls(store.state.calls, store.state.filter);
       const unread = store.state.calls.filter((call) => !call.read).length;
-      count.textContent = `${visible.length}/${store.state.calls.length}${unread ? ` · ${unread} unread` : ''}`;
+      count.textContent = `${visible.length} of ${store.state.calls.length}${unread ? ` · ${unread} unread` : ''}`;
       empty.textContent = visible.length === 0 ? emptyMessage() : '';
       empty.hidden = visible.length > 0;
       virtualizer.setOptions({ ...virtualizer.options, count: visible.length });

@@ -19,6 +19,7 @@ type EditableKey =
   | 'host'
   | 'agents'
   | 'teams'
+  | 'agentNames'
   | 'crmUrlTemplate'
   | 'screenPop'
   | 'defaultCountry'
@@ -29,7 +30,7 @@ type EditableKey =
 interface FieldSpec {
   key: EditableKey;
   label: string;
-  kind: 'number' | 'text' | 'list' | 'checkbox' | 'select';
+  kind: 'number' | 'text' | 'list' | 'names' | 'checkbox' | 'select';
   hint?: string;
   options?: Record<string, string>;
   /** Shown only with this tunnel mode. */
@@ -61,6 +62,12 @@ const fields: FieldSpec[] = [
   { key: 'host', label: 'Listen address', kind: 'text', hint: 'Keep 127.0.0.1 unless you know why: the tunnel reaches it there.' },
   { key: 'agents', label: 'Agent ids', kind: 'list', hint: 'Comma separated, e.g. 204 or 204_2222223. Empty: every agent.' },
   { key: 'teams', label: 'Teams', kind: 'list', hint: 'Comma separated, e.g. Sales. Empty: every team.' },
+  {
+    key: 'agentNames',
+    label: 'Colleagues’ names',
+    kind: 'names',
+    hint: 'e.g. 205 = Ravi Kumar; 206 = Ann Joseph: "Answered by Ravi Kumar" instead of "Answered by 205".',
+  },
   { key: 'crmUrlTemplate', label: 'CRM link', kind: 'text', hint: 'https://crm.example.com/search?phone={from}' },
   {
     key: 'screenPop',
@@ -80,6 +87,24 @@ const fields: FieldSpec[] = [
   { key: 'notificationSound', label: 'Play a sound with notifications', kind: 'checkbox' },
   { key: 'startAtLogin', label: 'Start at login', kind: 'checkbox' },
 ];
+
+/** `205 = Ravi Kumar; 206 = Ann` as agent id -> name; an entry without `=` names nobody and is left as the schema's message says. */
+function namesFrom(text: string): Record<string, string> {
+  const entries = text
+    .split(';')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [agent = '', ...name] = entry.split('=');
+      return [agent.trim(), name.join('=').trim()] as const;
+    });
+  return Object.fromEntries(entries);
+}
+
+const namesText = (names: Record<string, string>): string =>
+  Object.entries(names)
+    .map(([agent, name]) => `${agent} = ${name}`)
+    .join('; ');
 
 /** Every country libphonenumber knows, by name in the window's language. */
 function countryOptions(): Record<string, string> {
@@ -111,6 +136,7 @@ export function createSettingsView(
         .split(',')
         .map((item) => item.trim())
         .filter(Boolean);
+    if (spec.kind === 'names') return namesFrom(input.value);
     return input.value.trim();
   };
 
@@ -211,6 +237,7 @@ export function createSettingsView(
         const input = inputs.get(spec.key) as HTMLInputElement;
         const value = settings[spec.key];
         if (spec.kind === 'checkbox') (input as HTMLInputElement).checked = Boolean(value);
+        else if (spec.kind === 'names') input.value = namesText(value as Record<string, string>);
         else input.value = Array.isArray(value) ? value.join(', ') : String(value);
       }
       if (!inTeam) showTunnelFields();

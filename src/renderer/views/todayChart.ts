@@ -11,7 +11,7 @@ const slotWidth = width / 24;
 const legendLabels: Record<Outcome, string> = {
   mine: 'Answered by me',
   colleagues: 'By colleagues',
-  missed: 'Missed by everyone',
+  missed: 'Missed by all',
   other: 'Open',
 };
 
