@@ -9,15 +9,15 @@ import type { ContactLibrary } from '../core/contacts/contactLibrary';
 import type { CallDatabase } from '../core/history/callDatabase';
 import type { Logger } from '../core/log/logger';
 import { createHttpTransport } from '../core/receiver/httpTransport';
-import { generateWebhookToken } from '../core/receiver/webhookToken';
 import { webhookUrlFor } from '../core/receiver/webhookUrl';
 import type { SecretStore } from '../core/settings/secretStore';
 import type { SettingsStore } from '../core/settings/settingsStore';
-import type { Settings } from '../core/settings/settingsSchema';
+import { hostSettingsFor } from '../core/app/hostSettings';
 import type { TunnelDriver } from '../core/tunnel/tunnelDriver';
 import { createTunnelHost } from '../core/tunnel/tunnelHost';
 import { createTunnelManager } from '../core/tunnel/tunnelManager';
 import { createTeamConnection, watchNetwork } from '../core/team/desktop/teamConnection';
+import { appHandlers } from './appHandlers';
 import { callHandlers } from './callHandlers';
 import { contactHandlers } from './contactHandlers';
 import { teamHandlers } from './teamHandlers';
@@ -92,14 +92,8 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     platform: electron.platform,
     log,
   });
-  /**
-   * This desktop's agents: in team mode the one it joined as (a colleague's legs on the team's
-   * topics only tell how a call ended), else those of the settings.
-   */
-  const hostSettings = (current: Settings) =>
-    current.connectionMode === 'team' && current.teamIdentity ? { ...current, agents: [current.teamIdentity.agent], teams: [] } : current;
   const host = createCallHost({
-    settings: hostSettings(settings.get()),
+    settings: hostSettingsFor(settings.get()),
     agentNameOf: (agent) => settings.get().agentNames[agent],
     notifier,
     database: options.history.database,
@@ -216,13 +210,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
 
   const handlers: InvokeHandlers = {
     ...callHandlers({ host, settings, electron, trayWindow, now }),
-    'settings:get': () => settings.get(),
-    'settings:update': (changes) => settings.update({ ...settings.get(), ...changes }),
-    'settings:regenerate-token': () => settings.patch({ token: generateWebhookToken() }),
-    'status:get': () => status(),
-    'request-log:list': () => receiver.requestLog.entries(),
-    'app:send-test-call': () => sendTestCall(),
-    'app:copy-text': (text) => electron.clipboard.writeText(text),
+    ...appHandlers({ settings, status, requestLog: receiver.requestLog, sendTestCall, clipboard: electron.clipboard }),
     ...tunnelHandlers({
       settings,
       secrets: options.secrets,
@@ -253,7 +241,7 @@ export async function startNotifierApp(options: NotifierAppOptions) {
     if (next.defaultCountry !== previous.defaultCountry) readContactsAgain(options.contacts.setDefaultCountry(next.defaultCountry));
     push('settings:changed', next);
     refresh();
-    host.apply(hostSettings(next));
+    host.apply(hostSettingsFor(next));
     void receiver.apply(next).then(syncConnection).then(refresh);
   });
   // The new public URL is remembered, so the next session notices a change too.

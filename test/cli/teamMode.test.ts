@@ -1,77 +1,21 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { agentLegPayload, callerLegPayload, sampleCall, type SampleCall } from '../../src/core/telecmi/sampleEvents';
-import { bin, startCli, type Line } from '../support/cliProcess';
-import { freePort } from '../support/freePort';
-import { brokerTestsTitle, requireMosquitto, skipBrokerTests, startMosquitto, type RunningBroker } from '../support/mosquitto';
+import { type Line } from '../support/cliProcess';
+import { brokerTestsTitle, skipBrokerTests } from '../support/mosquitto';
 import { postJson } from '../support/receiverServer';
-
-const run = promisify(execFile);
-const cli = async (...args: string[]): Promise<Line> => JSON.parse((await run(process.execPath, [bin, ...args])).stdout) as Line;
+import { savedCalls, teamBed, type Running } from '../support/teamBed';
 
 const alice = { agent: '204_2222223', team: 'Sales_2222223' };
 const bob = { agent: '205_2222223', team: 'Support_2222223' };
 
-type Running = ReturnType<typeof startCli>;
-
 describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -> Mosquitto -> listen'), () => {
-  let binary = '';
-  let root = '';
-  let ports: number[] = [];
-  let broker: RunningBroker | undefined;
-  let webhookUrl = '';
-  const joinCodes = new Map<string, string>();
-  const processes: Running[] = [];
-
-  beforeAll(() => {
-    binary = requireMosquitto();
-  });
-
-  afterEach(async () => {
-    await Promise.all(processes.splice(0).map((process) => process.stop('SIGKILL')));
-    await broker?.stop();
-    broker = undefined;
-  });
-
-  const dir = (name: string) => join(root, name);
-  const startBroker = async () => (broker = await startMosquitto(binary, join(dir('team'), 'mosquitto.conf'), ports));
-  const track = (process: Running): Running => (processes.push(process), process);
-
-  async function serveTeam(...extra: string[]): Promise<Running> {
-    const serve = track(startCli(['serve', '--port', '0', '--data-dir', dir('server'), '--team-dir', dir('team'), ...extra]));
-    webhookUrl = String((await serve.waitFor((line) => line.type === 'listening')).webhookUrl);
-    return serve;
-  }
-
-  function listen(agent: string, ringWindowSeconds = 2, ...extra: string[]): Running {
-    const args = [
-      'listen',
-      '--join-code-env',
-      'JOIN_CODE',
-      '--data-dir',
-      dir(`desk-${agent}`),
-      '--ring-window',
-      String(ringWindowSeconds),
-      ...extra,
-    ];
-    return track(startCli(args, { ...process.env, JOIN_CODE: joinCodes.get(agent) }));
-  }
-
-  async function connected(desktop: Running): Promise<void> {
-    await desktop.waitFor((line) => line.type === 'connection' && line.state === 'connected');
-  }
-
-  async function setUp(): Promise<void> {
-    root = mkdtempSync(join(tmpdir(), 'telecmi-team-e2e-'));
-    ports = [await freePort(), await freePort()];
-    await cli('team', 'init', '--dir', dir('team'), '--mqtt-port', String(ports[0]), '--ws-port', String(ports[1]));
-    for (const { agent, team } of [alice, bob])
-      joinCodes.set(agent, String((await cli('team', 'add-agent', '--dir', dir('team'), '--agent', agent, '--team', team)).joinCode));
-  }
+  const bed = teamBed();
+  const { dir, startBroker, listen, connected } = bed;
+  const setUp = () => bed.setUp([alice, bob]);
+  const serveTeam = (...extra: string[]) => bed.serve(...extra);
+  const broker = () => bed.broker();
 
   /** A running team whose agent Alice joined once (so the broker keeps her queue) and then went away. */
   async function teamWithAliceAway(): Promise<Running> {
@@ -84,11 +28,11 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
     return desk;
   }
 
-  const ring = (call: SampleCall) => postJson(webhookUrl, agentLegPayload(call, 'started', Date.now()));
+  const ring = (call: SampleCall) => postJson(bed.webhookUrl(), agentLegPayload(call, 'started', Date.now()));
   /** The agent's phone stops ringing and the caller gives up: nobody answered. */
   const hangUp = async (call: SampleCall) => {
-    await postJson(webhookUrl, agentLegPayload(call, 'hangup', Date.now() + 20_000));
-    await postJson(webhookUrl, callerLegPayload(call, 'hangup', Date.now() + 20_000));
+    await postJson(bed.webhookUrl(), agentLegPayload(call, 'hangup', Date.now() + 20_000));
+    await postJson(bed.webhookUrl(), callerLegPayload(call, 'hangup', Date.now() + 20_000));
   };
   const notifications = (desktop: Running, kind?: string) =>
     desktop.lines.filter((line) => line.type === 'notification' && (!kind || line.kind === kind));
@@ -144,9 +88,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
     expect(away).toMatchObject({ title: '3 calls while you were away', body: expect.stringMatching(/^1 missed/) });
     expect(notifications(desk, 'ringing')).toEqual([]);
     await desk.stop('SIGTERM');
-    const saved = JSON.parse((await run(process.execPath, [bin, 'calls', '--data-dir', dir(`desk-${alice.agent}`)])).stdout) as Array<{
-      id: string;
-    }>;
+    const saved = await savedCalls(dir(`desk-${alice.agent}`));
     expect(saved.map((call) => call.id).sort()).toEqual(calls.map((call) => call.callId).sort());
   });
 
@@ -156,7 +98,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
     const serve = await serveTeam();
     const desk = listen(alice.agent, 30);
     await connected(desk);
-    await broker?.stop();
+    await broker()?.stop();
     await serve.waitFor((line) => line.type === 'broker' && line.state === 'offline');
     const calls = [sampleCall({ user: alice.agent }), sampleCall({ user: alice.agent })];
     for (const call of calls) expect((await ring(call)).body).toEqual({ ok: true });
@@ -188,7 +130,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
     const calls = [sampleCall({ user: alice.agent }), sampleCall({ user: alice.agent })];
     for (const call of calls) expect((await ring(call)).body).toEqual({ ok: true });
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    await broker?.stop('SIGKILL');
+    await broker()?.stop('SIGKILL');
     await startBroker();
     desk = listen(alice.agent);
     const away = await desk.waitFor((line) => line.kind === 'away', { timeoutMs: 15_000 });
@@ -201,7 +143,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
     const serve = await serveTeam();
     const desk = listen(alice.agent);
     await connected(desk);
-    await broker?.stop();
+    await broker()?.stop();
     await serve.waitFor((line) => line.type === 'broker' && line.state === 'offline');
     const call = sampleCall({ user: alice.agent });
     expect((await ring(call)).body).toEqual({ ok: true });

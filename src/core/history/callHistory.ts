@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CallRecord, HistoryChange } from '../calls/callRecord';
 import { BoundedMap } from '../collections/boundedMap';
 import type { Logger } from '../log/logger';
@@ -6,7 +5,7 @@ import type { CallDatabase } from './callDatabase';
 import { createCallBackIndex } from './callBackIndex';
 import { createCallIndex } from './callIndex';
 import { createIdReader } from './idReader';
-import { applyChanges } from './listChanges';
+import { listCalls } from './listCalls';
 import type { SaveState } from './saveState';
 import { createWriteBuffer } from './writeBuffer';
 
@@ -29,7 +28,6 @@ export type CallHistory = ReturnType<typeof createCallHistory>;
 
 /** Records kept in memory: the calls the pipeline is likely to touch next. */
 const cachedRecords = 2000;
-const listPageSize = 1000;
 const evictionChunk = 512;
 
 /**
@@ -165,38 +163,17 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     get,
     size: (): number => total,
 
-    /**
-     * Every call, newest first, read page by page so the event loop keeps serving requests. What
-     * is not written yet is laid over the pages, and what changes while they are read (a flush,
-     * new calls, a clear) is applied at the end, from the same changes the window is pushed.
-     */
-    async list(): Promise<CallRecord[]> {
-      const during: HistoryChange[] = [];
-      listeners.add(record);
-      try {
-        writes.flush();
-        const notWritten = [...writes.pending.added].reverse().flatMap((id) => writes.pending.upserts.get(id) ?? []);
-        const calls = new Map(notWritten.map((call) => [call.id, call]));
-        // Read afresh at each page: a write between pages starts a new set of pending changes.
-        const overlay = (call: CallRecord): CallRecord | undefined => {
-          const { pending } = writes;
-          return pending.removed.has(call.id) && !pending.upserts.has(call.id) ? undefined : (pending.upserts.get(call.id) ?? stored(call));
-        };
-        for (let offset = 0; !writes.pending.cleared; offset += listPageSize) {
-          const page = database.page(offset, listPageSize);
-          for (const call of page) if (!calls.has(call.id)) calls.set(call.id, overlay(call) as CallRecord);
-          if (page.length < listPageSize) break;
-          await nextTurn();
-        }
-        return applyChanges([...calls.values()].filter(Boolean), during);
-      } finally {
-        listeners.delete(record);
-      }
-
-      function record(change: HistoryChange): void {
-        during.push(change);
-      }
-    },
+    /** Every call, newest first (see `listCalls`). */
+    list: (): Promise<CallRecord[]> =>
+      listCalls({
+        database,
+        writes,
+        stored,
+        watch: (listener) => {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+      }),
 
     /**
      * The calls of a conversation (one per agent its call rang), the earliest first. The index
