@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { agentLegPayload, sampleCall } from '../core/telecmi/sampleEvents';
+import { agentLegPayload, callerLegPayload, sampleCall } from '../core/telecmi/sampleEvents';
 import { sendEvent } from '../core/telecmi/sendEvent';
 import { UsageError, validateOptions } from './usage';
 import { toE164 } from '../core/contacts/contactNumbers';
@@ -9,7 +9,8 @@ import { countryCodeSchema } from '../core/contacts/countryCode';
 export const simulateHelp = `Usage: telecmi-notifier simulate --url <webhook URL> [options]
 
 Sends realistic TeleCMI "agent leg" events to a webhook URL, as TeleCMI would: run it against
-the public tunnel URL to check the whole path end to end.
+the public tunnel URL to check the whole path end to end. A call that hangs up also sends the
+caller leg's hangup, as TeleCMI does (without an answer, that makes it a missed call).
 
   --url U          the webhook URL, token included (required)
   --method M       POST (JSON body, default) or GET (query parameters)
@@ -82,10 +83,16 @@ async function simulateCall(options: SimulateOptions): Promise<number> {
   });
   let failures = 0;
   const startedAt = Date.now();
-  for (const [step, status] of options.statuses.entries()) {
-    const payload = agentLegPayload(call, status, startedAt + step * 1000);
+  const events = options.statuses.map((status, step): { label: string; payload: Record<string, string | number> } => ({
+    label: status,
+    payload: agentLegPayload(call, status, startedAt + step * 1000),
+  }));
+  if (options.statuses.includes('hangup')) {
+    events.push({ label: 'caller hangup', payload: callerLegPayload(call, 'hangup', startedAt + options.statuses.length * 1000) });
+  }
+  for (const { label, payload } of events) {
     const { ok, answer } = await sendEvent(options.url, options.method, payload);
-    process.stdout.write(`${options.method} ${status} ${call.callId} -> ${answer}\n`);
+    process.stdout.write(`${options.method} ${label} ${call.callId} -> ${answer}\n`);
     if (!ok) failures += 1;
   }
   return failures;

@@ -63,7 +63,17 @@ export function teamBed() {
       ports = [await freePort(), await freePort()];
       await cliLine('team', 'init', '--dir', dir('team'), '--mqtt-port', String(ports[0]), '--ws-port', String(ports[1]));
       for (const { agent, team, name } of agents) {
-        const added = await cliLine('team', 'add-agent', '--dir', dir('team'), '--agent', agent, '--team', team, ...(name ? ['--name', name] : []));
+        const added = await cliLine(
+          'team',
+          'add-agent',
+          '--dir',
+          dir('team'),
+          '--agent',
+          agent,
+          '--team',
+          team,
+          ...(name ? ['--name', name] : []),
+        );
         joinCodes.set(agent, String(added.joinCode));
       }
     },
@@ -82,7 +92,15 @@ export function teamBed() {
 
     /** An agent's `listen` desktop, with its own data folder. */
     listen(agent: string, ringWindowSeconds = 2, ...extra: string[]): Running {
-      const args = ['listen', '--join-code-env', 'JOIN_CODE', '--data-dir', dir(`desk-${agent}`), '--ring-window', String(ringWindowSeconds)];
+      const args = [
+        'listen',
+        '--join-code-env',
+        'JOIN_CODE',
+        '--data-dir',
+        dir(`desk-${agent}`),
+        '--ring-window',
+        String(ringWindowSeconds),
+      ];
       return track(startCli([...args, ...extra], { ...process.env, JOIN_CODE: joinCodes.get(agent) }));
     },
 

@@ -1,3 +1,4 @@
+import { BoundedMap } from '../collections/boundedMap';
 import { errorMessage } from '../log/errorMessage';
 import type { Logger } from '../log/logger';
 import { createBurstCoalescer } from './burstCoalescer';
@@ -25,7 +26,17 @@ export interface AnnouncerOptions {
  * bursts, a summary), replaced by "Missed call", "Declined" or "Answered by …" as the conversation
  * decides; a backlog that arrives late, once, as "N calls while you were away".
  */
+type Verdict = 'missed' | 'declined' | 'answered-elsewhere';
+
+/** Conversations whose popup is remembered: far more than ring at once on one desktop. */
+const conversationsShown = 1000;
+
 export function createAnnouncer({ store, notifier, isMuted, log, burst, missedHoldMs, awaySummaryDelayMs, onLive, now }: AnnouncerOptions) {
+  /**
+   * What each conversation shows on this desktop: the call its popup is for, and what it says. One
+   * popup per conversation, however many of this desktop's agents it rang.
+   */
+  const onScreen = new BoundedMap<string, { callId: string; says: 'ringing' | 'answered' | Verdict }>(conversationsShown);
   const heldMissed = new Map<string, NodeJS.Timeout>();
   const away = new Set<string>();
   let awayTimer: NodeJS.Timeout | undefined;
@@ -76,62 +87,86 @@ export function createAnnouncer({ store, notifier, isMuted, log, burst, missedHo
 
   function announceAway(): void {
     clearTimeout(awayTimer);
-    const calls = [...away].flatMap((id) => store.get(id) ?? []);
+    const byConversation = new Map([...away].flatMap((id) => store.get(id) ?? []).map((call) => [call.conversationId, call]));
     away.clear();
+    const calls = [...byConversation.values()];
     if (calls.length > 0 && !isMuted()) notifier.notify({ type: 'away', calls });
   }
 
-  /** A late `answered` turns a missed call into an ended one: the verdict waits for it briefly. */
-  function holdMissed(callId: string): void {
-    if (heldMissed.has(callId)) return;
-    const timer = setTimeout(() => attempt('a missed call', () => announceMissed(callId)), missedHoldMs);
-    timer.unref();
-    heldMissed.set(callId, timer);
+  function cancelMissed(conversationId: string): void {
+    clearTimeout(heldMissed.get(conversationId));
+    heldMissed.delete(conversationId);
   }
 
-  function announceMissed(callId: string): void {
-    clearTimeout(heldMissed.get(callId));
-    heldMissed.delete(callId);
-    const call = store.get(callId);
-    if (call?.state === 'missed' && !isMuted()) notifier.notify(withCallerHistory({ type: 'missed', call }));
+  /** A late `answered` turns a missed call into an ended one: the verdict waits for it briefly. */
+  function holdMissed(conversationId: string): void {
+    if (heldMissed.has(conversationId)) return;
+    const timer = setTimeout(() => attempt('a missed call', () => announceMissed(conversationId)), missedHoldMs);
+    timer.unref();
+    heldMissed.set(conversationId, timer);
+  }
+
+  function announceMissed(conversationId: string): void {
+    cancelMissed(conversationId);
+    const shown = onScreen.get(conversationId);
+    const call = shown && store.get(shown.callId);
+    if (!shown || call?.state !== 'missed' || isMuted()) return;
+    shown.says = 'missed';
+    notifier.notify(withCallerHistory({ type: 'missed', call }));
   }
 
   return {
     /**
      * A call changed. `legRings`: its own leg is ringing now (a leg first seen at its hangup never
-     * rings); `ringsAlready`: another of this desktop's legs of the same conversation is ringing on
-     * screen (a ring-all to two of its agents rings once).
+     * rings); `answeredHere`: one of this desktop's legs of the conversation was answered, so a
+     * colleague's answer to another of them is no news.
      */
     changed(
       before: CallRecord | undefined,
       after: CallRecord,
-      { late, legRings, ringsAlready }: { late: boolean; legRings: boolean; ringsAlready: boolean },
+      { late, legRings, answeredHere }: { late: boolean; legRings: boolean; answeredHere: boolean },
     ): void {
-      if (late) return noteAway(after.id);
-      if (isMuted()) return;
-      if (after.state === 'answered' && before?.state !== 'answered') onLive?.(after, 'answered');
-      if (!before) {
-        if (after.state === 'ringing' && legRings && !ringsAlready) bursts.ringing(after);
+      // A backlog is summed up once: what its calls later turn out to be only updates the list.
+      if (late) {
+        if (!before) noteAway(after.id);
         return;
       }
-      // Only a call that was announced is announced again: a verdict on a call never seen ringing says nothing.
-      const held = heldMissed.has(after.id);
-      const wasOnScreen = before.state === 'ringing' || held || (before.state === 'missed' && after.state === 'declined');
-      if (!wasOnScreen || before.state === after.state) return;
-      if (after.state === 'missed') return holdMissed(after.id);
-      // A missed verdict still held is overtaken by what came meanwhile.
-      clearTimeout(heldMissed.get(after.id));
-      heldMissed.delete(after.id);
-      if (after.state === 'answered-elsewhere' || after.state === 'declined') {
-        attempt('a notification', () => notifier.notify({ type: after.state as 'answered-elsewhere' | 'declined', call: after }));
+      if (isMuted()) return;
+      if (after.state === 'answered' && before?.state !== 'answered') onLive?.(after, 'answered');
+      const shown = onScreen.get(after.conversationId);
+      if (!before) {
+        if (after.state !== 'ringing' || !legRings || shown) return;
+        onScreen.set(after.conversationId, { callId: after.id, says: 'ringing' });
+        return bursts.ringing(after);
       }
+      // Only a conversation that was announced is announced again: a verdict on a call never seen ringing says nothing.
+      if (!shown || before.state === after.state) return;
+      if (answeredHere) {
+        cancelMissed(after.conversationId);
+        shown.says = 'answered';
+        return;
+      }
+      const verdict =
+        after.state === 'missed' || after.state === 'declined' || after.state === 'answered-elsewhere' ? after.state : undefined;
+      if (!verdict || verdict === shown.says) return;
+      if (verdict === 'missed') return holdMissed(after.conversationId);
+      // A missed verdict still held is overtaken by what came meanwhile.
+      cancelMissed(after.conversationId);
+      shown.says = verdict;
+      const call = after.id === shown.callId ? after : (store.get(shown.callId) ?? after);
+      attempt('a notification', () =>
+        notifier.notify({
+          type: verdict,
+          call: { ...call, state: verdict, answeredBy: after.answeredBy, answeredByName: after.answeredByName },
+        }),
+      );
     },
 
     /** Announces calls held back (burst coalescing, missed verdicts, the away summary); call it on shutdown. */
     flush(): void {
       shuttingDown = true;
       bursts.flush();
-      for (const callId of [...heldMissed.keys()]) attempt('a missed call', () => announceMissed(callId));
+      for (const conversationId of [...heldMissed.keys()]) attempt('a missed call', () => announceMissed(conversationId));
       attempt('the away summary', announceAway);
     },
   };

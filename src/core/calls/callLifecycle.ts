@@ -23,6 +23,7 @@ export function newCallRecord(event: CallEvent, dialled?: PhoneNumber, callerNam
     startedAt: time,
     answeredAt: undefined,
     endedAt: undefined,
+    legEndedAt: undefined,
     durationSec: undefined,
     waitedSec: undefined,
     hangupReason: undefined,
@@ -82,6 +83,7 @@ export function reconcile(call: CallRecord, facts: ConversationFacts, added: rea
     startedAt: call.startedAt,
     answeredAt,
     endedAt,
+    legEndedAt: facts.legs.get(call.id)?.endedAt ?? call.legEndedAt,
     durationSec: answeredAt !== undefined && endedAt !== undefined ? Math.round((endedAt - answeredAt) / 1000) : undefined,
     waitedSec: facts.waitedSec ?? call.waitedSec,
     hangupReason: own.findLast((event) => event.hangupReason)?.hangupReason ?? call.hangupReason ?? facts.hangupReason,
@@ -104,6 +106,7 @@ export function sameCall(a: CallRecord, b: CallRecord): boolean {
     a.timeline.length === b.timeline.length &&
     a.endedAt === b.endedAt &&
     a.answeredAt === b.answeredAt &&
+    a.legEndedAt === b.legEndedAt &&
     a.dialled?.digits === b.dialled?.digits &&
     a.answeredBy === b.answeredBy &&
     a.answeredByName === b.answeredByName &&

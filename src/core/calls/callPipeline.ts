@@ -4,12 +4,12 @@ import type { CallEvent } from '../telecmi/eventSchema';
 import { eventKey } from '../telecmi/parseEvent';
 import { createRedeliveryFilter } from '../telecmi/redeliveryFilter';
 import { createAnnouncer } from './announcer';
-import { completeCallBacks } from './callBacks';
+import { completeCallBacks, createCallBackKeeper } from './callBacks';
 import { newCallRecord, reconcile, sameCall } from './callLifecycle';
 import type { Notifier } from './callNotification';
 import type { CallRecord } from './callRecord';
 import type { CallStore } from './callStore';
-import { answererOf, extensionOf, learn, type ConversationFacts } from './conversation';
+import { answeredAtOf, answererOf, extensionOf, learn, type ConversationFacts } from './conversation';
 import { createConversationTracker } from './conversations';
 
 /**
@@ -36,6 +36,8 @@ export interface CallPipelineOptions {
   earlyEventsTtlMs?: number;
   /** How long a conversation with no leg ringing or talking, and no word that it ended, waits before it is taken as ended. */
   conversationSilenceMs?: number;
+  /** No phone rings longer: a leg ringing this long without an answer or hangup is over (and a caller waiting in a queue this long without a word). */
+  maxRingMs?: number;
   /** Late events (a backlog after sleep) are summed up once this long after the last of them. */
   awaySummaryDelayMs?: number;
   /** The contacts a caller's number belongs to (a map read: it runs before the popup). */
@@ -52,6 +54,9 @@ function rings(facts: ConversationFacts, legId: string): boolean {
   const leg = facts.legs.get(legId);
   return leg?.startedAt !== undefined && leg.answeredAt === undefined && leg.endedAt === undefined;
 }
+
+/** The newest calls read at opening for those still ringing. */
+const openCallsRead = 500;
 
 /** What else may come with an event: lateness, and what the team server knew of the caller and the agent. */
 export interface IngestOptions {
@@ -77,6 +82,7 @@ export function createCallPipeline({
   missedHoldMs = 1500,
   earlyEventsTtlMs = 10 * 60_000,
   conversationSilenceMs = 30_000,
+  maxRingMs = 10 * 60_000,
   awaySummaryDelayMs = 1500,
   namesFor = () => [],
   agentNameOf = () => undefined,
@@ -84,11 +90,14 @@ export function createCallPipeline({
   now = Date.now,
 }: CallPipelineOptions) {
   const announcer = createAnnouncer({ store: history, notifier, isMuted, log, burst, missedHoldMs, awaySummaryDelayMs, onLive, now });
+  const callBacks = createCallBackKeeper(history);
   const conversations = createConversationTracker({
     store: history,
     idleTtlMs: earlyEventsTtlMs,
     silenceMs: conversationSilenceMs,
-    onSilence: (facts) => decide(facts, undefined, { late: false }),
+    callerWaitingSilenceMs: maxRingMs,
+    maxRingMs,
+    onSilence: (facts) => decide(facts, undefined, { late: facts.late ?? false }),
     now,
   });
   /**
@@ -107,7 +116,8 @@ export function createCallPipeline({
       }
     },
   });
-  setImmediate(redeliveries.load).unref();
+  // Both read the history in the turn after opening; a pipeline stopped before that reads nothing.
+  const afterOpening = [setImmediate(redeliveries.load).unref(), setImmediate(waitForOpenConversations).unref()];
 
   /** This desktop's contacts first; else the names the team server sent. */
   function callerNamesOf(event: CallEvent, fromServer: readonly string[] = []): readonly string[] {
@@ -119,73 +129,89 @@ export function createCallPipeline({
   const nameOf = (agent: string | undefined, fromServer?: string): string | undefined =>
     agent === undefined ? undefined : (agentNameOf(agent) ?? agentNameOf(extensionOf(agent)) ?? fromServer);
 
+  /** A record as saved: a colleague named as this desktop's settings name them. */
+  function named(call: CallRecord): CallRecord {
+    if (!call.answeredBy) return call;
+    const name = nameOf(call.answeredBy, call.answeredByName);
+    return name === call.answeredByName ? call : { ...call, answeredByName: name };
+  }
+
   /**
    * Brings each of this desktop's legs of the conversation up to date and tells what changed.
    * Returns whether any record changed.
    */
   function decide(facts: ConversationFacts, event: CallEvent | undefined, options: { late: boolean; created?: CallRecord }): boolean {
+    facts.late = options.late;
     const records = history.inConversation(facts.id, { complete: options.created === undefined });
     if (options.created && !records.some((call) => call.id === options.created?.id)) records.push(options.created);
-    let changed = false;
-    for (const before of records) {
-      const fresh = before === options.created;
+    const afters = records.map((before) =>
       // A new leg takes into its timeline what its conversation told before it.
-      const after = reconcile(before, facts, fresh ? facts.events : event ? [event] : []);
-      if (!fresh && sameCall(before, after)) continue;
+      named(reconcile(before, facts, before === options.created ? facts.events : event ? [event] : [])),
+    );
+    const answeredHere = afters.some((call) => call.state === 'answered' || call.state === 'ended');
+    let changed = false;
+    records.forEach((before, index) => {
+      const after = afters[index] as CallRecord;
+      const fresh = before === options.created;
+      if (!fresh && sameCall(before, after)) return;
       changed = true;
       history.upsert(after);
-      const ringsAlready = records.some((other) => other.id !== after.id && other.state === 'ringing' && rings(facts, other.id));
-      announcer.changed(fresh ? undefined : before, after, { late: options.late, legRings: rings(facts, after.id), ringsAlready });
-    }
-    calledAgain(facts);
+      announcer.changed(fresh ? undefined : before, after, { late: options.late, legRings: rings(facts, after.id), answeredHere });
+      if (after.callBack?.state === 'pending' && (fresh || before.callBack?.state !== 'pending')) callBacks.becameDue(after);
+    });
+    callerAnswered(facts);
     return changed;
   }
 
-  /** The caller called again and someone answered: their earlier missed calls are called back. */
-  function calledAgain(facts: ConversationFacts): void {
-    const answerer = answererOf(facts);
+  /** The caller's conversation was answered: their calls missed before it are called back. */
+  function callerAnswered(facts: ConversationFacts): void {
+    const at = answeredAtOf(facts);
     const digits = facts.caller?.digits;
-    if (!answerer?.agent || !digits) return;
-    const due = history.callBacksDue(digits).filter((id) => history.get(id)?.conversationId !== facts.id);
-    if (due.length === 0) return;
-    completeCallBacks(history, due, {
-      state: 'done',
-      by: answerer.agent,
-      byName: nameOf(answerer.agent, answerer.agentName),
-      at: now(),
-      how: 'called-again',
-    });
+    if (at === undefined || !digits) return;
+    const answerer = answererOf(facts);
+    callBacks.answered({ digits, at, by: answerer?.agent, byName: nameOf(answerer?.agent, answerer?.agentName), conversationId: facts.id });
   }
 
   /** An agent's outgoing call to a number that is due a call back. */
   function onOutgoing(event: CallEvent): IngestOutcome {
     const digits = event.to?.digits;
     if (event.status !== 'started' || !digits) return 'ignored';
-    const done = completeCallBacks(history, history.callBacksDue(digits), {
-      state: 'done',
-      by: event.agent,
-      byName: nameOf(event.agent),
-      at: event.time.getTime(),
-      how: 'called-back',
-    });
+    const done = callBacks.calledBack({ digits, at: event.time.getTime(), by: event.agent, byName: nameOf(event.agent) });
     return done.length > 0 ? 'updated' : 'ignored';
   }
 
-  /** The conversation an event belongs to: an agent's report names only its leg. */
-  function conversationOf(event: CallEvent): string {
-    if (event.kind !== 'agent-report' || event.knowsConversation) return event.conversationId;
-    return conversations.conversationOfLeg(event.callId) ?? event.conversationId;
+  /**
+   * The calls still ringing when the desktop stopped (within a conversation's memory): their
+   * conversations wait again for their end, so none stays "ringing" for good.
+   */
+  function waitForOpenConversations(): void {
+    try {
+      const open = history.recent(openCallsRead).filter((call) => call.state === 'ringing' && now() - call.updatedAt < earlyEventsTtlMs);
+      for (const id of new Set(open.map((call) => call.conversationId))) conversations.settle(conversations.get(id));
+    } catch (error) {
+      log.error('reading the calls still ringing failed', { error: String(error) });
+    }
   }
 
   function onConversationEvent(event: CallEvent, { late = false, callerNames, agentName }: IngestOptions): IngestOutcome {
     const ownLeg = (event.kind === 'agent-leg' || event.kind === 'agent-report') && isWanted(event);
     const known = ownLeg ? history.get(event.callId) : undefined;
-    const id = known?.conversationId ?? conversationOf(event);
+    // An agent's report names only its leg: before the leg is known, it waits for it.
+    const legsConversation =
+      event.kind === 'agent-report' && !event.knowsConversation ? conversations.conversationOfLeg(event.callId) : undefined;
+    if (event.kind === 'agent-report' && !event.knowsConversation && !known && !legsConversation) {
+      conversations.holdReport(event);
+      return 'held';
+    }
+    const id = known?.conversationId ?? legsConversation ?? event.conversationId;
     // A new leg's conversation is usually new too: its popup does not wait for a large history's reading.
     const facts = conversations.get(id, { complete: !(ownLeg && !known) });
+    if (event.kind === 'agent-leg') for (const report of conversations.takeReports(event.callId)) learn(facts, report);
     learn(facts, event, agentName ?? nameOf(event.agent));
     const created =
-      ownLeg && !known ? newCallRecord({ ...event, conversationId: id }, facts.dialled, callerNamesOf(event, callerNames)) : undefined;
+      ownLeg && !known && event.kind === 'agent-leg'
+        ? newCallRecord({ ...event, conversationId: id }, facts.dialled, callerNamesOf(event, callerNames))
+        : undefined;
     const changed = decide(facts, event, { late, created });
     conversations.settle(facts);
     if (created) return 'recorded';
@@ -212,6 +238,7 @@ export function createCallPipeline({
 
     /** Announces calls held back (burst coalescing, missed verdicts); call it on shutdown. */
     flush(): void {
+      for (const reading of afterOpening) clearImmediate(reading);
       conversations.stop();
       announcer.flush();
     },

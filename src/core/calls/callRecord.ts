@@ -59,6 +59,8 @@ export const callRecordSchema = z.object({
   startedAt: z.number(),
   answeredAt: z.number().optional(),
   endedAt: z.number().optional(),
+  /** When this agent's leg stopped ringing or talking (the conversation may go on: a hunt group rings the next agent). */
+  legEndedAt: z.number().optional(),
   /** Talk time in seconds, when the call was answered and has ended. */
   durationSec: z.number().optional(),
   waitedSec: z.number().optional(),

@@ -14,8 +14,10 @@ export interface CallStore {
   inConversation(conversationId: string, options?: { complete?: boolean }): CallRecord[];
   /** A caller's calls (by the digits of their number), by id; undefined while not known yet. */
   callerCalls(digits: string): ReadonlyMap<string, { startedAt: number; conversationId: string }> | undefined;
-  /** The ids of the calls to call back from this caller. */
+  /** The ids of the calls to call back from this caller (their number written with or without its country code). */
   callBacksDue(digits: string): string[];
+  /** The newest calls, newest first. */
+  recent(count: number): CallRecord[];
   /** Event keys seen lately, oldest first, so a redelivery after a restart is still a duplicate. */
   recentEventKeys(): string[];
   rememberEventKey(key: string): void;

@@ -27,8 +27,12 @@ export interface ConversationFacts {
   /** When the conversation ended, and what said so: the caller hanging up, a report, or a silence long enough. */
   endedAt?: number;
   endedBy?: 'caller-hangup' | 'report' | 'timeout';
-  /** An answered report names who answered, even when their leg's events were not seen. */
-  reportedAnswerer?: string;
+  /** An answered report: someone answered, even when their leg's events were not seen; it names them when it can. */
+  reportedAnswered?: { agent?: string; at: number };
+  /** The caller leg was seen and has not hung up: the caller is still there (in a queue, an IVR). */
+  callerWaiting?: boolean;
+  /** The last event reached this desktop late (a backlog after sleep): what it decides is summed up, not popped up. */
+  late?: boolean;
   voicemail?: boolean;
   waitedSec?: number;
   hangupReason?: string;
@@ -37,6 +41,8 @@ export interface ConversationFacts {
 }
 
 const eventsKept = 20;
+/** Legs kept per conversation: a hunt group over a whole call centre still rings far fewer. */
+const legsKept = 100;
 
 export const newConversation = (id: string): ConversationFacts => ({ id, legs: new Map(), events: [] });
 
@@ -51,7 +57,7 @@ function legOf(facts: ConversationFacts, legId: string): LegFacts {
   let leg = facts.legs.get(legId);
   if (!leg) {
     leg = { declined: false };
-    facts.legs.set(legId, leg);
+    if (facts.legs.size < legsKept) facts.legs.set(legId, leg);
   }
   return leg;
 }
@@ -84,14 +90,23 @@ export function learn(facts: ConversationFacts, event: CallEvent, agentName?: st
   } else if (event.kind === 'caller-leg') {
     facts.dialled ??= event.to;
     if (event.status === 'hangup') endConversation(facts, time, 'caller-hangup');
+    facts.callerWaiting = facts.endedBy === undefined;
   } else if (event.kind === 'cdr') {
     facts.dialled ??= event.to;
     facts.waitedSec = event.waitedSec ?? facts.waitedSec;
     facts.hangupReason = event.hangupReason ?? facts.hangupReason;
     facts.voicemail ||= event.voicemail === true;
-    if (event.status === 'answered' && event.agent) facts.reportedAnswerer ??= event.agent;
+    if (event.status === 'answered') facts.reportedAnswered ??= { ...(event.agent && { agent: event.agent }), at: time };
     endConversation(facts, time, 'report');
+    facts.callerWaiting = false;
   }
+}
+
+/** When someone first answered the conversation (a leg's answer, else the answered report), if anyone did. */
+export function answeredAtOf(facts: ConversationFacts): number | undefined {
+  const answers = [...facts.legs.values()].flatMap((leg) => (leg.answeredAt === undefined ? [] : [leg.answeredAt]));
+  if (facts.reportedAnswered) answers.push(facts.reportedAnswered.at);
+  return answers.length > 0 ? Math.min(...answers) : undefined;
 }
 
 /** Nothing has rung or talked for a while, and nothing said the conversation ended: it did. */
@@ -101,9 +116,19 @@ export function endBySilence(facts: ConversationFacts, at: number): void {
   facts.endedBy = 'timeout';
 }
 
-/** Whether a leg is still ringing or talking: the conversation is not over while one is. */
-export const hasLiveLeg = (facts: ConversationFacts): boolean =>
-  [...facts.legs.values()].some((leg) => leg.startedAt !== undefined && leg.endedAt === undefined && !leg.declined);
+/**
+ * Whether a leg is still ringing or talking: the conversation is not over while one is. A leg
+ * that has rung for longer than any phone rings (`maxRingMs`) without an answer is over, though
+ * its hangup never came.
+ */
+export const hasLiveLeg = (facts: ConversationFacts, now: number, maxRingMs: number): boolean =>
+  [...facts.legs.values()].some(
+    (leg) =>
+      leg.startedAt !== undefined &&
+      leg.endedAt === undefined &&
+      !leg.declined &&
+      (leg.answeredAt !== undefined || now - leg.startedAt < maxRingMs),
+  );
 
 /** Who answered the conversation, other than the leg `except`: the first leg to answer, else the report's agent. */
 export function answererOf(facts: ConversationFacts, except?: string): { legId?: string; agent?: string; agentName?: string } | undefined {
@@ -115,7 +140,8 @@ export function answererOf(facts: ConversationFacts, except?: string): { legId?:
   }
   if (first) return { legId: first[0], agent: first[1].agent, agentName: first[1].agentName };
   const exceptAgent = except === undefined ? undefined : facts.legs.get(except)?.agent;
-  if (facts.reportedAnswerer && !sameAgent(facts.reportedAnswerer, exceptAgent)) return { agent: facts.reportedAnswerer };
+  const reported = facts.reportedAnswered;
+  if (reported && !sameAgent(reported.agent, exceptAgent)) return reported.agent === undefined ? {} : { agent: reported.agent };
   return undefined;
 }
 
@@ -137,7 +163,7 @@ export interface LegOutcome {
  */
 export function outcomeOf(facts: ConversationFacts, legId: string): LegOutcome {
   const leg = facts.legs.get(legId) ?? { declined: false };
-  const reportedMine = facts.reportedAnswerer !== undefined && sameAgent(facts.reportedAnswerer, leg.agent);
+  const reportedMine = sameAgent(facts.reportedAnswered?.agent, leg.agent);
   const other = answererOf(facts, legId);
   const missedByEveryone = !other && leg.answeredAt === undefined && !reportedMine && facts.endedBy !== undefined;
   const endedAt = leg.endedAt ?? facts.endedAt;
@@ -162,12 +188,14 @@ export function factsFromRecords(id: string, records: readonly CallRecord[]): Co
       agent: record.agent,
       startedAt: record.startedAt,
       answeredAt: record.answeredAt,
-      endedAt: record.state === 'ended' || record.state === 'declined' ? record.endedAt : undefined,
+      endedAt: record.legEndedAt ?? (record.state === 'ended' || record.state === 'declined' ? record.endedAt : undefined),
       declined: record.state === 'declined',
     });
-    if (record.answeredBy) facts.reportedAnswerer ??= record.answeredBy;
+    if (record.state === 'answered-elsewhere')
+      facts.reportedAnswered ??= { ...(record.answeredBy && { agent: record.answeredBy }), at: record.endedAt ?? record.startedAt };
     if (record.voicemail) facts.voicemail = true;
-    if (record.state !== 'ringing' && record.state !== 'answered' && record.endedAt !== undefined) {
+    // Only a verdict that needs the conversation to be over says so: a colleague's answer or a decline does not.
+    if ((record.state === 'missed' || record.state === 'ended') && record.endedAt !== undefined) {
       facts.endedAt ??= record.endedAt;
       facts.endedBy ??= 'report';
     }

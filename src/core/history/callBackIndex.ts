@@ -1,40 +1,58 @@
 import type { CallRecord } from '../calls/callRecord';
+import { numberKey, sameNumber } from '../phone/phoneNumber';
 
-/** The calls to call back, by the caller's digits: found when the caller is called back or calls again. */
-export function createCallBackIndex(initial: ReadonlyArray<{ id: string; caller: string | null }>) {
-  const callerOf = new Map<string, string>();
-  const byCaller = new Map<string, Set<string>>();
+/**
+ * The calls to call back: counted by conversation (a ring-all to two of this desktop's agents is
+ * one caller to return), found by the caller's number however it is written.
+ */
+export function createCallBackIndex(initial: ReadonlyArray<{ id: string; conversationId: string; caller: string | null }>) {
+  const calls = new Map<string, { conversationId: string; caller: string | null }>();
+  const byNumber = new Map<string, Set<string>>();
+  const byConversation = new Map<string, Set<string>>();
 
-  function add(id: string, caller: string): void {
-    callerOf.set(id, caller);
-    const ids = byCaller.get(caller) ?? new Set<string>();
+  const join = (groups: Map<string, Set<string>>, key: string, id: string): void => {
+    const ids = groups.get(key) ?? new Set<string>();
     ids.add(id);
-    byCaller.set(caller, ids);
+    groups.set(key, ids);
+  };
+  const leave = (groups: Map<string, Set<string>>, key: string, id: string): void => {
+    const ids = groups.get(key);
+    ids?.delete(id);
+    if (ids?.size === 0) groups.delete(key);
+  };
+
+  function add(id: string, conversationId: string, caller: string | null): void {
+    calls.set(id, { conversationId, caller });
+    join(byConversation, conversationId, id);
+    if (caller) join(byNumber, numberKey(caller), id);
   }
 
   function remove(id: string): void {
-    const caller = callerOf.get(id);
-    if (caller === undefined) return;
-    callerOf.delete(id);
-    const ids = byCaller.get(caller);
-    ids?.delete(id);
-    if (ids?.size === 0) byCaller.delete(caller);
+    const call = calls.get(id);
+    if (!call) return;
+    calls.delete(id);
+    leave(byConversation, call.conversationId, id);
+    if (call.caller) leave(byNumber, numberKey(call.caller), id);
   }
 
-  for (const { id, caller } of initial) if (caller) add(id, caller);
+  for (const { id, conversationId, caller } of initial) add(id, conversationId, caller);
 
   return {
     /** Keeps a call's place current as it is saved. */
     update(call: CallRecord): void {
-      if (call.callBack?.state === 'pending' && call.from?.digits) add(call.id, call.from.digits);
-      else remove(call.id);
+      remove(call.id);
+      if (call.callBack?.state === 'pending') add(call.id, call.conversationId, call.from?.digits ?? null);
     },
     remove,
-    of: (caller: string): string[] => [...(byCaller.get(caller) ?? [])],
-    size: (): number => callerOf.size,
+    /** The calls due from this caller, written as they may be (with or without a country code). */
+    of: (caller: string): string[] =>
+      [...(byNumber.get(numberKey(caller)) ?? [])].filter((id) => sameNumber(calls.get(id)?.caller ?? '', caller)),
+    /** How many callers wait: one per conversation. */
+    size: (): number => byConversation.size,
     clear(): void {
-      callerOf.clear();
-      byCaller.clear();
+      calls.clear();
+      byNumber.clear();
+      byConversation.clear();
     },
   };
 }

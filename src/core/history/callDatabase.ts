@@ -110,13 +110,12 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     },
 
     /** The calls to call back, with their callers: few, and read through their own index. */
-    callBacksDue(): Array<{ id: string; caller: string | null }> {
+    callBacksDue(): Array<{ id: string; conversationId: string; caller: string | null }> {
       // A file of an earlier version read as it is (`calls`) has none.
       if (!hasCallBackColumn) return [];
-      return db.all("SELECT CAST(id AS TEXT) AS id, CAST(caller AS TEXT) AS caller FROM calls WHERE call_back = 'pending'") as Array<{
-        id: string;
-        caller: string | null;
-      }>;
+      const query =
+        "SELECT CAST(id AS TEXT) AS id, CAST(conversation_id AS TEXT) AS conversationId, CAST(caller AS TEXT) AS caller FROM calls WHERE call_back = 'pending'";
+      return db.all(query) as Array<{ id: string; conversationId: string; caller: string | null }>;
     },
 
     unreadIds(): string[] {

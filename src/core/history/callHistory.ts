@@ -163,6 +163,16 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     get,
     size: (): number => total,
 
+    /** The newest calls, newest first: those not written yet, then the database's, seen through what is pending. */
+    recent(count: number): CallRecord[] {
+      if (closed) return [];
+      const { pending } = writes;
+      const notWritten = [...pending.added].reverse().flatMap((id) => pending.upserts.get(id) ?? []);
+      const written = pending.cleared ? [] : database.page(0, count).flatMap((call) => pending.upserts.get(call.id) ?? stored(call) ?? []);
+      const calls = new Map([...notWritten, ...written].map((call) => [call.id, call]));
+      return [...calls.values()].slice(0, count);
+    },
+
     /** Every call, newest first (see `listCalls`). */
     list: (): Promise<CallRecord[]> =>
       listCalls({

@@ -1,6 +1,7 @@
 import type { CallRecord } from '../../core/calls/callRecord';
 import { fill, h } from '../dom';
 import { callerName } from '../logic/format';
+import { callBackIdsOf, callsToCallBack } from '../logic/callBacks';
 import type { Store } from '../store';
 import { callRow } from './callRow';
 
@@ -13,9 +14,7 @@ export interface CallBackActions {
 /** Rows drawn at once: a list this long is worked through from the top. */
 const maxRows = 500;
 
-/** The calls missed by everyone, newest first, each with "Done"; a colleague's call back clears them. */
-export const callsToCallBack = (calls: readonly CallRecord[]): CallRecord[] => calls.filter((call) => call.callBack?.state === 'pending');
-
+/** The callers missed by everyone, newest first, each with "Done"; a colleague's call back clears them. */
 export function createCallBackView(store: Store, actions: CallBackActions, now: () => number) {
   const count = h('span', { class: 'count due', 'aria-live': 'polite' });
   const list = h('div', { class: 'call-back-list', role: 'list', 'aria-label': 'Calls to call back' });
@@ -27,7 +26,7 @@ export function createCallBackView(store: Store, actions: CallBackActions, now: 
       'div',
       { class: 'actions one-line' },
       count,
-      h('button', { type: 'button', onClick: () => due.length > 0 && actions.markDone(due.map((call) => call.id)) }, 'All done'),
+      h('button', { type: 'button', onClick: () => due.length > 0 && actions.markDone(callBackIdsOf(store.state.calls, due)) }, 'All done'),
     ),
     list,
   );
@@ -39,7 +38,12 @@ export function createCallBackView(store: Store, actions: CallBackActions, now: 
       callRow(call, now(), () => actions.open(call.id)),
       h(
         'button',
-        { type: 'button', class: 'done', 'aria-label': `Called back ${callerName(call)}`, onClick: () => actions.markDone([call.id]) },
+        {
+          type: 'button',
+          class: 'done',
+          'aria-label': `Called back ${callerName(call)}`,
+          onClick: () => actions.markDone(callBackIdsOf(store.state.calls, [call])),
+        },
         'Done',
       ),
     );

@@ -154,13 +154,13 @@ describe('a call is a conversation', () => {
     expect(history.get(call.myId)).toMatchObject({ state: 'answered-elsewhere', answeredBy: '205_2222223' });
   });
 
-  it('rings once for a conversation that rings two agents this desktop follows', () => {
+  it('rings once for a conversation that rings two agents this desktop follows, and says no "Answered by" when one of them answers', () => {
     const { notifier, history, pipeline } = pipelineInMemory({ isWanted: createCallFilter({ agents: [], teams: ['Sales'] }) });
     const call = conversation('both-mine');
     pipeline.ingest(call.mine.started);
     pipeline.ingest(call.theirs.started);
     pipeline.ingest(call.theirs.answered);
-    expect(kinds(notifier.shown)).toEqual(['ringing', 'answered-elsewhere']);
+    expect(kinds(notifier.shown)).toEqual(['ringing']);
     expect(history.get(call.theirs.started.callId)?.state).toBe('answered');
     expect(history.get(call.myId)?.state).toBe('answered-elsewhere');
   });
@@ -265,6 +265,8 @@ describe('conversations in memory', () => {
       store: { get: () => undefined, inConversation },
       idleTtlMs: 60_000,
       silenceMs: 30_000,
+      callerWaitingSilenceMs: 600_000,
+      maxRingMs: 600_000,
       onSilence: () => undefined,
       now: () => 0,
     });

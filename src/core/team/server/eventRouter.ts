@@ -1,4 +1,6 @@
 import { BoundedMap } from '../../collections/boundedMap';
+import { answeredAtOf, hasLiveLeg, learn, newConversation, type ConversationFacts } from '../../calls/conversation';
+import { numberKey, sameNumber } from '../../phone/phoneNumber';
 import type { CallEvent } from '../../telecmi/eventSchema';
 import { topics } from '../topics';
 
@@ -11,6 +13,8 @@ export interface Route {
 }
 
 const conversationsKept = 5000;
+/** Topics one conversation reaches at most: its agents and teams. */
+const topicsKeptPerConversation = 200;
 const callersKept = 20_000;
 /** A conversation's events kept for a desktop it reaches late (a hunt group's next agent). */
 const eventsKeptPerConversation = 30;
@@ -20,23 +24,26 @@ const dayExpirySec = 86_400;
 interface RoutedConversation {
   topics: Set<string>;
   events: CallEvent[];
+  /** What its events tell (the same facts the desktops keep): whether anyone answered it. */
+  facts: ConversationFacts;
 }
 
 /**
  * Which topics each event goes to. Every desktop a conversation reached gets all of its events:
  * its own legs, the colleagues' legs (so "answered by a colleague" is never taken for missed), the
- * caller leg and the reports; a desktop the conversation reaches later gets what came before. An
- * outgoing call, and a caller's new conversation being answered, also go to every desktop that
- * knows the caller, so a call back clears the missed call everywhere. What is routed is in this
- * process's memory (bounded): a receiver restarted in between, or another receiver behind the same
- * URL, does not know it, and desktops then miss those earlier events, never their own calls.
+ * caller leg and the reports; a desktop the conversation reaches later gets what came before. A
+ * caller missed by everyone is remembered with the desktops that had them: an outgoing call to
+ * them, or their next call being answered, also goes there, so the call back clears everywhere.
+ * What is routed is in this process's memory (bounded): a receiver restarted in between, or another
+ * receiver behind the same URL, does not know it, and desktops then miss those earlier events,
+ * never their own calls.
  */
 export function createEventRouter() {
   const conversations = new BoundedMap<string, RoutedConversation>(conversationsKept);
   /** Agent legs -> their conversation: an agent's report names only its leg. */
   const legs = new BoundedMap<string, string>(conversationsKept * 4);
-  /** The topics that have seen a caller: where a call back to them must be told. */
-  const callers = new BoundedMap<string, Set<string>>(callersKept);
+  /** Callers missed by everyone -> the topics that had them: where their call back must be told. */
+  const toCallBack = new BoundedMap<string, { digits: string; topics: Set<string> }>(callersKept);
 
   const expiryOf = (event: CallEvent): number =>
     event.kind === 'agent-leg' && event.status === 'started' ? ringingExpirySec : dayExpirySec;
@@ -49,16 +56,18 @@ export function createEventRouter() {
     );
   };
 
-  function knownTo(digits: string | undefined, more: Iterable<string>): Set<string> {
-    if (!digits) return new Set(more);
-    const known = new Set([...(callers.get(digits) ?? []), ...more]);
-    callers.set(digits, known);
-    return known;
+  /** The desktops waiting to call this caller back, told once: the call back (or the answer) clears them. */
+  function callBackTopics(digits: string | undefined): string[] {
+    if (!digits) return [];
+    const waiting = toCallBack.get(numberKey(digits));
+    if (!waiting || !sameNumber(waiting.digits, digits)) return [];
+    toCallBack.delete(numberKey(digits));
+    return [...waiting.topics];
   }
 
   function outgoing(event: CallEvent): Route[] {
     if (event.status !== 'started') return [];
-    const reached = new Set([...ownTopics(event), ...(callers.get(event.to?.digits ?? '') ?? [])]);
+    const reached = new Set([...ownTopics(event), ...callBackTopics(event.to?.digits)]);
     return [...reached].map((topic) => ({ topic, event, expirySec: dayExpirySec }));
   }
 
@@ -66,15 +75,24 @@ export function createEventRouter() {
     const id =
       event.kind === 'agent-report' && !event.knowsConversation ? (legs.get(event.callId) ?? event.conversationId) : event.conversationId;
     if (event.kind === 'agent-leg') legs.set(event.callId, id);
-    const conversation = conversations.get(id) ?? { topics: new Set<string>(), events: [] };
-    const added = ownTopics(event).filter((topic) => !conversation.topics.has(topic));
+    const conversation = conversations.get(id) ?? { topics: new Set<string>(), events: [], facts: newConversation(id) };
+    const answeredBefore = answeredAtOf(conversation.facts) !== undefined;
+    learn(conversation.facts, event);
+    const added = ownTopics(event)
+      .filter((topic) => !conversation.topics.has(topic))
+      .slice(0, topicsKeptPerConversation - conversation.topics.size);
     for (const topic of added) conversation.topics.add(topic);
     const earlier = conversation.events;
     conversation.events = [...earlier, event].slice(-eventsKeptPerConversation);
     conversations.set(id, conversation);
-    const known = knownTo(event.from?.digits, conversation.topics);
-    // Someone answered the caller's new call: every desktop that had them (a missed call to return) hears of it.
-    const reached = event.kind === 'agent-leg' && event.status === 'answered' ? known : conversation.topics;
+    const answered = answeredAtOf(conversation.facts) !== undefined;
+    const digits = conversation.facts.caller?.digits;
+    // Answered now: the desktops that had this caller to call back hear of it.
+    const reached = new Set([...conversation.topics, ...(answered && !answeredBefore ? callBackTopics(digits) : [])]);
+    if (!answered && digits && (conversation.facts.endedBy || !hasLiveLeg(conversation.facts, Date.now(), Infinity))) {
+      const waiting = toCallBack.get(numberKey(digits));
+      toCallBack.set(numberKey(digits), { digits, topics: new Set([...(waiting?.topics ?? []), ...conversation.topics]) });
+    }
     return [
       ...[...reached].map((topic) => ({ topic, event, expirySec: expiryOf(event) })),
       ...earlier.flatMap((held) => added.map((topic) => ({ topic, event: held, expirySec: dayExpirySec }))),
