@@ -15,12 +15,10 @@ import { createCallPipeline } from '../src/core/calls/callPipeline';
 import { openCallDatabase } from '../src/core/history/callDatabase';
 import { createCallHistory } from '../src/core/history/callHistory';
 import { silentLogger } from '../src/core/log/logger';
-import { decodeJoinCode } from '../src/core/team/joinCode';
-import { addAgent, initTeam, writeTeam, type TeamFile } from '../src/core/team/server/teamDirectory';
 import { startTeamSubscriber } from '../src/core/team/desktop/teamSubscriber';
 import { agentLegPayload, sampleCall } from '../src/core/telecmi/sampleEvents';
 import { mosquittoPath, startMosquitto, type RunningBroker } from '../test/support/mosquitto';
-import { freePort } from '../test/support/freePort';
+import { teamFolderWithDevices } from '../test/support/teamFolder';
 import { startServer } from './receiver.bench';
 
 const calls = 1000;
@@ -36,18 +34,7 @@ interface Received {
 }
 
 async function teamWith(agents: number) {
-  const dir = join(mkdtempSync(join(tmpdir(), 'telecmi-team-bench-')), 'team');
-  const ports = [await freePort(), await freePort()];
-  let team: TeamFile = initTeam({ dir, mqttPort: ports[0] as number, wsPort: ports[1] as number, publicHost: '127.0.0.1' });
-  const codes = [];
-  for (let index = 0; index < agents; index += 1) {
-    const added = addAgent(team, `${1000 + index}_2222223`, []);
-    team = added.team;
-    const decoded = decodeJoinCode(added.joinCode);
-    if (decoded.ok) codes.push(decoded.code);
-  }
-  writeTeam(dir, team);
-  return { dir, ports, codes };
+  return teamFolderWithDevices(Array.from({ length: agents }, (_, index) => ({ agent: `${1000 + index}_2222223`, teams: [] })));
 }
 
 function serve(teamDir: string): Promise<{ child: ChildProcess; webhookUrl: string }> {
@@ -78,10 +65,10 @@ function serve(teamDir: string): Promise<{ child: ChildProcess; webhookUrl: stri
 }
 
 /** Every agent's subscriber with its own pipeline, recording when each notification is raised. */
-async function subscribers(codes: Awaited<ReturnType<typeof teamWith>>['codes'], received: Received[]) {
+async function subscribers(devices: Awaited<ReturnType<typeof teamWith>>['devices'], received: Received[]) {
   const running = await Promise.all(
-    codes.map(
-      (code) =>
+    devices.map(
+      (device) =>
         new Promise<{ stop: () => Promise<void> }>((resolve) => {
           const history = createCallHistory({ database: openCallDatabase(undefined, silentLogger), maxCalls: 1000, log: silentLogger });
           const pipeline = createCallPipeline({
@@ -93,7 +80,7 @@ async function subscribers(codes: Awaited<ReturnType<typeof teamWith>>['codes'],
               notify: (notification) => {
                 if (notification.type === 'ringing')
                   received.push({
-                    agent: code.agent,
+                    agent: device.agent,
                     callId: notification.call.id,
                     latencyMs: preciseNow() - notification.call.receivedAt,
                   });
@@ -101,8 +88,7 @@ async function subscribers(codes: Awaited<ReturnType<typeof teamWith>>['codes'],
             },
           });
           const subscriber = startTeamSubscriber({
-            code,
-            clientId: `bench-${code.agent}`,
+            device,
             log: silentLogger,
             onEvent: (event, options) => void pipeline.ingest(event, options),
             onState: (state) => state.state === 'connected' && resolve(subscriber),
@@ -140,23 +126,23 @@ function percentile(values: number[], fraction: number): number {
 }
 
 async function fanOut(agents: number) {
-  const { dir, ports, codes } = await teamWith(agents);
+  const { dir, ports, devices } = await teamWith(agents);
   const broker: RunningBroker = await startMosquitto(mosquittoPath as string, join(dir, 'mosquitto.conf'), ports);
   const server = await serve(dir);
   const received: Received[] = [];
-  const stopSubscribers = await subscribers(codes, received);
+  const stopSubscribers = await subscribers(devices, received);
   try {
     // Warm-up: the first calls meet code not yet compiled, in the receiver and here.
     await ringAll(
       server.webhookUrl,
-      codes.map((code) => code.agent),
+      devices.map((device) => device.agent),
       100,
     );
     await new Promise((resolve) => setTimeout(resolve, 1000));
     received.length = 0;
     const sent = await ringAll(
       server.webhookUrl,
-      codes.map((code) => code.agent),
+      devices.map((device) => device.agent),
     );
     for (let waited = 0; received.length < calls && waited < 10_000; waited += 100)
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -100,12 +100,3 @@ export function savedToken(dataDir: string, log: Logger): string {
     whenUnwritable: ' (or pass one with --token-env)',
   });
 }
-
-/** `listen`'s MQTT client id: stable per data folder, so two desktops of one agent each get the calls. */
-export function savedClientId(dataDir: string, log: Logger): string {
-  return savedSetting(dataDir, log, 'listenClientId', {
-    valid: (value): value is string => typeof value === 'string' && /^telecmi-desktop-[0-9a-f-]{36}$/.test(value),
-    make: () => `telecmi-desktop-${crypto.randomUUID()}`,
-    what: 'client id',
-  });
-}

@@ -1,15 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { webhookUrlFor } from '../core/receiver/webhookUrl';
 import { z } from 'zod';
 import { createCallHost } from '../core/host/callHost';
 import { createHttpTransport } from '../core/receiver/httpTransport';
 import { maskToken } from '../core/receiver/requestLog';
 import { settingsSchema } from '../core/settings/settingsSchema';
-import type { Logger } from '../core/log/logger';
-import { createNgrokDriver } from '../core/tunnel/ngrokDriver';
-import { createTunnelManager } from '../core/tunnel/tunnelManager';
 import { createCliLogger, logLevels } from './cliLogger';
+import { startTunnel } from './tunnelOption';
+import { describeFsError } from '../core/storage/fsErrors';
 import { contactsFromOption, contactsHelp, contactsOptions } from './contactsOption';
 import { defaultDataDir, openHistory, privateDataDir, savedToken } from './dataDir';
 import { catchStopSignals, stopOnSignal } from './stopSignals';
@@ -42,6 +41,7 @@ const serveOptionsSchema = z.object({
     .optional(),
   mqttUsername: z.string().min(1).optional(),
   mqttPasswordEnv: environmentVariableName.optional(),
+  mqttCa: z.string().min(1).optional(),
 });
 
 export const serveHelp = `Usage: telecmi-notifier serve [options]
@@ -69,8 +69,9 @@ Team mode (one receiver for a call centre; see "telecmi-notifier team"):
   --team-dir D     publish every event through the broker of the team folder D (made by
                    "team init") instead of showing it here; events wait in a spool on disk
                    (in --data-dir) while the broker is unreachable
-  --mqtt-url U --mqtt-username N --mqtt-password-env NAME
-                   the same with another MQTT 5 broker
+  --mqtt-url U --mqtt-username N --mqtt-password-env NAME [--mqtt-ca F]
+                   the same with another MQTT 5 broker (mqtts:// with F, a private CA)
+  --user, --team and --max-calls do not apply in team mode; --ngrok-authtoken-env does.
   With --contacts, the callers' names go out with each call: desktops show them without
   importing anything (their own contacts win where both match).`;
 
@@ -93,6 +94,7 @@ export async function serveCommand(args: string[]): Promise<void> {
       'mqtt-url': { type: 'string' },
       'mqtt-username': { type: 'string' },
       'mqtt-password-env': { type: 'string' },
+      'mqtt-ca': { type: 'string' },
       ...contactsOptions,
     },
   });
@@ -114,6 +116,7 @@ export async function serveCommand(args: string[]): Promise<void> {
       mqttUrl: values['mqtt-url'],
       mqttUsername: values['mqtt-username'],
       mqttPasswordEnv: values['mqtt-password-env'],
+      mqttCa: values['mqtt-ca'],
     },
     { agents: '--user', teams: '--team' },
   );
@@ -125,8 +128,15 @@ export async function serveCommand(args: string[]): Promise<void> {
   const contacts = await contactsFromOption(values.contacts, values['default-country'], log);
   const broker = teamBroker(options);
   if (broker) {
+    for (const flag of ['user', 'team', 'max-calls'] as const) {
+      if (values[flag] !== undefined)
+        throw new UsageError(
+          `--${flag} does not apply with a team broker: each desktop rings for its own agent, and keeps its own history`,
+        );
+    }
     const { serveTeam } = await import('./teamServe');
-    return stopOnSignal(await serveTeam({ host: options.host, port: options.port, token, dataDir, log, broker, contacts }), log);
+    const tunnel = authtoken && { authtoken, domain: options.ngrokDomain };
+    return stopOnSignal(await serveTeam({ host: options.host, port: options.port, token, dataDir, log, broker, contacts, tunnel }), log);
   }
   const host = createCallHost({
     settings: options,
@@ -167,7 +177,17 @@ function teamBroker(options: z.output<typeof serveOptionsSchema>): TeamServeOpti
     url: options.mqttUrl,
     username: options.mqttUsername,
     password: secretFromEnvironment(options.mqttPasswordEnv, 'the broker password') ?? '',
+    ...(options.mqttCa && { ca: readCa(options.mqttCa) }),
   };
+}
+
+/** A private CA's certificate for an mqtts:// broker. */
+function readCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--mqtt-ca ${file} cannot be read: ${describeFsError(error)}`);
+  }
 }
 
 /** A secret named by `--...-env NAME`: read from the environment, so it stays out of process lists. */
@@ -185,30 +205,4 @@ function tokenFromEnvironment(name: string | undefined): string | undefined {
   if (!token.success)
     throw new UsageError(`environment variable ${name} does not hold a valid webhook token: ${token.error.issues[0]?.message}`);
   return token.data;
-}
-
-/** The public tunnel of `--ngrok-authtoken-env`: its states go to stdout as JSON lines. */
-async function startTunnel({
-  authtoken,
-  domain,
-  localPort,
-  token,
-  log,
-}: {
-  authtoken: string;
-  domain: string;
-  localPort: number;
-  token: string;
-  log: Logger;
-}) {
-  const tunnel = createTunnelManager({
-    // TELECMI_NGROK_SERVER_ADDR: another ngrok ingress (a custom one; the tests use a closed port).
-    driver: createNgrokDriver({ serverAddr: process.env.TELECMI_NGROK_SERVER_ADDR }),
-    log,
-    onStatus: (status) =>
-      printLine({ type: 'tunnel', ...status, ...(status.state === 'online' && { publicWebhookUrl: webhookUrlFor(status.url, token) }) }),
-    onUrlChanged: () => undefined,
-  });
-  await tunnel.start({ localPort, authtoken, ...(domain && { domain }) });
-  return tunnel;
 }

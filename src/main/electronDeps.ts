@@ -7,7 +7,7 @@ import type * as electron from 'electron';
 export interface ElectronDeps {
   app: Pick<
     electron.App,
-    'getPath' | 'quit' | 'setLoginItemSettings' | 'getLoginItemSettings' | 'setAppUserModelId' | 'isPackaged' | 'on'
+    'getPath' | 'getVersion' | 'quit' | 'setLoginItemSettings' | 'getLoginItemSettings' | 'setAppUserModelId' | 'isPackaged' | 'on'
   > & { dock?: Pick<electron.Dock, 'hide' | 'setBadge'> };
   Tray: new (
     image: electron.NativeImage,

@@ -96,6 +96,7 @@ async function start(): Promise<NotifierApp> {
     settings,
     secrets: await openSecretStore({ cipher, file: secretsFile, log }),
     teamJoinCode: await openSecretStore({ cipher, file: secretsFile, log, key: 'teamJoinCode' }),
+    teamDevice: await openSecretStore({ cipher, file: secretsFile, log, key: 'teamDevice' }),
     tunnelDriver: createNgrokDriver(),
     history: openHistoryOrKeepInMemory(userData, log),
     contacts: createContactLibrary({ dataDir: userData, defaultCountry: settings.get().defaultCountry, log }),

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { BrowserWindow } from 'electron';
 import type { AppStatus } from '../core/app/appStatus';
 import { crmUrlFor } from '../core/app/externalLinks';
@@ -17,6 +18,7 @@ import type { TunnelDriver } from '../core/tunnel/tunnelDriver';
 import { createTunnelHost } from '../core/tunnel/tunnelHost';
 import { createTunnelManager } from '../core/tunnel/tunnelManager';
 import { createTeamConnection, watchNetwork } from '../core/team/desktop/teamConnection';
+import { deviceStore } from './deviceStore';
 import { appHandlers } from './appHandlers';
 import { callHandlers } from './callHandlers';
 import { contactHandlers } from './contactHandlers';
@@ -34,8 +36,10 @@ export interface NotifierAppOptions {
   settings: SettingsStore;
   /** The ngrok authtoken, encrypted by the OS keychain. */
   secrets: SecretStore;
-  /** The team join code (it holds the broker password), encrypted the same way. */
+  /** The team join code (single use, it holds an invitation), encrypted the same way. */
   teamJoinCode: SecretStore;
+  /** This desktop's own team credentials, traded once for the join code, encrypted the same way. */
+  teamDevice: SecretStore;
   tunnelDriver: TunnelDriver;
   /** The history's database; in memory, with the reason, when the data folder cannot hold it. */
   history: { database: CallDatabase; notSavedBecause?: string };
@@ -126,7 +130,14 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   });
   const tunnelHost = createTunnelHost(tunnel, () => options.secrets.get());
   const syncTunnel = (): Promise<void> => tunnelHost.sync(settings.get(), receiver.status());
-  const team = createTeamConnection({ log, onEvent: (event, options) => host.ingest(event, options), onStatus: () => refresh() });
+  const team = createTeamConnection({
+    log,
+    onEvent: (event, options) => host.ingest(event, options),
+    onStatus: () => refresh(),
+    devices: deviceStore(options.teamDevice, log),
+    about: { version: electron.app.getVersion(), label: hostname() },
+    onEnrolled: ({ agent, teams, url }) => settings.patch({ teamIdentity: { agent, teams, brokerHost: new URL(url).host } }),
+  });
   /**
    * Receiver and tunnel, or the team's server: exactly one transport runs. One sync at a time, each
    * reading the settings when its turn comes (a quick join and leave, a double click).
@@ -135,9 +146,9 @@ export async function startNotifierApp(options: NotifierAppOptions) {
   function syncConnection(): Promise<void> {
     syncing = syncing
       .then(async () => {
-        const { connectionMode, teamClientId } = settings.get();
+        const { connectionMode } = settings.get();
         await (connectionMode === 'receiver' ? receiver.start() : receiver.stop());
-        await team.sync({ mode: connectionMode, joinCode: options.teamJoinCode.get(), clientId: teamClientId });
+        await team.sync({ mode: connectionMode, joinCode: options.teamJoinCode.get() });
         await syncTunnel();
       })
       .catch((error: unknown) => log.error('could not switch how calls are received', { error: String(error) }));

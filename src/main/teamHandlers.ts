@@ -19,9 +19,10 @@ export function teamHandlers({
       const decoded = decodeJoinCode(text);
       if (!decoded.ok) return { ok: false, message: decoded.reason };
       await joinCode.set(text.trim());
-      const { agent, teams, url } = decoded.code;
-      settings.patch({ connectionMode: 'team', teamIdentity: { agent, teams, brokerHost: new URL(url).host } });
-      return { ok: true, message: `Joined as ${agent}${teams.length > 0 ? ` (${teams.join(', ')})` : ''} on ${new URL(url).host}.` };
+      const { agent, url } = decoded.code;
+      // Its teams are known once the team server lets this desktop in.
+      settings.patch({ connectionMode: 'team', teamIdentity: { agent, teams: [], brokerHost: new URL(url).host } });
+      return { ok: true, message: `Joining as ${agent} on ${new URL(url).host}…` };
     },
     'team:leave': () => {
       joinCode.clear();

@@ -53,16 +53,19 @@ export async function startApp(
     log: silentLogger,
   });
   if (authtoken) await secrets.set(authtoken);
-  const teamJoinCode = await openSecretStore({
-    cipher: fakeCipher,
-    file: {
-      get: (key) => secretFile.get(key),
-      set: (key, value) => void secretFile.set(key, value),
-      delete: (key) => void secretFile.delete(key),
-    },
-    log: silentLogger,
-    key: 'teamJoinCode',
-  });
+  const secret = (key: 'teamJoinCode' | 'teamDevice') =>
+    openSecretStore({
+      cipher: fakeCipher,
+      file: {
+        get: (name) => secretFile.get(name),
+        set: (name, value) => void secretFile.set(name, value),
+        delete: (name) => void secretFile.delete(name),
+      },
+      log: silentLogger,
+      key,
+    });
+  const teamJoinCode = await secret('teamJoinCode');
+  const teamDevice = await secret('teamDevice');
   const tunnel = loopbackTunnel();
   tunnel.failWith(...tunnelFailures);
   const app = await startNotifierApp({
@@ -70,6 +73,7 @@ export async function startApp(
     settings: store,
     secrets,
     teamJoinCode,
+    teamDevice,
     tunnelDriver: tunnel.driver,
     history: { database: memoryDatabase() },
     contacts: createContactLibrary({ dataDir, defaultCountry: store.get().defaultCountry, log: silentLogger }),

@@ -192,6 +192,7 @@ export function fakeElectron(platform: NodeJS.Platform = 'linux') {
   const electron = {
     app: {
       getPath: () => '/tmp',
+      getVersion: () => '0.1.0',
       quit: () => void calls.quit++,
       setLoginItemSettings: (settings: unknown) => void calls.loginItems.push(settings),
       getLoginItemSettings: () => ({ openAtLogin: false }),

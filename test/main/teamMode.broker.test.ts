@@ -1,6 +1,4 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +9,7 @@ import { brokerTestsTitle, requireMosquitto, skipBrokerTests, startMosquitto, ty
 import { postJson } from '../support/receiverServer';
 import { startApp } from './appHarness';
 import { FakeNotification } from './fakeElectron';
+import { teamParent } from '../support/teamFolder';
 
 const run = promisify(execFile);
 const cli = async (...args: string[]): Promise<Line> => JSON.parse((await run(process.execPath, [bin, ...args])).stdout) as Line;
@@ -36,7 +35,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('the app in team mode, with a 
 
   /** A team server with two agents; the join code of the first. */
   async function teamServer(): Promise<{ joinCode: string; webhookUrl: string }> {
-    const root = mkdtempSync(join(tmpdir(), 'telecmi-app-team-'));
+    const root = teamParent();
     const ports = [await freePort(), await freePort()];
     await cli('team', 'init', '--dir', join(root, 'team'), '--mqtt-port', String(ports[0]), '--ws-port', String(ports[1]));
     const added = await cli('team', 'add-agent', '--dir', join(root, 'team'), '--agent', '204_2222223', '--team', 'Sales_2222223');

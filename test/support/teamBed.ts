@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll } from 'vitest';
 import { bin, startCli, type Line } from './cliProcess';
 import { freePort } from './freePort';
 import { requireMosquitto, startMosquitto, type RunningBroker } from './mosquitto';
+import { teamParent } from './teamFolder';
 
 const run = promisify(execFile);
 
@@ -59,7 +58,7 @@ export function teamBed() {
 
     /** A new team folder with these agents, each given a join code. */
     async setUp(agents: readonly TeamAgent[]): Promise<void> {
-      root = mkdtempSync(join(tmpdir(), 'telecmi-team-'));
+      root = teamParent();
       ports = [await freePort(), await freePort()];
       await cliLine('team', 'init', '--dir', dir('team'), '--mqtt-port', String(ports[0]), '--ws-port', String(ports[1]));
       for (const { agent, team, name } of agents) {

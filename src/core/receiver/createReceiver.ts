@@ -13,9 +13,24 @@ import { createTokenMasker, type RequestLog } from './requestLog';
  */
 export type EventSink<Outcome extends string = string> = (event: CallEvent) => Outcome | Promise<Outcome>;
 
+/** An event a sink will not take, whatever is retried: the sender is told why, with a 4xx. */
+export class EventRefused extends Error {
+  constructor(
+    message: string,
+    readonly status = 422,
+  ) {
+    super(message);
+    this.name = 'EventRefused';
+  }
+}
+
+/** What `/healthz` says: 200 while events are delivered, 503 (with the reason) while they are not. */
+export type Health = () => Record<string, unknown> & { ok: boolean };
+
 export interface ReceiverOptions {
   token: string;
   ingest: EventSink;
+  health?: Health;
   requestLog: RequestLog;
   log: Logger;
   bodyLimitBytes?: number;
@@ -36,7 +51,14 @@ const preciseNow = (): number => performance.timeOrigin + performance.now();
  * The webhook receiver: an express app that validates every request and hands TeleCMI events
  * to the pipeline. Every answer is JSON; nothing a client sends makes it throw.
  */
-export function createReceiver({ token, ingest, requestLog, log, bodyLimitBytes = 64 * 1024 }: ReceiverOptions) {
+export function createReceiver({
+  token,
+  ingest,
+  health = () => ({ ok: true }),
+  requestLog,
+  log,
+  bodyLimitBytes = 64 * 1024,
+}: ReceiverOptions) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -90,6 +112,7 @@ export function createReceiver({ token, ingest, requestLog, log, bodyLimitBytes 
     // The pipeline answers at once; only a publisher makes the answer wait.
     if (typeof outcome === 'string') return answer(outcome);
     outcome.then(answer, (error: unknown) => {
+      if (error instanceof EventRefused) return refuse(res, error.status, error.message);
       log.error('an accepted event could not be kept', { error: errorMessage(error) });
       refuse(res, 503, `the event could not be kept: ${errorMessage(error)}`);
     });
@@ -98,7 +121,8 @@ export function createReceiver({ token, ingest, requestLog, log, bodyLimitBytes 
   app.all(['/telecmi/:token', '/telecmi'], guard, handleEvent);
 
   app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
+    const now = health();
+    res.status(now.ok ? 200 : 503).json(now);
   });
 
   app.use((req, res) => {

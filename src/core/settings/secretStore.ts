@@ -10,8 +10,8 @@ export interface Cipher {
   decryptStringAsync(encrypted: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }>;
 }
 
-/** Which secret: the ngrok authtoken, or the team join code (it holds the broker password). */
-export type SecretKey = 'ngrokAuthtoken' | 'teamJoinCode';
+/** Which secret: the ngrok authtoken, the team join code, or this desktop's own team credentials (traded for the code). */
+export type SecretKey = 'ngrokAuthtoken' | 'teamJoinCode' | 'teamDevice';
 
 /** Where the secrets live: a conf / electron-store file of their own, apart from the settings. */
 export interface SecretFile {
@@ -36,7 +36,7 @@ export async function openSecretStore({
   log: Logger;
   key?: SecretKey;
 }) {
-  const what = key === 'ngrokAuthtoken' ? 'ngrok authtoken' : 'team join code';
+  const what = { ngrokAuthtoken: 'ngrok authtoken', teamJoinCode: 'team join code', teamDevice: 'team credentials' }[key];
   const encrypts = (await cipher.isAsyncEncryptionAvailable()) && cipher.getSelectedStorageBackend?.() !== 'basic_text';
   let authtoken = await read();
 

@@ -83,11 +83,6 @@ export const settingsSchema = z.object({
     .object({ agent: z.string(), teams: z.array(z.string()), brokerHost: z.string() })
     .nullable()
     .default(null),
-  /** This installation's MQTT client id: the broker keeps its queue under it while it sleeps. */
-  teamClientId: z
-    .string()
-    .regex(/^telecmi-desktop-[0-9a-f-]{36}$/)
-    .default(() => `telecmi-desktop-${crypto.randomUUID()}`),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

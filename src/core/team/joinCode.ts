@@ -1,31 +1,40 @@
 import { z } from 'zod';
-import { teamNameSchema } from './teamNames';
+import { agentNameSchema } from './teamNames';
 
-/** Everything a desktop needs to join its team's broker, in one string the supervisor sends. */
+/**
+ * What a desktop needs to ask its team's broker to let it in, once: where the broker is (and the
+ * private CA to trust for it alone), and a single-use invitation that expires. The desktop trades
+ * it for credentials of its own.
+ */
 export const joinCodeSchema = z.object({
-  v: z.literal(1),
-  /** The broker as desktops reach it: `ws://`, `wss://`, `mqtt://` or `mqtts://`. */
-  // No credentials in the address: they travel apart, and an address may be logged.
+  v: z.literal(2),
+  /** The broker as desktops reach it: `wss://` (or `ws://` on loopback, or where the team chose to run without TLS). */
   url: z
     .string()
-    .regex(/^(wss?|mqtts?):\/\/[^\s/@]+(\/\S*)?$/, 'must be a ws://, wss://, mqtt:// or mqtts:// address')
-    .refine((url) => URL.canParse(url), 'must be a ws://, wss://, mqtt:// or mqtts:// address'),
-  username: teamNameSchema,
-  password: z.string().min(16),
-  agent: teamNameSchema,
-  teams: z.array(teamNameSchema),
+    .regex(/^wss?:\/\/[^\s/@]+(\/\S*)?$/, 'must be a wss:// or ws:// address')
+    .refine((url) => URL.canParse(url), 'must be a wss:// or ws:// address'),
+  /** A private CA's certificate (PEM), trusted for this broker only. */
+  ca: z.string().max(20_000).optional(),
+  invite: z.string().regex(/^[a-z0-9]{8,40}$/),
+  secret: z.string().min(16),
+  agent: agentNameSchema,
+  /** Epoch milliseconds after which the code no longer lets anyone in. */
+  expiresAt: z.number(),
 });
 export type JoinCode = z.infer<typeof joinCodeSchema>;
 
-const prefix = 'tcmi1.';
+const prefix = 'tcmi2.';
 
 export function encodeJoinCode(code: JoinCode): string {
   return prefix + Buffer.from(JSON.stringify(joinCodeSchema.parse(code))).toString('base64url');
 }
 
-/** The join code's fields, or why it is not one (never echoing the code, which holds a password). */
+/** The join code's fields, or why it is not one (never echoing the code, which holds a secret). */
 export function decodeJoinCode(text: string): { ok: true; code: JoinCode } | { ok: false; reason: string } {
   const trimmed = text.trim();
+  if (trimmed.startsWith('tcmi1.')) {
+    return { ok: false, reason: 'this join code is from an earlier version of the team server: ask your supervisor for a new one' };
+  }
   if (!trimmed.startsWith(prefix))
     return { ok: false, reason: `not a join code: it starts with "${prefix}"; copy the whole line your supervisor sent` };
   let json: unknown;
@@ -35,10 +44,11 @@ export function decodeJoinCode(text: string): { ok: true; code: JoinCode } | { o
     return { ok: false, reason: 'the join code is damaged (cut short or changed): ask your supervisor for it again' };
   }
   const parsed = joinCodeSchema.safeParse(json);
-  if (!parsed.success)
+  if (!parsed.success) {
     return {
       ok: false,
       reason: `the join code is not valid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
     };
+  }
   return { ok: true, code: parsed.data };
 }

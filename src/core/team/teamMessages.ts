@@ -33,6 +33,41 @@ export function publishableNames(names: readonly string[]): string[] | undefined
 }
 export type TeamEventMessage = z.infer<typeof teamEventMessageSchema>;
 
-/** The receiver's retained status: online while it runs, offline from its last will. */
+/** Each receiver's retained status: online while it runs, offline from its last will. */
 export const receiverStatusMessageSchema = z.object({ v: z.literal(1), online: z.boolean(), at: z.number() });
 export type ReceiverStatusMessage = z.infer<typeof receiverStatusMessageSchema>;
+
+/** A desktop asks to be let in with its join code: what it says it is. */
+export const enrolRequestSchema = z.object({ v: z.literal(1), label: z.string().max(100), version: z.string().max(40) });
+export type EnrolRequest = z.infer<typeof enrolRequestSchema>;
+
+/** The team server's answer: the desktop's own credentials, or why not. */
+export const enrolResponseSchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    deviceId: z.string(),
+    username: z.string(),
+    password: z.string(),
+    clientId: z.string(),
+    agent: z.string(),
+    teams: z.array(z.string()),
+  }),
+  z.object({ ok: z.literal(false), reason: z.string() }),
+]);
+export type EnrolResponse = z.infer<typeof enrolResponseSchema>;
+
+/**
+ * A desktop's retained presence: online while connected (offline from its last will), its app
+ * version, and which run of it this is (`instance`, `since`): two runs of one desktop's
+ * credentials (a copied data folder) see each other here.
+ */
+export const presenceSchema = z.object({
+  v: z.literal(1),
+  online: z.boolean(),
+  at: z.number(),
+  instance: z.string().optional(),
+  since: z.number().optional(),
+  version: z.string().max(40).optional(),
+  label: z.string().max(100).optional(),
+});
+export type Presence = z.infer<typeof presenceSchema>;

@@ -1,54 +1,55 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { silentLogger } from '../../../src/core/log/logger';
+import { enrol, EnrolFailure, type DeviceCredentials } from '../../../src/core/team/desktop/enrol';
 import { decodeJoinCode, type JoinCode } from '../../../src/core/team/joinCode';
+import { addAgent, initTeam, inviteAgent, removeAgent, revokeDevice } from '../../../src/core/team/server/teamAdmin';
+import { startTeamAdministration } from '../../../src/core/team/server/teamAdministration';
+import { readTeam, teamPaths } from '../../../src/core/team/server/teamFile';
 import { topics } from '../../../src/core/team/topics';
+import { bin } from '../../support/cliProcess';
 import { freePort } from '../../support/freePort';
 import { brokerTestsTitle, requireMosquitto, skipBrokerTests, startMosquitto, type RunningBroker } from '../../support/mosquitto';
+import { teamParent } from '../../support/teamFolder';
 
-const bin = fileURLToPath(new URL('../../../bin/telecmi-notifier.js', import.meta.url));
 const run = promisify(execFile);
+const settle = (ms = 400) => new Promise((resolve) => setTimeout(resolve, ms));
+const about = { label: 'test desktop', version: '0.0.0' };
 
-async function team(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run(process.execPath, [bin, 'team', ...args]);
-  return JSON.parse(stdout) as Record<string, unknown>;
+function codeOf(joinCode: string): JoinCode {
+  const decoded = decodeJoinCode(joinCode);
+  if (!decoded.ok) throw new Error(decoded.reason);
+  return decoded.code;
 }
 
-/** A desktop of this agent, with the persistent session a desktop keeps. */
-function joinAs(code: JoinCode, clientId = `desk-${code.agent}`): Promise<MqttClient> {
-  return mqtt.connectAsync(code.url, {
-    username: code.username,
-    password: code.password,
-    clientId,
+/** A desktop's connection with its own credentials (raw, to see exactly what the broker allows), counting how often it was closed. */
+async function connectAs(device: DeviceCredentials) {
+  const client = await mqtt.connectAsync(device.url, {
+    username: device.username,
+    password: device.password,
+    clientId: device.clientId,
     protocolVersion: 5,
     clean: false,
     reconnectPeriod: 0,
     properties: { sessionExpiryInterval: 86_400 },
   });
+  const received: string[] = [];
+  let closed = 0;
+  client.on('message', (_topic, payload) => received.push(payload.toString()));
+  client.on('close', () => (closed += 1));
+  await client.subscribeAsync([topics.agent('+', device.agent), topics.team('+', '+')], { qos: 1 });
+  return { client, received, closed: () => closed };
 }
 
-function receiverClient(dir: string): Promise<MqttClient> {
-  const stored = JSON.parse(readFileSync(join(dir, 'team.json'), 'utf8')) as { mqttPort: number; receiverPassword: string };
-  return mqtt.connectAsync(`mqtt://127.0.0.1:${stored.mqttPort}`, {
-    username: 'telecmi-receiver',
-    password: stored.receiverPassword,
-    protocolVersion: 5,
-    reconnectPeriod: 0,
-  });
-}
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
-
-describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: provisioning against a real Mosquitto'), () => {
+describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desktops and rights against a real Mosquitto'), () => {
   let binary = '';
   let dir = '';
-  let ports: number[] = [];
   let broker: RunningBroker | undefined;
+  let administration: ReturnType<typeof startTeamAdministration> | undefined;
   const clients: MqttClient[] = [];
 
   beforeAll(() => {
@@ -57,102 +58,138 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: provisioning aga
 
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.endAsync(true)));
+    await administration?.stop();
+    administration = undefined;
     await broker?.stop();
     broker = undefined;
   });
 
-  async function freshTeam(): Promise<{ alice: JoinCode; bob: JoinCode }> {
-    dir = join(mkdtempSync(join(tmpdir(), 'telecmi-team-')), 'team');
-    ports = [await freePort(), await freePort()];
-    const created = await team('init', '--dir', dir, '--mqtt-port', String(ports[0]), '--ws-port', String(ports[1]));
-    expect(created).toMatchObject({ type: 'team', startBroker: `mosquitto -c ${join(dir, 'mosquitto.conf')}` });
+  /** A team folder with these agents (their join codes), its broker running, and the team server's enrolment listening. */
+  async function runningTeam(agents: Array<[agent: string, team: string]>): Promise<JoinCode[]> {
+    dir = join(teamParent(), 'team');
+    const ports = [await freePort(), await freePort()] as [number, number];
+    initTeam(dir, { publicHost: '127.0.0.1', mqttPort: ports[0], wsPort: ports[1], insecure: false });
     const codes = [];
-    for (const [agent, teamName] of [
-      ['204_2222223', 'Sales_2222223'],
-      ['205_2222223', 'Support_2222223'],
-    ] as const) {
-      const added = await team('add-agent', '--dir', dir, '--agent', agent, '--team', teamName);
-      expect(added).toMatchObject({ type: 'agent', agent, teams: [teamName], apply: expect.stringContaining('restart the broker') });
-      const decoded = decodeJoinCode(String(added.joinCode));
-      if (!decoded.ok) throw new Error(decoded.reason);
-      codes.push(decoded.code);
-    }
-    broker = await startMosquitto(binary, join(dir, 'mosquitto.conf'), ports);
-    const [alice, bob] = codes as [JoinCode, JoinCode];
-    return { alice, bob };
+    for (const [agent, team] of agents) codes.push(codeOf((await addAgent(dir, silentLogger, { agent, teams: [team] })).result.joinCode));
+    broker = await startMosquitto(binary, teamPaths(dir).conf, ports);
+    administration = startTeamAdministration({ dir, log: silentLogger, receiverId: 'test' });
+    await vi.waitFor(() => expect(administration?.listening()).toBe(true), { timeout: 5000 });
+    return codes;
   }
 
-  it('keeps its files readable by their user only, and lists agents without secrets', async () => {
-    const { alice } = await freshTeam();
-    if (process.platform !== 'win32') {
-      expect(statSync(dir).mode & 0o777).toBe(0o700);
-      for (const file of ['team.json', 'passwd', 'acl', 'mosquitto.conf']) expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
-    }
-    const listed = await team('list', '--dir', dir);
-    expect(listed).toMatchObject({
-      type: 'agents',
-      agents: [
-        { agent: '204_2222223', teams: ['Sales_2222223'] },
-        { agent: '205_2222223', teams: ['Support_2222223'] },
-      ],
+  async function desktop(code: JoinCode) {
+    const joined = await connectAs(await enrol(code, { ...about, timeoutMs: 5000 }));
+    clients.push(joined.client);
+    return joined;
+  }
+
+  async function receiver(): Promise<MqttClient> {
+    const team = readTeam(dir);
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${team.mqttPort}`, {
+      username: team.receiver.username,
+      password: team.receiver.password,
+      protocolVersion: 5,
+      reconnectPeriod: 0,
     });
-    expect(JSON.stringify(listed)).not.toContain(alice.password);
+    clients.push(client);
+    return client;
+  }
+
+  it('keeps its files readable by their user only', async () => {
+    await runningTeam([['204_2222223', 'Sales_2222223']]);
+    if (process.platform === 'win32') return;
+    expect(statSync(dir).mode & 0o066).toBe(0);
+    for (const file of [teamPaths(dir).team, teamPaths(dir).conf, teamPaths(dir).dynsec]) expect(statSync(file).mode & 0o077).toBe(0);
   });
 
-  it("delivers each agent its own calls and its teams', and nothing of another agent, whatever it subscribes to", async () => {
-    const { alice, bob } = await freshTeam();
-    const received = new Map<string, string[]>();
-    for (const code of [alice, bob]) {
-      const desktop = await joinAs(code);
-      clients.push(desktop);
-      received.set(code.agent, []);
-      desktop.on('message', (topic, payload) => received.get(code.agent)?.push(`${topic} ${payload.toString()}`));
-      // A hostile desktop asks for everything; the broker grants the subscription and must deliver only what the ACL allows.
-      await desktop.subscribeAsync(['telecmi/#', topics.agent('+', '204_2222223'), topics.agent('+', '205_2222223')], { qos: 1 });
-    }
-    const receiver = await receiverClient(dir);
-    clients.push(receiver);
-    await receiver.publishAsync(topics.agent(2222223, '204_2222223'), 'call for 204', { qos: 1 });
-    await receiver.publishAsync(topics.team(2222223, 'Sales_2222223'), 'call for Sales', { qos: 1 });
-    await receiver.publishAsync(topics.agent(2222223, '205_2222223'), 'call for 205', { qos: 1 });
+  it('lets one desktop in per join code: the same code on a second desktop is refused for good, and its broker user goes', async () => {
+    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [JoinCode];
+    const first = await enrol(alice, { ...about, timeoutMs: 5000 });
+    expect(first).toMatchObject({ agent: '204_2222223', teams: ['Sales_2222223'], username: expect.stringMatching(/^device-/) });
+    const second = await enrol(alice, { ...about, timeoutMs: 5000 }).catch((error: unknown) => error);
+    expect(second).toBeInstanceOf(EnrolFailure);
+    expect(second).toMatchObject({ final: true, message: expect.stringMatching(/used already/) });
+    await vi.waitFor(() => expect(readTeam(dir).invites).toEqual([]), { timeout: 5000 });
+    expect(readTeam(dir).devices.map((device) => device.username)).toEqual([first.username]);
+  });
+
+  it("delivers each agent its own calls and its teams', refuses a desktop another agent's calls or everything, and takes no call from a desktop", async () => {
+    const [alice, bob] = (await runningTeam([
+      ['204_2222223', 'Sales_2222223'],
+      ['205_2222223', 'Support_2222223'],
+    ])) as [JoinCode, JoinCode];
+    const [aliceDesk, bobDesk] = [await desktop(alice), await desktop(bob)];
+    // A hostile desktop asks for everything, or for a colleague's calls: refused.
+    await expect(bobDesk.client.subscribeAsync('telecmi/#', { qos: 1 })).rejects.toThrow(/Not authorized/);
+    await expect(bobDesk.client.subscribeAsync(topics.agent('+', '204_2222223'), { qos: 1 })).rejects.toThrow(/Not authorized/);
+    await aliceDesk.client.publishAsync(topics.agent(2222223, '204_2222223'), 'forged by a desktop', { qos: 1 }).catch(() => undefined);
+    const server = await receiver();
+    await server.publishAsync(topics.agent(2222223, '204_2222223'), 'call for 204', { qos: 1 });
+    await server.publishAsync(topics.team(2222223, 'Sales_2222223'), 'call for Sales', { qos: 1 });
+    await server.publishAsync(topics.agent(2222223, '205_2222223'), 'call for 205', { qos: 1 });
     await settle();
-    const texts = (agent: string) => [...new Set(received.get(agent))].map((line) => line.split(' ').slice(1).join(' ')).sort();
-    expect(texts('204_2222223')).toEqual(['call for 204', 'call for Sales']);
-    expect(texts('205_2222223')).toEqual(['call for 205']);
+    expect([...new Set(aliceDesk.received)].sort()).toEqual(['call for 204', 'call for Sales']);
+    expect([...new Set(bobDesk.received)]).toEqual(['call for 205']);
   });
 
-  it('refuses a wrong password, a desktop publishing calls, and a removed agent after the restart it asks for', async () => {
-    const { alice } = await freshTeam();
-    await expect(joinAs({ ...alice, password: 'not-the-password-0123' })).rejects.toThrow(/Not authorized|Bad User Name or Password/);
-
-    // An agent's desktop cannot inject calls for anyone (its ACL only reads).
-    const desktop = await joinAs(alice);
-    clients.push(desktop);
-    const seen: string[] = [];
-    desktop.on('message', (_topic, payload) => seen.push(payload.toString()));
-    await desktop.subscribeAsync(topics.agent('+', alice.agent), { qos: 1 });
-    await desktop.publishAsync(topics.agent(2222223, alice.agent), 'forged', { qos: 1 }).catch(() => undefined);
-    await settle();
-    expect(seen).toEqual([]);
-
-    const removed = await team('remove-agent', '--dir', dir, '--agent', alice.agent);
-    expect(removed).toMatchObject({ type: 'agent-removed', agent: alice.agent });
-    await Promise.all(clients.splice(0).map((client) => client.endAsync(true)));
-    await broker?.stop();
-    broker = await startMosquitto(binary, join(dir, 'mosquitto.conf'), ports);
-    await expect(joinAs(alice)).rejects.toThrow(/Not authorized|Bad User Name or Password/);
+  it('adds and removes agents while the broker runs: the new one joins at once, the removed one is cut off in seconds, no one else is disconnected', async () => {
+    const [alice, bob] = (await runningTeam([
+      ['204_2222223', 'Sales_2222223'],
+      ['205_2222223', 'Sales_2222223'],
+    ])) as [JoinCode, JoinCode];
+    const aliceDesk = await desktop(alice);
+    const bobDevice = await enrol(bob, { ...about, timeoutMs: 5000 });
+    const bobDesk = await connectAs(bobDevice);
+    clients.push(bobDesk.client);
+    const added = await addAgent(dir, silentLogger, { agent: '206_2222223', teams: ['Sales_2222223'] });
+    expect(added.applied).toBe('broker');
+    const carolDesk = await desktop(codeOf(added.result.joinCode));
+    const removedAt = Date.now();
+    expect((await removeAgent(dir, silentLogger, { agent: '205_2222223' })).applied).toBe('broker');
+    await vi.waitFor(() => expect(bobDesk.closed()).toBe(1), { timeout: 3000 });
+    expect(Date.now() - removedAt).toBeLessThan(3000);
+    await (await receiver()).publishAsync(topics.team(2222223, 'Sales_2222223'), 'after the changes', { qos: 1 });
+    await vi.waitFor(() => expect(carolDesk.received).toContain('after the changes'));
+    expect(aliceDesk.received).toContain('after the changes');
+    expect([aliceDesk.closed(), carolDesk.closed()]).toEqual([0, 0]);
+    await expect(connectAs(bobDevice)).rejects.toThrow(/Not authorized/);
   });
 
-  it('issues a new join code on a second add-agent, and the old one stops working', async () => {
-    const { alice } = await freshTeam();
-    const again = await team('add-agent', '--dir', dir, '--agent', alice.agent, '--team', 'Sales_2222223');
-    const renewed = decodeJoinCode(String(again.joinCode));
-    if (!renewed.ok) throw new Error(renewed.reason);
-    await broker?.stop();
-    broker = await startMosquitto(binary, join(dir, 'mosquitto.conf'), ports);
-    await expect(joinAs(alice)).rejects.toThrow(/Not authorized|Bad User Name or Password/);
-    const desktop = await joinAs(renewed.code);
-    clients.push(desktop);
-    expect(desktop.connected).toBe(true);
+  it("revokes one desktop: it is cut off within seconds and refused after; the agent's other desktop goes on", async () => {
+    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [JoinCode];
+    const laptop = await enrol(alice, { ...about, timeoutMs: 5000 });
+    const laptopDesk = await connectAs(laptop);
+    clients.push(laptopDesk.client);
+    const deskDesk = await desktop(codeOf((await inviteAgent(dir, silentLogger, { agent: '204_2222223' })).result.joinCode));
+    const revokedAt = Date.now();
+    await revokeDevice(dir, silentLogger, { device: laptop.deviceId });
+    await vi.waitFor(() => expect(laptopDesk.closed()).toBe(1), { timeout: 3000 });
+    expect(Date.now() - revokedAt).toBeLessThan(3000);
+    await expect(connectAs(laptop)).rejects.toThrow(/Not authorized/);
+    await (await receiver()).publishAsync(topics.agent(2222223, '204_2222223'), 'still here', { qos: 1 });
+    await vi.waitFor(() => expect(deskDesk.received).toContain('still here'));
+    expect(deskDesk.closed()).toBe(0);
+  });
+
+  it('keeps eight agents when eight add-agent commands run at once against the running broker, and each join code works', async () => {
+    await runningTeam([]);
+    const agents = Array.from({ length: 8 }, (_, index) => `${300 + index}_2222223`);
+    const lines = await Promise.all(
+      agents.map(
+        async (agent) =>
+          JSON.parse((await run(process.execPath, [bin, 'team', 'add-agent', '--dir', dir, '--agent', agent])).stdout) as Record<
+            string,
+            unknown
+          >,
+      ),
+    );
+    expect(lines.map((line) => line.applied)).toEqual(agents.map(() => 'broker'));
+    expect(
+      readTeam(dir)
+        .agents.map((entry) => entry.agent)
+        .sort(),
+    ).toEqual(agents);
+    const devices = await Promise.all(lines.map((line) => enrol(codeOf(String(line.joinCode)), { ...about, timeoutMs: 10_000 })));
+    expect(devices.map((device) => device.agent).sort()).toEqual(agents);
   });
 });

@@ -1,38 +1,42 @@
-import { pbkdf2Sync, randomBytes } from 'node:crypto';
-import { topics } from '../topics';
-import { receiverUsername } from '../teamNames';
+import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../../storage/atomicFile';
+import { teamPaths, type TeamFile } from './teamFile';
 
-/** Mosquitto 2.0's password hash (`$7$`): PBKDF2-SHA512, 101 iterations, a 12-byte salt, a 64-byte key. */
-export function mosquittoPasswordLine(username: string, password: string, salt = randomBytes(12)): string {
-  const key = pbkdf2Sync(password, salt, 101, 64, 'sha512');
-  return `${username}:$7$101$${salt.toString('base64')}$${key.toString('base64')}`;
-}
+/** Where Mosquitto's dynamic security plugin is installed: Debian and Ubuntu, Homebrew, the Windows installer. */
+const pluginPlaces = [
+  '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so',
+  '/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so',
+  '/usr/lib/mosquitto_dynamic_security.so',
+  '/usr/local/lib/mosquitto_dynamic_security.so',
+  '/opt/homebrew/opt/mosquitto/lib/mosquitto_dynamic_security.so',
+  '/usr/local/opt/mosquitto/lib/mosquitto_dynamic_security.so',
+  'C:\\Program Files\\mosquitto\\mosquitto_dynamic_security.dll',
+];
 
-export interface BrokerSettings {
-  dir: string;
-  mqttPort: number;
-  wsPort: number;
-  /** Where the WebSocket listener binds: all interfaces when desktops connect from other machines. */
-  wsBind: string;
-  /** The user Mosquitto runs as: whoever starts it (root included), so it can read these files. Not on Windows, which has no such option. */
-  runAs: string | undefined;
-}
+export const findDynsecPlugin = (): string | undefined => pluginPlaces.find((place) => existsSync(place));
+
+export const isLoopback = (host: string): boolean => ['127.0.0.1', 'localhost', '::1'].includes(host);
 
 /**
- * A working mosquitto.conf: MQTT on loopback for the receiver, WebSockets for the desktops,
- * passwords and ACLs required, and persistence saved every second so a killed broker loses
- * almost nothing queued.
+ * A working mosquitto.conf, made from team.json by every team command (nothing in it is edited by
+ * hand, so nothing is lost): MQTT on loopback for the receiver and the team commands, WebSockets
+ * for the desktops (TLS unless on loopback), users and rights from the dynamic security plugin
+ * (changed while the broker runs), persistence saved every second so a killed broker loses almost
+ * nothing queued.
  */
-export function mosquittoConf({ dir, mqttPort, wsPort, wsBind, runAs }: BrokerSettings): string {
+export function mosquittoConf(dir: string, team: TeamFile, pluginPath: string): string {
+  const paths = teamPaths(dir);
+  const loopback = isLoopback(team.publicHost);
   return [
-    '# Written by `telecmi-notifier team init`. Start the broker with: mosquitto -c <this file>',
-    ...(runAs ? [`user ${runAs}`] : []),
+    '# Written by `telecmi-notifier team` from team.json: made anew by every team command. Start the broker with:',
+    `#   mosquitto -c ${paths.conf}`,
+    ...(team.brokerUser ? [`user ${team.brokerUser}`] : []),
     'per_listener_settings false',
-    'allow_anonymous false',
-    `password_file ${dir}/passwd`,
-    `acl_file ${dir}/acl`,
+    `plugin ${pluginPath}`,
+    `plugin_opt_config_file ${paths.dynsec}`,
     'persistence true',
-    `persistence_location ${dir}/broker-data/`,
+    `persistence_location ${paths.brokerData}/`,
     'autosave_interval 1',
     'persistent_client_expiration 2d',
     'max_queued_messages 10000',
@@ -41,39 +45,58 @@ export function mosquittoConf({ dir, mqttPort, wsPort, wsBind, runAs }: BrokerSe
     'log_type warning',
     'log_type notice',
     '',
-    '# The receiver (telecmi-notifier serve) publishes here.',
-    `listener ${mqttPort} 127.0.0.1`,
+    '# The receiver (telecmi-notifier serve) and the team commands, on this machine only.',
+    `listener ${team.mqttPort} 127.0.0.1`,
     'protocol mqtt',
     '',
-    '# Desktops connect here (behind TLS on the internet: see the README).',
-    `listener ${wsPort} ${wsBind}`,
+    '# Desktops connect here.',
+    // Mosquitto 2.0.11 binds a WebSocket listener to every interface whatever address it names
+    // (eclipse/mosquitto #2085): an IPv4 socket domain makes it keep to loopback.
+    `listener ${team.wsPort} ${loopback ? '127.0.0.1' : '0.0.0.0'}`,
+    ...(loopback ? ['socket_domain ipv4'] : []),
     'protocol websockets',
+    ...(team.tls ? [`certfile ${join(paths.tls, team.tls.cert)}`, `keyfile ${join(paths.tls, team.tls.key)}`] : []),
     '',
   ].join('\n');
 }
 
-export interface AgentAccess {
-  agent: string;
-  teams: readonly string[];
+/** The user and group ids of a system user (for the broker's own files when it runs as root and drops to it). */
+export function systemUser(name: string): { uid: number; gid: number } | undefined {
+  if (process.platform === 'win32' || !existsSync('/etc/passwd')) return undefined;
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((entry) => entry.split(':')[0] === name);
+  const [, , uid, gid] = line?.split(':') ?? [];
+  return uid === undefined || gid === undefined ? undefined : { uid: Number(uid), gid: Number(gid) };
 }
 
-/** Each agent reads its own topic and its teams' (under any app id), and the receiver's status. */
-export function mosquittoAcl(agents: readonly AgentAccess[]): string {
-  const lines = [
-    '# Written by `telecmi-notifier team`: regenerated on each change.',
-    `user ${receiverUsername}`,
-    'topic write telecmi/#',
-    `topic readwrite ${topics.receiverStatus}`,
-    '',
-  ];
-  for (const { agent, teams } of agents) {
-    lines.push(
-      `user ${agent}`,
-      `topic read ${topics.agent('+', agent)}`,
-      ...teams.map((team) => `topic read ${topics.team('+', team)}`),
-      `topic read ${topics.receiverStatus}`,
-      '',
-    );
+/**
+ * The first folder above `dir` that a system user cannot pass through, if any: a broker that drops
+ * to that user could not reach its files there (a team folder under /root, say).
+ */
+export function blockedAncestor(dir: string, user: { uid: number; gid: number }): string | undefined {
+  for (let folder = dirname(resolve(dir)); ; folder = dirname(folder)) {
+    const { mode, uid, gid } = statSync(folder);
+    const passes = mode & 0o001 || (uid === user.uid && mode & 0o100) || (gid === user.gid && mode & 0o010);
+    if (!passes) return folder;
+    if (dirname(folder) === folder) return undefined;
   }
-  return lines.join('\n');
+}
+
+/**
+ * Writes the broker's config. Run as root, the broker drops to an unprivileged user before it
+ * reads its plugin's file, its certificates and its database: those are that user's, and the team
+ * folder lets it through (but not read the receiver's password in team.json).
+ */
+export function writeBrokerConfig(dir: string, team: TeamFile, pluginPath: string): void {
+  const paths = teamPaths(dir);
+  writeFileAtomic(paths.conf, mosquittoConf(dir, team, pluginPath));
+  const owner = team.brokerUser ? systemUser(team.brokerUser) : undefined;
+  if (!owner || process.getuid?.() !== 0) return;
+  chmodSync(dir, 0o711);
+  const handOver = (path: string): void => {
+    chownSync(path, owner.uid, owner.gid);
+    if (statSync(path).isDirectory()) for (const name of readdirSync(path)) handOver(join(path, name));
+  };
+  handOver(paths.broker);
 }

@@ -1,13 +1,16 @@
-import { hostname } from 'node:os';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import { errorMessage } from '../../log/errorMessage';
 import type { Logger } from '../../log/logger';
+import { EventRefused } from '../../receiver/createReceiver';
 import type { CallEvent } from '../../telecmi/eventSchema';
 import { eventKey } from '../../telecmi/parseEvent';
+import { createRedeliveryFilter } from '../../telecmi/redeliveryFilter';
+import { connectBroker } from '../brokerLink';
+import { publishableNames, type ReceiverStatusMessage } from '../teamMessages';
+import { teamNameSchema } from '../teamNames';
+import { topics } from '../topics';
 import { createEventRouter } from './eventRouter';
 import type { Spool, SpooledPublish } from './spool';
-import { publishableNames, type ReceiverStatusMessage } from '../teamMessages';
-import { topics } from '../topics';
-import { createRedeliveryFilter } from '../../telecmi/redeliveryFilter';
 
 /**
  * What became of an accepted event: `published` (the broker acknowledged every publish),
@@ -19,6 +22,8 @@ export interface BrokerConnection {
   url: string;
   username: string;
   password: string;
+  /** A private CA's certificate (PEM) for an `mqtts://` broker. */
+  ca?: string;
 }
 
 export type PublisherState = { state: 'connected'; spooled: number } | { state: 'offline'; spooled: number; reason?: string };
@@ -27,11 +32,17 @@ export interface TeamPublisherOptions {
   broker: BrokerConnection;
   spool: Spool;
   log: Logger;
+  /** This receiver's name among those serving the team: its status is its own. */
+  receiverId: string;
   onState?: (state: PublisherState) => void;
   /** The contacts a caller's number belongs to, published with the call so every desktop shows names. */
   namesFor?: (event: CallEvent) => readonly string[];
   /** An agent's display name from the team's files, published with their events. */
   agentNameOf?: (agent: string) => string | undefined;
+  /** Agents the team knows, when it says (its folder): events for others are told once each. */
+  isTeamAgent?: (agent: string) => boolean;
+  /** Checks each connection is to the team's own broker (see `NotTheTeamsBroker`). */
+  verify?: (client: MqttClient) => Promise<void>;
   /** How long a publish may wait for the broker's PUBACK before it goes to the spool instead. */
   ackTimeoutMs?: number;
   now?: () => number;
@@ -41,69 +52,86 @@ const drainBatch = 200;
 const recentKeysKept = 20_000;
 
 /**
+ * The ids TeleCMI writes become topic levels: they must be what a topic level may be, or the
+ * broker drops the receiver for each one (and one poisoned event would stop every call after it).
+ */
+function checkTopicLevels(event: CallEvent): void {
+  for (const [field, value] of [
+    ['user', event.agent],
+    ['team', event.team],
+  ] as const) {
+    if (value !== undefined && !teamNameSchema.safeParse(value).success) {
+      throw new EventRefused(
+        `"${field}" ${JSON.stringify(value.slice(0, 80))} is not an id TeleCMI sends: letters, digits, "_", "." or "-"`,
+      );
+    }
+  }
+  if (event.appId !== undefined && !(Number.isSafeInteger(event.appId) && event.appId > 0)) {
+    throw new EventRefused(`"app_id" ${JSON.stringify(event.appId)} is not an app id: a whole number`);
+  }
+}
+
+/** A broker's refusal of one publish, for good (not a link that failed): it sets that publish aside. */
+const refusedForGood = (error: unknown): boolean =>
+  typeof (error as { code?: unknown }).code === 'number' && (error as { code: number }).code >= 0x80;
+
+/**
  * The team server's transport, beside the receiver: each accepted TeleCMI event is published
  * (QoS 1, with an expiry) to the topics of the agents and teams it concerns. TeleCMI is answered
- * only once the broker acknowledged every publish, or they were written to the spool; the spool
- * is published in order when the broker is back, and new events queue behind it meanwhile.
+ * only once the broker acknowledged every publish, or they were written to the spool. A new event
+ * goes to the broker at once, never behind a backlog: the spool is drained beside it, and the
+ * desktops judge each event's lateness by its age.
  */
 export function startTeamPublisher({
   broker,
   spool,
   log,
+  receiverId,
   onState,
   namesFor = () => [],
   agentNameOf = () => undefined,
+  isTeamAgent,
+  verify,
   ackTimeoutMs = 3000,
   now = Date.now,
 }: TeamPublisherOptions) {
   const router = createEventRouter();
   const redeliveries = createRedeliveryFilter({ capacity: recentKeysKept });
+  const outsiders = new Set<string>();
+  const statusTopic = topics.receiverStatus(receiverId);
   const status = (online: boolean): string => JSON.stringify({ v: 1, online, at: now() } satisfies ReceiverStatusMessage);
-  const client: MqttClient = mqtt.connect(broker.url, {
+  let draining = false;
+  let lastReported = '';
+
+  const link = connectBroker({
+    url: broker.url,
     username: broker.username,
     password: broker.password,
-    protocolVersion: 5,
-    clientId: `telecmi-receiver-${hostname()}-${process.pid}`,
-    reconnectPeriod: 1000,
-    connectTimeout: 5000,
-    // A refused CONNACK (a broker restarting with its password file, "server busy") is retried too.
-    reconnectOnConnackError: true,
-    will: { topic: topics.receiverStatus, payload: Buffer.from(status(false)), qos: 1, retain: true },
+    clientId: `telecmi-receiver-${receiverId}`,
+    ca: broker.ca,
+    name: 'the team broker',
+    log,
+    options: { will: { topic: statusTopic, payload: Buffer.from(status(false)), qos: 1, retain: true } },
+    verify,
+    onConnect: (client) => {
+      void client.publishAsync(statusTopic, status(true), { qos: 1, retain: true }).catch(() => undefined);
+      report();
+      void drain();
+    },
+    onState: () => report(),
   });
-  let draining = false;
-  let lastReason: string | undefined;
+  const connected = (): boolean => link.state().state === 'connected' && link.client.connected;
 
-  let lastReported = '';
-  /** Told on each change only: a broker that stays down is retried every second, quietly. */
-  const report = (): void => {
-    const state: PublisherState = client.connected
+  /** Told on each change only: a broker that stays down is retried quietly. */
+  function report(): void {
+    const linkState = link.state();
+    const state: PublisherState = connected()
       ? { state: 'connected', spooled: spool.size() }
-      : { state: 'offline', spooled: spool.size(), reason: lastReason };
+      : { state: 'offline', spooled: spool.size(), ...(linkState.state === 'offline' && linkState.reason && { reason: linkState.reason }) };
     if (JSON.stringify(state) === lastReported) return;
     lastReported = JSON.stringify(state);
     onState?.(state);
-  };
-
-  client.on('connect', () => {
-    lastReason = undefined;
-    saidUnreachable = false;
-    log.info('connected to the broker', { url: broker.url });
-    void client.publishAsync(topics.receiverStatus, status(true), { qos: 1, retain: true }).catch(() => undefined);
-    report();
-    void drain();
-  });
-  client.on('error', (error) => {
-    if (error.message !== lastReason) log.warn('the broker refused or failed', { url: broker.url, error: error.message });
-    lastReason = error.message;
-    report();
-  });
-  // Said once per outage, not at every retry.
-  let saidUnreachable = false;
-  client.on('offline', () => {
-    if (!saidUnreachable) log.warn('the broker is unreachable: events are spooled on disk until it is back', { url: broker.url });
-    saidUnreachable = true;
-    report();
-  });
+  }
 
   /** One event often goes to two topics (agent and team): it is serialised once. */
   const serialised = new WeakMap<SpooledPublish['message'], string>();
@@ -120,7 +148,7 @@ export function startTeamPublisher({
    */
   function publish({ topic, message, expirySec }: SpooledPublish): Promise<void> {
     const left = Math.max(1, expirySec - Math.floor((now() - message.receivedAt) / 1000));
-    const acknowledged = client.publishAsync(topic, bodyOf(message), { qos: 1, properties: { messageExpiryInterval: left } });
+    const acknowledged = link.client.publishAsync(topic, bodyOf(message), { qos: 1, properties: { messageExpiryInterval: left } });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => reject(new Error(`no PUBACK within ${ackTimeoutMs} ms`)), ackTimeoutMs);
@@ -128,49 +156,67 @@ export function startTeamPublisher({
     return Promise.race([acknowledged.then(() => undefined), timeout]).finally(() => clearTimeout(timer));
   }
 
-  /** Publishes the spool in order, a batch at a time, while the broker answers. */
+  /** Publishes the spool in order, a batch at a time, while the broker answers; one it refuses for good is set aside. */
   async function drain(): Promise<void> {
     if (draining) return;
     draining = true;
     try {
-      while (spool.size() > 0 && client.connected) {
+      while (spool.size() > 0 && connected()) {
         const batch = spool.peek(drainBatch);
-        // Sent in order on one connection; the batch is forgotten only once all are acknowledged.
-        await Promise.all(batch.map(publish));
-        spool.drop(batch.length);
+        const results = await Promise.allSettled(batch.map(publish));
+        const failed = results.findIndex((result) => result.status === 'rejected');
+        if (failed === -1) {
+          spool.drop(batch.length);
+          continue;
+        }
+        spool.drop(failed);
+        const reason = (results[failed] as PromiseRejectedResult).reason;
+        if (!refusedForGood(reason)) throw reason;
+        spool.setAside(errorMessage(reason));
       }
-      report();
     } catch (error) {
-      log.warn('publishing the spool stopped; it is tried again shortly', { error: String(error) });
+      log.warn('publishing the spool stopped; it is tried again shortly', { error: errorMessage(error) });
       setTimeout(() => void drain(), 2000).unref();
     } finally {
       draining = false;
+      report();
     }
   }
 
   async function publishOrSpool(publishes: SpooledPublish[]): Promise<PublishOutcome> {
-    // Behind a spool, or without a broker, order and durability come first.
-    if (spool.size() > 0 || draining || !client.connected) return toSpool(publishes);
+    if (!connected()) return toSpool(publishes);
     try {
       await Promise.all(publishes.map(publish));
       return 'published';
     } catch (error) {
-      log.warn('the broker did not acknowledge in time: spooled', { error: String(error) });
+      if (refusedForGood(error)) throw new EventRefused(`the broker refused this event: ${errorMessage(error)}`);
+      log.warn('the broker did not acknowledge in time: spooled', { error: errorMessage(error) });
       return toSpool(publishes);
     }
   }
 
   function toSpool(publishes: SpooledPublish[]): PublishOutcome {
     if (!spool.append(publishes)) throw new Error('the spool is full: the broker has been unreachable for too long');
-    if (client.connected) void drain();
+    if (connected()) void drain();
     report();
     return 'spooled';
   }
 
+  /** An agent the team does not know: said once per agent, never silently dropped. */
+  function noteOutsider(event: CallEvent): void {
+    if (!event.agent || !isTeamAgent || isTeamAgent(event.agent) || outsiders.has(event.agent)) return;
+    outsiders.add(event.agent);
+    log.warn('events for an agent who is not in the team: no desktop can receive them (add them with "team add-agent")', {
+      agent: event.agent,
+    });
+  }
+
   return {
     async ingest(event: CallEvent): Promise<PublishOutcome> {
+      checkTopicLevels(event);
       const key = eventKey(event);
       if (!redeliveries.admit(key)) return 'duplicate';
+      noteOutsider(event);
       const messages = new Map<CallEvent, SpooledPublish['message']>();
       const messageOf = (routed: CallEvent, expirySec: number): SpooledPublish['message'] => {
         const callerNames = routed.kind === 'agent-leg' ? publishableNames(namesFor(routed)) : undefined;
@@ -202,11 +248,21 @@ export function startTeamPublisher({
 
     spooled: (): number => spool.size(),
 
+    /** Whether events reach the desktops now: the broker link up (a backlog may still be draining). */
+    health: (): { delivering: boolean; broker: 'connected' | 'offline'; spooled: number; reason?: string } => {
+      const linkState = link.state();
+      return {
+        delivering: connected(),
+        broker: connected() ? 'connected' : 'offline',
+        spooled: spool.size(),
+        ...(linkState.state === 'offline' && linkState.reason && { reason: linkState.reason }),
+      };
+    },
+
     /** Says the receiver is going offline (retained), then disconnects. */
     async stop(): Promise<void> {
-      if (client.connected)
-        await client.publishAsync(topics.receiverStatus, status(false), { qos: 1, retain: true }).catch(() => undefined);
-      await client.endAsync();
+      if (connected()) await link.client.publishAsync(statusTopic, status(false), { qos: 1, retain: true }).catch(() => undefined);
+      await link.end();
     },
   };
 }

@@ -1,0 +1,48 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { TeamRefusal } from './teamAdmin';
+
+/**
+ * The broker's certificate, checked before anything is written: it reads, its key is its own, it
+ * names the host desktops reach, it is valid now, and (with a private CA) that CA signed it. A
+ * desktop would otherwise refuse it later, with less to go on.
+ */
+export function checkCertificates(files: { cert: string; key: string; ca?: string }, host: string, now = new Date()): void {
+  const read = (file: string, what: string): string => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new TeamRefusal(`${what} ${file} cannot be read: ${(error as Error).message}`);
+    }
+  };
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(read(files.cert, '--tls-cert'));
+  } catch (error) {
+    if (error instanceof TeamRefusal) throw error;
+    throw new TeamRefusal(`--tls-cert ${files.cert} is not a PEM certificate`);
+  }
+  try {
+    if (!cert.checkPrivateKey(createPrivateKey(read(files.key, '--tls-key'))))
+      throw new TeamRefusal(`--tls-key ${files.key} is not the key of --tls-cert`);
+  } catch (error) {
+    if (error instanceof TeamRefusal) throw error;
+    throw new TeamRefusal(`--tls-key ${files.key} is not a PEM private key`);
+  }
+  const names = isIP(host) ? cert.checkIP(host) : cert.checkHost(host);
+  if (!names) throw new TeamRefusal(`--tls-cert is for ${cert.subjectAltName ?? cert.subject}, not for --public-host ${host}`);
+  if (new Date(cert.validTo) < now || new Date(cert.validFrom) > now) {
+    throw new TeamRefusal(`--tls-cert is valid from ${cert.validFrom} to ${cert.validTo}, not now`);
+  }
+  if (files.ca) {
+    let ca: X509Certificate;
+    try {
+      ca = new X509Certificate(read(files.ca, '--tls-ca'));
+    } catch (error) {
+      if (error instanceof TeamRefusal) throw error;
+      throw new TeamRefusal(`--tls-ca ${files.ca} is not a PEM certificate`);
+    }
+    if (!cert.verify(ca.publicKey)) throw new TeamRefusal('--tls-cert is not signed by --tls-ca');
+  }
+}

@@ -1,0 +1,108 @@
+import { errorMessage } from '../../log/errorMessage';
+import type { Logger } from '../../log/logger';
+import { connectBroker } from '../brokerLink';
+import { enrolRequestSchema, type EnrolResponse } from '../teamMessages';
+import { topics } from '../topics';
+import { controlOver, NotTheTeamsBroker } from './dynsecControl';
+import { dropExpiredInvites, enrolDevice, forgetInvite, TeamRefusal } from './teamAdmin';
+import { readTeam } from './teamFile';
+
+export interface TeamAdministrationOptions {
+  dir: string;
+  log: Logger;
+  receiverId: string;
+  /** How often join codes past their time are dropped. */
+  sweepEveryMs?: number;
+}
+
+/** A used join code's broker user goes this long after its answer. */
+const forgetAfterMs = 2000;
+
+/**
+ * What the team server does for its team beside publishing calls: lets desktops in (each join code
+ * once, for credentials of their own), keeps the broker's users as team.json says (after commands
+ * run while it was down, or several receivers), and drops expired join codes.
+ */
+export function startTeamAdministration({ dir, log, receiverId, sweepEveryMs = 3600_000 }: TeamAdministrationOptions) {
+  const team = readTeam(dir);
+  let listening = false;
+  const link = connectBroker({
+    url: `mqtt://127.0.0.1:${team.mqttPort}`,
+    username: team.receiver.username,
+    password: team.receiver.password,
+    clientId: `telecmi-admin-${receiverId}`,
+    name: 'the team broker (administration)',
+    log,
+    verify: async (client) => void (await controlOver(client).send([{ command: 'getClient', username: team.receiver.username }])),
+    onConnect: async (client) => {
+      await client.subscribeAsync(topics.allEnrolRequests, { qos: 1 });
+      listening = true;
+      await sweep();
+    },
+    onState: (state) => void (listening &&= state.state === 'connected'),
+  });
+
+  async function sweep(): Promise<void> {
+    try {
+      const { result: dropped } = await dropExpiredInvites(dir, log);
+      if (dropped > 0) log.info('join codes past their time were dropped', { count: dropped });
+    } catch (error) {
+      log.warn('the team could not be brought up to date in the broker', { error: errorMessage(error) });
+    }
+  }
+  const sweeping = setInterval(() => void sweep(), sweepEveryMs);
+  sweeping.unref();
+
+  async function answer(invite: string, response: EnrolResponse): Promise<void> {
+    await link.client.publishAsync(topics.enrolResponse(invite), JSON.stringify(response), { qos: 1 });
+  }
+
+  link.client.on('message', (topic, payload) => {
+    const invite = /^telecmi\/enrol\/([a-z0-9]+)\/request$/.exec(topic)?.[1];
+    if (!invite) return;
+    void (async () => {
+      let request;
+      try {
+        request = enrolRequestSchema.parse(JSON.parse(payload.toString('utf8')));
+      } catch {
+        return answer(invite, { ok: false, reason: 'the request is not one this team server understands: update the app' });
+      }
+      try {
+        const { result } = await enrolDevice(dir, log, { invite, label: request.label });
+        if ('refused' in result) return await answer(invite, { ok: false, reason: result.refused });
+        const { device, password, teams } = result;
+        await answer(invite, {
+          ok: true,
+          deviceId: device.id,
+          username: device.username,
+          password,
+          clientId: device.clientId,
+          agent: device.agent,
+          teams,
+        });
+        log.info('a desktop joined the team', { agent: device.agent, device: device.id, label: device.label });
+      } catch (error) {
+        const reason =
+          error instanceof TeamRefusal || error instanceof NotTheTeamsBroker ? error.message : 'the team server failed: try again';
+        log.error('a desktop could not join', { invite, error: errorMessage(error) });
+        await answer(invite, { ok: false, reason }).catch(() => undefined);
+      } finally {
+        // Its answer is out: the join code's broker user goes (which ends that enrolment's
+        // connection), once the desktop has had time to read it and leave by itself.
+        await new Promise((resolve) => setTimeout(resolve, forgetAfterMs));
+        await forgetInvite(dir, log, invite).catch((error: unknown) =>
+          log.warn('a used join code could not be dropped', { error: errorMessage(error) }),
+        );
+      }
+    })();
+  });
+
+  return {
+    /** Desktops' requests to join are heard now. */
+    listening: (): boolean => listening,
+    async stop(): Promise<void> {
+      clearInterval(sweeping);
+      await link.end();
+    },
+  };
+}
