@@ -18,14 +18,14 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
   const broker = () => bed.broker();
 
   /** A running team whose agent Alice joined once (so the broker keeps her queue) and then went away. */
-  async function teamWithAliceAway(): Promise<Running> {
+  async function teamWithAliceAway(): Promise<{ desk: Running; serve: Running }> {
     await setUp();
     await startBroker();
-    await serveTeam();
+    const serve = await serveTeam();
     const desk = listen(alice.agent);
     await connected(desk);
     await desk.stop('SIGTERM');
-    return desk;
+    return { desk, serve };
   }
 
   const ring = (call: SampleCall) => postJson(bed.webhookUrl(), agentLegPayload(call, 'started', Date.now()));
@@ -77,12 +77,12 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
   });
 
   it('gives a desktop that was away its calls as one summary, with the missed ones, and no stale ringing', async () => {
-    let desk = await teamWithAliceAway();
+    let { desk } = await teamWithAliceAway();
     const calls = [sampleCall({ user: alice.agent }), sampleCall({ user: alice.agent }), sampleCall({ user: alice.agent })];
     for (const call of calls) await ring(call);
     await hangUp(calls[0] as SampleCall);
-    // Longer than the ring window (2 s here): these calls have stopped ringing.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Longer than the ring window (2 s here) and the broker's whole-second expiry: these calls have stopped ringing.
+    await new Promise((resolve) => setTimeout(resolve, 3500));
     desk = listen(alice.agent);
     const away = await desk.waitFor((line) => line.kind === 'away');
     expect(away).toMatchObject({ title: '3 calls while you were away', body: expect.stringMatching(/^1 missed/) });
@@ -111,25 +111,25 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team mode end to end: serve -
   });
 
   it('loses nothing it acknowledged when killed with SIGKILL: the spool is published at the next start', async () => {
-    await setUp();
-    let serve = await serveTeam();
+    const { serve: first } = await teamWithAliceAway();
+    await broker()?.stop();
+    await first.waitFor((line) => line.type === 'broker' && line.state === 'offline');
     const call = sampleCall({ user: alice.agent });
     expect((await ring(call)).body).toEqual({ ok: true });
-    await serve.stop('SIGKILL');
+    await first.stop('SIGKILL');
     await startBroker();
-    // A desktop that joined before the call was published gets it from its queue.
-    const desk = listen(alice.agent);
-    await connected(desk);
-    serve = await serveTeam();
+    const serve = await serveTeam();
+    await serve.waitFor((line) => line.type === 'broker' && line.state === 'connected' && line.spooled === 0);
+    // Alice's desktop joined before the call was published: it is waiting in her queue.
+    const desk = listen(alice.agent, 60);
     await desk.waitFor((line) => line.type === 'notification' && callIds([line]).includes(call.callId), { timeoutMs: 15_000 });
-    await serve.waitFor((line) => line.type === 'broker' && line.spooled === 0);
   });
 
   it("keeps an away desktop's queued calls through a broker killed with SIGKILL (persistence saved every second)", async () => {
-    let desk = await teamWithAliceAway();
+    let { desk } = await teamWithAliceAway();
     const calls = [sampleCall({ user: alice.agent }), sampleCall({ user: alice.agent })];
     for (const call of calls) expect((await ring(call)).body).toEqual({ ok: true });
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await new Promise((resolve) => setTimeout(resolve, 3500));
     await broker()?.stop('SIGKILL');
     await startBroker();
     desk = listen(alice.agent);

@@ -55,12 +55,15 @@ export function teamBed() {
     dir,
     webhookUrl: (): string => webhookUrl,
     broker: (): RunningBroker | undefined => broker,
+    ports: (): number[] => ports,
+    joinCode: (agent: string): string => joinCodes.get(agent) ?? '',
+    track,
 
-    /** A new team folder with these agents, each given a join code. */
-    async setUp(agents: readonly TeamAgent[]): Promise<void> {
+    /** A new team folder with these agents, each given a join code; `init` adds options to `team init` (TLS). */
+    async setUp(agents: readonly TeamAgent[], ...init: string[]): Promise<void> {
       root = teamParent();
       ports = [await freePort(), await freePort()];
-      await cliLine('team', 'init', '--dir', dir('team'), '--mqtt-port', String(ports[0]), '--ws-port', String(ports[1]));
+      await cliLine('team', 'init', '--dir', dir('team'), '--mqtt-port', String(ports[0]), '--ws-port', String(ports[1]), ...init);
       for (const { agent, team, name } of agents) {
         const added = await cliLine(
           'team',
@@ -89,7 +92,7 @@ export function teamBed() {
       return serve;
     },
 
-    /** An agent's `listen` desktop, with its own data folder. */
+    /** An agent's `listen` desktop, with its own data folder (or the one `--data-dir` in `extra` names). */
     listen(agent: string, ringWindowSeconds = 2, ...extra: string[]): Running {
       const args = [
         'listen',

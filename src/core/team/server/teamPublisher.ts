@@ -71,6 +71,9 @@ function checkTopicLevels(event: CallEvent): void {
   }
 }
 
+/** A topic the broker takes: an older version's spool may hold one made of ids it refuses. */
+const publishableTopic = (topic: string): boolean => /^telecmi\/\d+\/(agent|team)\/[A-Za-z0-9_.-]{1,64}$/.test(topic);
+
 /** A broker's refusal of one publish, for good (not a link that failed): it sets that publish aside. */
 const refusedForGood = (error: unknown): boolean =>
   typeof (error as { code?: unknown }).code === 'number' && (error as { code: number }).code >= 0x80;
@@ -97,7 +100,8 @@ export function startTeamPublisher({
 }: TeamPublisherOptions) {
   const router = createEventRouter();
   const redeliveries = createRedeliveryFilter({ capacity: recentKeysKept });
-  const outsiders = new Set<string>();
+  /** Agents the team does not know, and how many of their events came. */
+  const outsiders = new Map<string, number>();
   const statusTopic = topics.receiverStatus(receiverId);
   const status = (online: boolean): string => JSON.stringify({ v: 1, online, at: now() } satisfies ReceiverStatusMessage);
   let draining = false;
@@ -162,7 +166,13 @@ export function startTeamPublisher({
     draining = true;
     try {
       while (spool.size() > 0 && connected()) {
-        const batch = spool.peek(drainBatch);
+        const peeked = spool.peek(drainBatch);
+        const unpublishable = peeked.findIndex((entry) => !publishableTopic(entry.topic));
+        if (unpublishable === 0) {
+          spool.setAside(`its topic ${JSON.stringify(peeked[0]?.topic.slice(0, 100))} is not one the broker takes`);
+          continue;
+        }
+        const batch = unpublishable === -1 ? peeked : peeked.slice(0, unpublishable);
         const results = await Promise.allSettled(batch.map(publish));
         const failed = results.findIndex((result) => result.status === 'rejected');
         if (failed === -1) {
@@ -204,8 +214,10 @@ export function startTeamPublisher({
 
   /** An agent the team does not know: said once per agent, never silently dropped. */
   function noteOutsider(event: CallEvent): void {
-    if (!event.agent || !isTeamAgent || isTeamAgent(event.agent) || outsiders.has(event.agent)) return;
-    outsiders.add(event.agent);
+    if (!event.agent || !isTeamAgent || isTeamAgent(event.agent)) return;
+    const seen = outsiders.get(event.agent) ?? 0;
+    outsiders.set(event.agent, seen + 1);
+    if (seen > 0) return;
     log.warn('events for an agent who is not in the team: no desktop can receive them (add them with "team add-agent")', {
       agent: event.agent,
     });
@@ -249,13 +261,15 @@ export function startTeamPublisher({
     spooled: (): number => spool.size(),
 
     /** Whether events reach the desktops now: the broker link up (a backlog may still be draining). */
-    health: (): { delivering: boolean; broker: 'connected' | 'offline'; spooled: number; reason?: string } => {
+    health: () => {
       const linkState = link.state();
+      const outsideEvents = [...outsiders.values()].reduce((sum, count) => sum + count, 0);
       return {
         delivering: connected(),
-        broker: connected() ? 'connected' : 'offline',
+        broker: connected() ? ('connected' as const) : ('offline' as const),
         spooled: spool.size(),
         ...(linkState.state === 'offline' && linkState.reason && { reason: linkState.reason }),
+        ...(outsideEvents > 0 && { notInTeam: { agents: outsiders.size, events: outsideEvents } }),
       };
     },
 

@@ -126,6 +126,7 @@ describe('team connection', () => {
     await settled();
     await team.sync({ mode: 'team', joinCode: joinCode('b') });
     await settled();
+    onStatus.mockClear();
     started[1]?.report({ state: 'connected', teamServer: 'online' });
     started[0]?.report({ state: 'offline', reason: 'connection closed' });
     expect(team.status()).toEqual({ state: 'connected', teamServer: 'online' });

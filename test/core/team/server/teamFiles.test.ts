@@ -15,6 +15,7 @@ import { publishableNames, teamEventMessageSchema } from '../../../../src/core/t
 import { agentNameSchema, teamNameSchema } from '../../../../src/core/team/teamNames';
 import { agentCall } from '../../../support/events';
 import { freePort } from '../../../support/freePort';
+import { teamParent } from '../../../support/teamFolder';
 
 const code: JoinCode = {
   v: 2,
@@ -49,7 +50,7 @@ describe('join code', () => {
 
 /** A team folder made by `team init` on loopback (the plugin's path need only exist here). */
 const newTeam = (options: Partial<InitOptions> = {}) => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'telecmi-team-file-')), 'team');
+  const dir = join(teamParent(), 'team');
   return {
     dir,
     team: initTeam(dir, {
@@ -65,7 +66,7 @@ const newTeam = (options: Partial<InitOptions> = {}) => {
 
 describe('team init', () => {
   it('refuses a folder that holds anything it did not make, and a folder that holds a team already, changing nothing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'telecmi-team-foreign-'));
+    const dir = teamParent();
     writeFileSync(join(dir, 'mosquitto.conf'), 'listener 1883\n');
     expect(() => initTeam(dir, { publicHost: '127.0.0.1', mqttPort: 1, wsPort: 2, insecure: false, pluginPath: process.execPath })).toThrow(
       /is not empty/,
@@ -84,6 +85,17 @@ describe('team init', () => {
     expect(newTeam({ publicHost: 'calls.example.com', insecure: true }).team.insecure).toBe(true);
     expect(newTeam().team.insecure).toBe(false);
   });
+
+  // Only root starts a broker that drops to another user (CI runs as root).
+  it.runIf(process.getuid?.() === 0)(
+    "refuses, as root, a folder the broker's own user could not reach, naming the folder in the way",
+    () => {
+      const parent = mkdtempSync(join(tmpdir(), 'telecmi-team-closed-'));
+      expect(() =>
+        initTeam(join(parent, 'team'), { publicHost: '127.0.0.1', mqttPort: 1, wsPort: 2, insecure: false, pluginPath: process.execPath }),
+      ).toThrow(`cannot pass through ${parent}`);
+    },
+  );
 
   it('keeps team.json and the broker users readable by this user only', () => {
     const { dir } = newTeam();
