@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type * as Sqlite from 'node-sqlite3-wasm';
 import { callRecordSchema, type CallRecord } from '../calls/callRecord';
 import type { Logger } from '../log/logger';
-import { fileTime, keepAside } from '../storage/keptAside';
+import { fileTime, freePath, keepAside } from '../storage/keptAside';
 import { claimOrRefuse, claimOwnership, releaseOwnership } from './databaseLock';
 import { migrate, missingColumns, readableColumn } from './migrations';
 
@@ -180,7 +180,7 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     keepAside(calls: readonly CallRecord[], reason: string): void {
       if (calls.length === 0) return;
       if (!filePath) return log.warn('calls removed from the history', { count: calls.length, reason });
-      const aside = `${filePath}.removed-${fileTime(now())}.json`;
+      const aside = freePath(`${filePath}.removed-${fileTime(now())}`, '.json');
       writeFileSync(aside, JSON.stringify(calls), { mode: 0o600 });
       log.warn('calls removed from the history; a copy was kept', { count: calls.length, reason, keptAt: aside });
     },

@@ -8,7 +8,7 @@ import { errorMessage } from '../log/errorMessage';
  */
 export function keepAside(filePath: string, how: 'move' | 'copy', reason: string, log: Logger, now = new Date()): void {
   if (!existsSync(filePath)) return;
-  const aside = `${filePath}.corrupt-${fileTime(now)}`;
+  const aside = freePath(`${filePath}.corrupt-${fileTime(now)}`);
   (how === 'move' ? renameSync : copyFileSync)(filePath, aside);
   log.warn('a file could not be read fully; a copy was kept', { file: filePath, reason, keptAt: aside });
 }
@@ -27,3 +27,10 @@ export function openOrStartOver<T>(filePath: string, open: () => T, check: (file
 
 /** A time that can be part of a file name on every platform. */
 export const fileTime = (time: Date): string => time.toISOString().replace(/[:.]/g, '-');
+
+/** `base` + `suffix`, or with `-2`, `-3`… before the suffix when that file exists (two copies in one millisecond). */
+export function freePath(base: string, suffix = ''): string {
+  let path = `${base}${suffix}`;
+  for (let n = 2; existsSync(path); n += 1) path = `${base}-${n}${suffix}`;
+  return path;
+}

@@ -275,13 +275,10 @@ describe('history database in a data folder', () => {
     expect((await second.list()).map((record) => record.id)).toEqual(['leg-b-d', 'leg-b-c', 'leg-b-b']);
     second.setMaxCalls(2);
     second.close();
-    const copies = readdirSync(dir)
-      .filter((file) => file.startsWith('calls.db.removed-'))
-      .sort();
-    expect(copies.map((file) => (JSON.parse(readFileSync(join(dir, file), 'utf8')) as CallRecord[]).map((record) => record.id))).toEqual([
-      ['leg-b-a'],
-      ['leg-b-b'],
-    ]);
+    // Two copies, even when made in the same millisecond.
+    const copies = readdirSync(dir).filter((file) => file.startsWith('calls.db.removed-'));
+    const kept = copies.map((file) => (JSON.parse(readFileSync(join(dir, file), 'utf8')) as CallRecord[]).map((record) => record.id));
+    expect(kept.sort()).toEqual([['leg-b-a'], ['leg-b-b']]);
     expect(log.lines.filter((line) => line.level === 'warn').map((line) => line.details?.count)).toEqual([1, 1]);
   });
 

@@ -65,16 +65,21 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
   });
 
   /** A team folder with these agents (their join codes), its broker running, and the team server's enrolment listening. */
-  async function runningTeam(agents: Array<[agent: string, team: string]>): Promise<JoinCode[]> {
+  async function runningTeam(agents: Array<[agent: string, team: string]>, withServer = true): Promise<JoinCode[]> {
     dir = join(teamParent(), 'team');
     const ports = [await freePort(), await freePort()] as [number, number];
     initTeam(dir, { publicHost: '127.0.0.1', mqttPort: ports[0], wsPort: ports[1], insecure: false });
     const codes = [];
     for (const [agent, team] of agents) codes.push(codeOf((await addAgent(dir, silentLogger, { agent, teams: [team] })).result.joinCode));
     broker = await startMosquitto(binary, teamPaths(dir).conf, ports);
-    administration = startTeamAdministration({ dir, log: silentLogger, receiverId: 'test' });
-    await vi.waitFor(() => expect(administration?.listening()).toBe(true), { timeout: 5000 });
+    if (withServer) await startServer();
     return codes;
+  }
+
+  /** The team server's enrolment, listening. */
+  async function startServer(): Promise<void> {
+    administration = startTeamAdministration({ dir, log: silentLogger, receiverId: 'test', forgetUsedAfterMs: 500 });
+    await vi.waitFor(() => expect(administration?.listening()).toBe(true), { timeout: 5000 });
   }
 
   async function desktop(code: JoinCode) {
@@ -111,6 +116,14 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
     expect(second).toMatchObject({ final: true, message: expect.stringMatching(/used already/) });
     await vi.waitFor(() => expect(readTeam(dir).invites).toEqual([]), { timeout: 5000 });
     expect(readTeam(dir).devices.map((device) => device.username)).toEqual([first.username]);
+  });
+
+  it('answers a desktop that asked while the team server was not running yet, once it starts', async () => {
+    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']], false)) as [JoinCode];
+    const asking = enrol(alice, { ...about, timeoutMs: 10_000 });
+    await settle(1000);
+    await startServer();
+    expect(await asking).toMatchObject({ agent: '204_2222223', username: expect.stringMatching(/^device-/) });
   });
 
   it("delivers each agent its own calls and its teams', refuses a desktop another agent's calls or everything, and takes no call from a desktop", async () => {

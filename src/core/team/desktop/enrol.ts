@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import { z } from 'zod';
 import { describeLinkError } from '../brokerLink';
@@ -44,53 +43,59 @@ export interface EnrolOptions {
 const usedUp = 'this join code was used already, has expired, or was revoked: ask your supervisor for a new one ("team invite")';
 
 /**
- * Trades a join code for this desktop's own credentials: connects once as the invitation, asks the
- * team server, and takes its answer. The invitation is then used up.
+ * Trades a join code for this desktop's own credentials: connects as the invitation and asks the
+ * team server, which then uses the invitation up. The request is retained, so a team server that
+ * starts (or subscribes) later still hears it; the session is kept an hour under a client id of
+ * the invitation's own, so an answer given while this desktop was away waits for it.
  */
 export async function enrol(code: JoinCode, { label, version, timeoutMs = 30_000 }: EnrolOptions): Promise<DeviceCredentials> {
   if (code.expiresAt <= Date.now())
     throw new EnrolFailure('this join code has expired: ask your supervisor for a new one ("team invite")', true);
-  let client;
-  try {
-    client = await mqtt.connectAsync(code.url, {
-      username: `invite-${code.invite}`,
-      password: code.secret,
-      clientId: `telecmi-enrol-${randomBytes(6).toString('hex')}`,
-      protocolVersion: 5,
-      reconnectPeriod: 0,
-      connectTimeout: 10_000,
-      ...(code.ca && { ca: code.ca, rejectUnauthorized: true }),
+  const client = mqtt.connect(code.url, {
+    username: `invite-${code.invite}`,
+    password: code.secret,
+    clientId: `telecmi-enrol-${code.invite}`,
+    clean: false,
+    properties: { sessionExpiryInterval: 3600 },
+    protocolVersion: 5,
+    reconnectPeriod: 0,
+    connectTimeout: 10_000,
+    ...(code.ca && { ca: code.ca, rejectUnauthorized: true }),
+  });
+  // Listening before the connection opens: an answer queued in the session comes right after it.
+  const answered = new Promise<unknown>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new EnrolFailure('the team server did not answer: it may be stopped; this desktop asks again shortly', false)),
+      timeoutMs,
+    );
+    client.on('message', (topic, payload) => {
+      if (topic !== topics.enrolResponse(code.invite)) return;
+      clearTimeout(timer);
+      resolve(safeJson(payload));
     });
-  } catch (error) {
-    const reason = describeLinkError(error as Error & { code?: string }, code.url);
-    throw /Not authorized/.test(reason) ? new EnrolFailure(usedUp, true) : new EnrolFailure(reason, false);
-  }
-  try {
-    const answered = new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new EnrolFailure('the team server did not answer: it may be stopped; this desktop asks again shortly', false)),
-        timeoutMs,
-      );
-      client.on('message', (_topic, payload) => {
-        clearTimeout(timer);
-        try {
-          resolve(JSON.parse(payload.toString('utf8')));
-        } catch (error) {
-          reject(error);
-        }
-      });
-      client.on('close', () => {
-        clearTimeout(timer);
-        reject(new EnrolFailure(usedUp, true));
-      });
+    client.on('error', (error) => {
+      clearTimeout(timer);
+      const reason = describeLinkError(error as Error & { code?: string }, code.url);
+      reject(/Not authorized/.test(reason) ? new EnrolFailure(usedUp, true) : new EnrolFailure(reason, false));
     });
+    client.on('close', () => {
+      clearTimeout(timer);
+      reject(new EnrolFailure(usedUp, true));
+    });
+  });
+  // Whatever happens first decides; a later rejection (the close at the end) is no one's concern.
+  answered.catch(() => undefined);
+  try {
+    await Promise.race([new Promise((resolve) => client.once('connect', resolve)), answered]);
     await client.subscribeAsync(topics.enrolResponse(code.invite), { qos: 1 });
     await client.publishAsync(topics.enrolRequest(code.invite), JSON.stringify({ v: 1, label, version } satisfies EnrolRequest), {
       qos: 1,
+      retain: true,
     });
-    const response = enrolResponseSchema.parse(await answered);
-    if (!response.ok) throw new EnrolFailure(response.reason, true);
-    const { deviceId, username, password, clientId, agent, teams } = response;
+    const response = enrolResponseSchema.safeParse(await answered);
+    if (!response.success) throw new EnrolFailure('the team server answered in a way this app does not understand: update the app', false);
+    if (!response.data.ok) throw new EnrolFailure(response.data.reason, true);
+    const { deviceId, username, password, clientId, agent, teams } = response.data;
     return {
       v: 1,
       url: code.url,
@@ -103,7 +108,18 @@ export async function enrol(code: JoinCode, { label, version, timeoutMs = 30_000
       teams,
       invite: code.invite,
     };
+  } catch (error) {
+    if (error instanceof EnrolFailure) throw error;
+    throw new EnrolFailure(describeLinkError(error as Error & { code?: string }, code.url), false);
   } finally {
     client.end(true);
+  }
+}
+
+function safeJson(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'));
+  } catch {
+    return undefined;
   }
 }

@@ -13,17 +13,25 @@ export interface TeamAdministrationOptions {
   receiverId: string;
   /** How often join codes past their time are dropped. */
   sweepEveryMs?: number;
+  /**
+   * A used join code's broker user goes this long after its answer: until then, a desktop that
+   * was away when it was answered finds the answer in its session.
+   */
+  forgetUsedAfterMs?: number;
 }
-
-/** A used join code's broker user goes this long after its answer. */
-const forgetAfterMs = 2000;
 
 /**
  * What the team server does for its team beside publishing calls: lets desktops in (each join code
  * once, for credentials of their own), keeps the broker's users as team.json says (after commands
  * run while it was down, or several receivers), and drops expired join codes.
  */
-export function startTeamAdministration({ dir, log, receiverId, sweepEveryMs = 3600_000 }: TeamAdministrationOptions) {
+export function startTeamAdministration({
+  dir,
+  log,
+  receiverId,
+  sweepEveryMs = 3600_000,
+  forgetUsedAfterMs = 600_000,
+}: TeamAdministrationOptions) {
   const team = readTeam(dir);
   let listening = false;
   const link = connectBroker({
@@ -53,13 +61,16 @@ export function startTeamAdministration({ dir, log, receiverId, sweepEveryMs = 3
   const sweeping = setInterval(() => void sweep(), sweepEveryMs);
   sweeping.unref();
 
+  /** The answer, then the (retained) request cleared: a receiver that starts later must not answer it again. */
   async function answer(invite: string, response: EnrolResponse): Promise<void> {
     await link.client.publishAsync(topics.enrolResponse(invite), JSON.stringify(response), { qos: 1 });
+    await link.client.publishAsync(topics.enrolRequest(invite), '', { qos: 1, retain: true });
   }
 
   link.client.on('message', (topic, payload) => {
     const invite = /^telecmi\/enrol\/([a-z0-9]+)\/request$/.exec(topic)?.[1];
-    if (!invite) return;
+    // An empty payload is a request cleared once answered.
+    if (!invite || payload.length === 0) return;
     void (async () => {
       let request;
       try {
@@ -87,12 +98,12 @@ export function startTeamAdministration({ dir, log, receiverId, sweepEveryMs = 3
         log.error('a desktop could not join', { invite, error: errorMessage(error) });
         await answer(invite, { ok: false, reason }).catch(() => undefined);
       } finally {
-        // Its answer is out: the join code's broker user goes (which ends that enrolment's
-        // connection), once the desktop has had time to read it and leave by itself.
-        await new Promise((resolve) => setTimeout(resolve, forgetAfterMs));
-        await forgetInvite(dir, log, invite).catch((error: unknown) =>
-          log.warn('a used join code could not be dropped', { error: errorMessage(error) }),
-        );
+        // Its answer is out: the join code's broker user goes later (the sweep drops it too, after a restart).
+        const forget = () =>
+          forgetInvite(dir, log, invite).catch((error: unknown) =>
+            log.warn('a used join code could not be dropped', { error: errorMessage(error) }),
+          );
+        setTimeout(() => void forget(), forgetUsedAfterMs).unref();
       }
     })();
   });
