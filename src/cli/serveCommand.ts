@@ -170,8 +170,15 @@ export async function serveCommand(args: string[]): Promise<void> {
 }
 
 function teamBroker(options: z.output<typeof serveOptionsSchema>): TeamServeOptions['broker'] | undefined {
+  if (options.teamDir && (options.mqttUrl || options.mqttUsername || options.mqttPasswordEnv || options.mqttCa)) {
+    throw new UsageError('--team-dir uses its own broker: give it, or --mqtt-url with its options, not both');
+  }
   if (options.teamDir) return { teamDir: resolve(options.teamDir) };
-  if (!options.mqttUrl) return undefined;
+  if (!options.mqttUrl) {
+    if (options.mqttUsername || options.mqttPasswordEnv || options.mqttCa)
+      throw new UsageError('--mqtt-username, --mqtt-password-env and --mqtt-ca go with --mqtt-url');
+    return undefined;
+  }
   if (!options.mqttUsername || !options.mqttPasswordEnv) throw new UsageError('--mqtt-url needs --mqtt-username and --mqtt-password-env');
   return {
     url: options.mqttUrl,

@@ -45,7 +45,7 @@ JSON line. Agents, join codes and desktops change while the broker runs: no rest
       the agents and their teams (no secrets)`;
 
 const port = z.coerce.number().int().min(1).max(65535);
-const host = z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or address');
+const host = z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a host name or an IPv4 address');
 
 /** Every output of an insecure team says so. */
 const warningOf = (team: TeamFile): { warning?: string } =>
@@ -119,15 +119,19 @@ async function run(
     case 'remove-agent': {
       const { agent } = validateOptions(z.object({ agent: z.string().min(1) }), { agent: values.agent });
       const { result, applied } = await removeAgent(dir, log, { agent });
-      return { type: 'agent-removed', ...result, applied };
+      return { type: 'agent-removed', ...result, applied, ...warningOf(readTeam(dir)) };
     }
     case 'revoke': {
       const { device } = validateOptions(z.object({ device: z.string().min(1) }), { device: values.device });
       const { result, applied } = await revokeDevice(dir, log, { device });
-      return { type: 'device-revoked', ...result, applied };
+      return { type: 'device-revoked', ...result, applied, ...warningOf(readTeam(dir)) };
     }
     case 'devices':
-      return { type: 'devices', devices: await listDevices(dir, log, typeof values.agent === 'string' ? values.agent : undefined) };
+      return {
+        type: 'devices',
+        devices: await listDevices(dir, log, typeof values.agent === 'string' ? values.agent : undefined),
+        ...warningOf(readTeam(dir)),
+      };
     case 'list': {
       const team = readTeam(dir);
       return {
@@ -173,6 +177,8 @@ async function init(dir: string, values: Values): Promise<Record<string, unknown
     },
   );
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together');
+  if (options.insecure && options.tlsCert) throw new UsageError('--insecure is for a team without TLS: leave it out with --tls-cert');
+  if (options.mqttPort === options.wsPort) throw new UsageError(`--mqtt-port and --ws-port must differ (both ${options.mqttPort})`);
   if (options.tlsCa && !options.tlsCert) throw new UsageError('--tls-ca goes with --tls-cert and --tls-key');
   const tls =
     options.tlsCert && options.tlsKey

@@ -109,7 +109,11 @@ export async function serveTeam({
     await Promise.all([publisher.stop(), administration?.stop()]);
     throw new EnvironmentError(error ?? 'the receiver did not start');
   }
-  printLine({ type: 'listening', webhookUrl, healthUrl: `${origin}/healthz`, mode: 'team' });
+  const warning =
+    folder?.team.insecure &&
+    `desktops reach ${folder.team.publicHost} over plain ws://: passwords and callers' numbers cross the network in clear`;
+  printLine({ type: 'listening', webhookUrl, healthUrl: `${origin}/healthz`, mode: 'team', ...(warning && { warning }) });
+  if (warning) log.warn(warning);
   const tunnelling = tunnel ? await startTunnel({ ...tunnel, localPort: Number(new URL(origin ?? '').port), token, log }) : undefined;
   return async () => {
     await tunnelling?.stop();

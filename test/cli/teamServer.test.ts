@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { decodeJoinCode, encodeJoinCode } from '../../src/core/team/joinCode';
+import { readTeam } from '../../src/core/team/server/teamFile';
 import { agentLegPayload, sampleCall } from '../../src/core/telecmi/sampleEvents';
 import { bin, startCli, type Line } from '../support/cliProcess';
 import { freePort } from '../support/freePort';
@@ -83,14 +84,19 @@ describe.skipIf(skipBrokerTests)(
         expirySec: 60,
         payload: agentLegPayload(call, 'started', Date.now()),
       });
+      // An event without an app id goes to the "unknown" app's topics: spooled, it is published all the same.
+      const withoutAppId = sampleCall({ user: alice.agent });
       const spool = join(bed.dir('server'), 'spool.jsonl');
       const poisoned = { topic: 'telecmi/2222223/agent/204+#', expirySec: 60, message: message(sampleCall({ user: '204+#' })) };
-      writeFileSync(
-        spool,
-        `${JSON.stringify(poisoned)}\n${JSON.stringify({ topic: 'telecmi/2222223/agent/204_2222223', expirySec: 60, message: message(kept) })}\n`,
-      );
+      const entries = [
+        poisoned,
+        { topic: 'telecmi/2222223/agent/204_2222223', expirySec: 60, message: message(kept) },
+        { topic: 'telecmi/unknown/agent/204_2222223', expirySec: 60, message: message(withoutAppId) },
+      ];
+      writeFileSync(spool, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
       const again = await bed.serve();
       await rang(desk, kept.callId);
+      await rang(desk, withoutAppId.callId);
       await again.waitFor((line) => line.type === 'broker' && line.state === 'connected' && line.spooled === 0);
       expect(readFileSync(`${spool}.refused`, 'utf8')).toContain('204+#');
     });
@@ -139,6 +145,8 @@ describe.skipIf(skipBrokerTests)(
         expect((await healthOf(bed.webhookUrl())).status).toBe(503);
         const refused = await failing('team', 'add-agent', '--dir', bed.dir('team'), '--agent', '205_2222223');
         expect(refused.stderr).toMatch(/is not this team's .*another Mosquitto holding its port/);
+        // Nothing the broker did not take is recorded as done.
+        expect(readTeam(bed.dir('team')).agents.map((agent) => agent.agent)).toEqual([alice.agent]);
       } finally {
         await foreign.stop();
       }
@@ -246,6 +254,43 @@ describe('team commands: mistakes told before anything is written', () => {
     } finally {
       await desk.stop();
     }
+  });
+
+  it('refuses team init options that cannot work, and an agent id that is no id, in one line each', async () => {
+    const dir = join(teamParent(), 'team');
+    const ports = ['--mqtt-port', String(await freePort()), '--ws-port', String(await freePort())];
+    const tls = makeTestCa('calls.example.com');
+    const refusals: Array<[string[], string]> = [
+      [['--public-host', '::1'], '--public-host "::1": must be a host name or an IPv4 address'],
+      [['--mqtt-port', '40000', '--ws-port', '40000'], '--mqtt-port and --ws-port must differ'],
+      [
+        ['--public-host', 'calls.example.com', '--tls-cert', tls.cert, '--tls-key', tls.key, '--insecure'],
+        '--insecure is for a team without TLS',
+      ],
+    ];
+    for (const [options, message] of refusals) {
+      const refused = await failing('team', 'init', '--dir', dir, ...ports, ...options);
+      expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining(message) });
+      expect(existsSync(dir)).toBe(false);
+    }
+    await run(process.execPath, [bin, 'team', 'init', '--dir', dir, ...ports, '--dynsec-plugin', process.execPath]);
+    const badId = await failing('team', 'add-agent', '--dir', dir, '--agent', '#_1');
+    expect(badId.stderr.trim().split('\n')).toEqual([expect.stringContaining('--agent "#_1": must be 1 to 64 letters')]);
+    for (const flags of [
+      ['--team-dir', dir, '--mqtt-url', 'mqtt://x'],
+      ['--mqtt-ca', tls.ca],
+    ]) {
+      expect((await failing('serve', ...flags)).code).toBe(2);
+    }
+  });
+
+  it('takes a certificate signed through an intermediate CA, its chain in the certificate file', async () => {
+    const tls = makeTestCa('calls.example.com', 'Test Root', { intermediate: true });
+    const dir = join(teamParent(), 'team');
+    const ports = ['--mqtt-port', String(await freePort()), '--ws-port', String(await freePort())];
+    const options = ['--public-host', 'calls.example.com', '--tls-cert', tls.cert, '--tls-key', tls.key, '--tls-ca', tls.ca];
+    await run(process.execPath, [bin, 'team', 'init', '--dir', dir, ...ports, ...options, '--dynsec-plugin', process.execPath]);
+    expect(readTeam(dir).tls).toMatchObject({ ca: 'ca.crt' });
   });
 
   it('names a port that is taken, in one line, and makes no team', async () => {

@@ -111,7 +111,12 @@ export function connectBroker({
       if (lastReason !== undefined) log.info(`${name} is reachable again`, { url: redact(url) });
       lastReason = undefined;
       report({ state: 'connected' });
-      await onConnect?.(client);
+      try {
+        await onConnect?.(client);
+      } catch (error) {
+        // The connection went while it was being set up: the next one does it again.
+        log.warn(`${name}: setting up the connection failed`, { url: redact(url), error: errorMessage(error) });
+      }
     })();
   });
   client.on('error', (error) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sealedSchema } from './sealedBox';
 
 const maxCallerNames = 20;
 const maxCallerNameLength = 200;
@@ -37,8 +38,13 @@ export type TeamEventMessage = z.infer<typeof teamEventMessageSchema>;
 export const receiverStatusMessageSchema = z.object({ v: z.literal(1), online: z.boolean(), at: z.number() });
 export type ReceiverStatusMessage = z.infer<typeof receiverStatusMessageSchema>;
 
-/** A desktop asks to be let in with its join code: what it says it is. */
-export const enrolRequestSchema = z.object({ v: z.literal(1), label: z.string().max(100), version: z.string().max(40) });
+/** A desktop asks to be let in with its join code: what it says it is, and the key its answer is sealed for. */
+export const enrolRequestSchema = z.object({
+  v: z.literal(1),
+  label: z.string().max(100),
+  version: z.string().max(40),
+  publicKey: z.string().max(200),
+});
 export type EnrolRequest = z.infer<typeof enrolRequestSchema>;
 
 /** The team server's answer: the desktop's own credentials, or why not. */
@@ -47,7 +53,8 @@ export const enrolResponseSchema = z.discriminatedUnion('ok', [
     ok: z.literal(true),
     deviceId: z.string(),
     username: z.string(),
-    password: z.string(),
+    /** Sealed for the key of the desktop that asked: every holder of the join code can read the answer, only it can open this. */
+    password: sealedSchema,
     clientId: z.string(),
     agent: z.string(),
     teams: z.array(z.string()),

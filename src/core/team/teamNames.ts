@@ -20,3 +20,9 @@ export const agentNameSchema = teamNameSchema.refine(
 
 /** A person's name for an agent, shown to colleagues ("Answered by Ravi Kumar"). */
 export const agentDisplayNameSchema = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+
+/** A join code's broker user and the one client id it may connect with (so it can take no one else's). */
+export const inviteIdentity = (invite: string): { username: string; clientId: string } => ({
+  username: `invite-${invite}`,
+  clientId: `telecmi-enrol-${invite}`,
+});

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -10,6 +10,7 @@ import { decodeJoinCode, type JoinCode } from '../../../src/core/team/joinCode';
 import { addAgent, initTeam, inviteAgent, removeAgent, revokeDevice } from '../../../src/core/team/server/teamAdmin';
 import { startTeamAdministration } from '../../../src/core/team/server/teamAdministration';
 import { readTeam, teamPaths } from '../../../src/core/team/server/teamFile';
+import { newSealingKeys } from '../../../src/core/team/sealedBox';
 import { topics } from '../../../src/core/team/topics';
 import { bin } from '../../support/cliProcess';
 import { freePort } from '../../support/freePort';
@@ -104,7 +105,9 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
     await runningTeam([['204_2222223', 'Sales_2222223']]);
     if (process.platform === 'win32') return;
     expect(statSync(dir).mode & 0o066).toBe(0);
-    for (const file of [teamPaths(dir).team, teamPaths(dir).conf, teamPaths(dir).dynsec]) expect(statSync(file).mode & 0o077).toBe(0);
+    for (const file of [teamPaths(dir).team, teamPaths(dir).dynsec]) expect(statSync(file).mode & 0o077).toBe(0);
+    // The broker's config holds no secret: its user reads it again on a reload.
+    expect(readFileSync(teamPaths(dir).conf, 'utf8')).not.toContain(readTeam(dir).receiver.password);
   });
 
   it('lets one desktop in per join code: the same code on a second desktop is refused for good, and its broker user goes', async () => {
@@ -124,6 +127,67 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
     await settle(1000);
     await startServer();
     expect(await asking).toMatchObject({ agent: '204_2222223', username: expect.stringMatching(/^device-/) });
+  });
+
+  it('binds every user but the receiver to its own client id: a join code cannot take over the receiver', async () => {
+    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [JoinCode];
+    const asInvite = { username: `invite-${alice.invite}`, password: alice.secret, protocolVersion: 5 as const, reconnectPeriod: 0 };
+    for (const clientId of ['telecmi-receiver-test', 'telecmi-admin-test']) {
+      await expect(mqtt.connectAsync(alice.url, { ...asInvite, clientId })).rejects.toThrow(/Not authorized/);
+    }
+    expect(administration?.listening()).toBe(true);
+  });
+
+  it('lets in only one of two desktops racing with one join code: the answer is sealed for the one that asked first', async () => {
+    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [JoinCode];
+    const results = await Promise.allSettled([enrol(alice, { ...about, timeoutMs: 5000 }), enrol(alice, { ...about, timeoutMs: 5000 })]);
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    // The loser was knocked off (the same client id) or refused; trying again, it is refused for good.
+    await expect(enrol(alice, { ...about, timeoutMs: 5000 })).rejects.toMatchObject({
+      final: true,
+      message: expect.stringMatching(/used already/),
+    });
+    expect(readTeam(dir).devices).toHaveLength(1);
+  });
+
+  it("answers a flood of requests from one join code once or twice, keeping the team's lock free for its commands", async () => {
+    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [JoinCode];
+    const flooder = await mqtt.connectAsync(alice.url, {
+      username: `invite-${alice.invite}`,
+      password: alice.secret,
+      clientId: `telecmi-enrol-${alice.invite}`,
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+    });
+    clients.push(flooder);
+    let answers = 0;
+    flooder.on('message', () => (answers += 1));
+    await flooder.subscribeAsync(topics.enrolResponse(alice.invite), { qos: 1 });
+    const request = JSON.stringify({ v: 1, label: 'flood', version: '1', publicKey: newSealingKeys().publicKey });
+    await Promise.all(Array.from({ length: 500 }, () => flooder.publishAsync(topics.enrolRequest(alice.invite), request, { qos: 1 })));
+    const started = Date.now();
+    await inviteAgent(dir, silentLogger, { agent: '204_2222223' });
+    expect(Date.now() - started).toBeLessThan(3000);
+    await settle(500);
+    expect(answers).toBeGreaterThanOrEqual(1);
+    expect(answers).toBeLessThanOrEqual(3);
+    expect(readTeam(dir).devices).toHaveLength(1);
+  });
+
+  it('refuses a packet bigger than any call, presence or enrolment (256 KB), instead of keeping it', async () => {
+    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [JoinCode];
+    const device = await enrol(alice, { ...about, timeoutMs: 5000 });
+    const desk = await connectAs(device);
+    clients.push(desk.client);
+    // Refused by the broker, or not even sent (the broker told its limit): either way not kept.
+    desk.client.publishAsync(topics.presence(device.username), 'x'.repeat(1_000_000), { qos: 1, retain: true }).catch(() => undefined);
+    await settle(1500);
+    const server = await receiver();
+    const retained: Buffer[] = [];
+    server.on('message', (_topic, payload) => retained.push(payload));
+    await server.subscribeAsync(topics.allPresences, { qos: 1 });
+    await settle();
+    expect(retained.every((payload) => payload.length < 1000)).toBe(true);
   });
 
   it("delivers each agent its own calls and its teams', refuses a desktop another agent's calls or everything, and takes no call from a desktop", async () => {
@@ -184,8 +248,10 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
     expect(deskDesk.closed()).toBe(0);
   });
 
-  it('keeps eight agents when eight add-agent commands run at once against the running broker, and each join code works', async () => {
+  it('keeps eight agents when eight add-agent commands run at once against the running broker (a lock a dead command left behind), and each join code works', async () => {
     await runningTeam([]);
+    // A lock left by a process that is gone: taken over by one of them only.
+    writeFileSync(teamPaths(dir).lock, '999999');
     const agents = Array.from({ length: 8 }, (_, index) => `${300 + index}_2222223`);
     const lines = await Promise.all(
       agents.map(

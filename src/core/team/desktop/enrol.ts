@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { describeLinkError } from '../brokerLink';
 import type { JoinCode } from '../joinCode';
 import { enrolResponseSchema, type EnrolRequest } from '../teamMessages';
+import { newSealingKeys, unseal, type Sealed, type SealingKeys } from '../sealedBox';
+import { inviteIdentity } from '../teamNames';
 import { topics } from '../topics';
 
 /** A desktop's own credentials for its team's broker, traded once for its join code. */
@@ -38,6 +40,8 @@ export interface EnrolOptions {
   version: string;
   /** How long to wait for the team server's answer. */
   timeoutMs?: number;
+  /** The keys the answer is sealed for: the same across one desktop's tries, so an answer that waited in its session opens. */
+  keys?: SealingKeys;
 }
 
 const usedUp = 'this join code was used already, has expired, or was revoked: ask your supervisor for a new one ("team invite")';
@@ -48,13 +52,16 @@ const usedUp = 'this join code was used already, has expired, or was revoked: as
  * starts (or subscribes) later still hears it; the session is kept an hour under a client id of
  * the invitation's own, so an answer given while this desktop was away waits for it.
  */
-export async function enrol(code: JoinCode, { label, version, timeoutMs = 30_000 }: EnrolOptions): Promise<DeviceCredentials> {
+export async function enrol(
+  code: JoinCode,
+  { label, version, timeoutMs = 30_000, keys = newSealingKeys() }: EnrolOptions,
+): Promise<DeviceCredentials> {
   if (code.expiresAt <= Date.now())
     throw new EnrolFailure('this join code has expired: ask your supervisor for a new one ("team invite")', true);
   const client = mqtt.connect(code.url, {
-    username: `invite-${code.invite}`,
+    username: inviteIdentity(code.invite).username,
     password: code.secret,
-    clientId: `telecmi-enrol-${code.invite}`,
+    clientId: inviteIdentity(code.invite).clientId,
     clean: false,
     properties: { sessionExpiryInterval: 3600 },
     protocolVersion: 5,
@@ -88,14 +95,14 @@ export async function enrol(code: JoinCode, { label, version, timeoutMs = 30_000
   try {
     await Promise.race([new Promise((resolve) => client.once('connect', resolve)), answered]);
     await client.subscribeAsync(topics.enrolResponse(code.invite), { qos: 1 });
-    await client.publishAsync(topics.enrolRequest(code.invite), JSON.stringify({ v: 1, label, version } satisfies EnrolRequest), {
-      qos: 1,
-      retain: true,
-    });
+    // A computer's name can be longer than the team keeps.
+    const request: EnrolRequest = { v: 1, label: label.slice(0, 100), version: version.slice(0, 40), publicKey: keys.publicKey };
+    await client.publishAsync(topics.enrolRequest(code.invite), JSON.stringify(request), { qos: 1, retain: true });
     const response = enrolResponseSchema.safeParse(await answered);
     if (!response.success) throw new EnrolFailure('the team server answered in a way this app does not understand: update the app', false);
     if (!response.data.ok) throw new EnrolFailure(response.data.reason, true);
-    const { deviceId, username, password, clientId, agent, teams } = response.data;
+    const { deviceId, username, clientId, agent, teams } = response.data;
+    const password = openAnswer(response.data.password, keys);
     return {
       v: 1,
       url: code.url,
@@ -113,6 +120,15 @@ export async function enrol(code: JoinCode, { label, version, timeoutMs = 30_000
     throw new EnrolFailure(describeLinkError(error as Error & { code?: string }, code.url), false);
   } finally {
     client.end(true);
+  }
+}
+
+/** An answer sealed for another desktop's key: another computer asked with this join code first. */
+function openAnswer(sealed: Sealed, keys: SealingKeys): string {
+  try {
+    return unseal(sealed, keys);
+  } catch {
+    throw new EnrolFailure(usedUp, true);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from '../../log/logger';
 import type { CallEvent } from '../../telecmi/eventSchema';
 import { decodeJoinCode, type JoinCode } from '../joinCode';
+import { newSealingKeys } from '../sealedBox';
 import { enrol, EnrolFailure, type DeviceCredentials } from './enrol';
 import { startTeamSubscriber, type DeliveryOptions } from './teamSubscriber';
 import type { TeamStatus } from './teamStatus';
@@ -67,9 +68,11 @@ export function createTeamConnection({
   async function credentialsFor(code: JoinCode, session: Session): Promise<DeviceCredentials | undefined> {
     const kept = devices.get();
     if (kept?.invite === code.invite) return kept;
+    // One key for every try: an answer given while this desktop was away opens with it.
+    const keys = newSealingKeys();
     while (!session.stopped) {
       try {
-        const device = await enrolDesktop(code, about);
+        const device = await enrolDesktop(code, { ...about, keys });
         await devices.set(device);
         onEnrolled?.(device);
         log.info('this desktop joined its team', { agent: device.agent, device: device.deviceId });
@@ -101,6 +104,10 @@ export function createTeamConnection({
       }
       if (running?.key === joinCode) return;
       await stop();
+      if (inClear(decoded.code.url))
+        log.warn("the team broker is reached over plain ws://: this desktop's password and callers' numbers cross the network in clear", {
+          broker: new URL(decoded.code.url).host,
+        });
       // A stopped session's late changes must not overwrite the next one's.
       const session = newSession();
       const current: NonNullable<typeof running> = { key: joinCode as string, session };
@@ -136,6 +143,9 @@ export function createTeamConnection({
     stop,
   };
 }
+
+/** A broker on another machine without TLS (the team chose `--insecure`). */
+const inClear = (url: string): boolean => url.startsWith('ws://') && !['127.0.0.1', 'localhost'].includes(new URL(url).hostname);
 
 /** One run of a join code: stopped when another replaces it; its waits end at once then. */
 interface Session {

@@ -31,8 +31,14 @@ export function mosquittoConf(dir: string, team: TeamFile, pluginPath: string): 
   return [
     '# Written by `telecmi-notifier team` from team.json: made anew by every team command. Start the broker with:',
     `#   mosquitto -c ${paths.conf}`,
-    ...(team.brokerUser ? [`user ${team.brokerUser}`] : []),
+    // Started as root (by a service manager), it drops to this user, who can read the folder.
+    `user ${team.brokerUser}`,
     'per_listener_settings false',
+    // Calls, presences and enrolments are small: a bigger packet is refused, not kept in memory and
+    // on disk. Mosquitto 2.0.11 checks the packet size on MQTT listeners only: the payload limit
+    // covers WebSockets.
+    'max_packet_size 262144',
+    'message_size_limit 200000',
     `plugin ${pluginPath}`,
     `plugin_opt_config_file ${paths.dynsec}`,
     'persistence true',
@@ -90,7 +96,8 @@ export function blockedAncestor(dir: string, user: { uid: number; gid: number })
  */
 export function writeBrokerConfig(dir: string, team: TeamFile, pluginPath: string): void {
   const paths = teamPaths(dir);
-  writeFileAtomic(paths.conf, mosquittoConf(dir, team, pluginPath));
+  // No secret in it; the broker's user reads it again on a reload (SIGHUP).
+  writeFileAtomic(paths.conf, mosquittoConf(dir, team, pluginPath), 0o644);
   const owner = team.brokerUser ? systemUser(team.brokerUser) : undefined;
   if (!owner || process.getuid?.() !== 0) return;
   chmodSync(dir, 0o711);

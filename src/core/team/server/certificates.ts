@@ -43,6 +43,31 @@ export function checkCertificates(files: { cert: string; key: string; ca?: strin
       if (error instanceof TeamRefusal) throw error;
       throw new TeamRefusal(`--tls-ca ${files.ca} is not a PEM certificate`);
     }
-    if (!cert.verify(ca.publicKey)) throw new TeamRefusal('--tls-cert is not signed by --tls-ca');
+    if (!signedBy(cert, chainOf(read(files.cert, '--tls-cert')), ca))
+      throw new TeamRefusal('--tls-cert is not signed by --tls-ca (directly or through the intermediates in its file)');
   }
+}
+
+/** The certificates after the first in a PEM file: the intermediates of a full chain. */
+function chainOf(pem: string): X509Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.slice(1).flatMap((block) => {
+    try {
+      return [new X509Certificate(block)];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Whether `ca` signed `cert`, directly or through intermediates of the chain. */
+function signedBy(cert: X509Certificate, chain: readonly X509Certificate[], ca: X509Certificate): boolean {
+  let current = cert;
+  for (let depth = 0; depth <= chain.length; depth += 1) {
+    if (current.checkIssued(ca) && current.verify(ca.publicKey)) return true;
+    const issuer = chain.find((each) => current.checkIssued(each) && current.verify(each.publicKey));
+    if (!issuer) return false;
+    current = issuer;
+  }
+  return false;
 }

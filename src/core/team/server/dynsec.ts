@@ -1,5 +1,6 @@
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../../storage/atomicFile';
+import { inviteIdentity } from '../teamNames';
 import { topics } from '../topics';
 import type { StoredPassword, TeamFile } from './teamFile';
 import { teamPaths } from './teamFile';
@@ -93,7 +94,11 @@ const inviteRole = (id: string): DynsecRole => ({
   acls: [allow('publishClientSend', topics.enrolRequest(id)), ...reads(topics.enrolResponse(id))],
 });
 
-export const inviteUsername = (id: string): string => `invite-${id}`;
+/** A join code's broker client, but its password. */
+export function inviteClient(id: string): Omit<DynsecClient, 'password'> {
+  const { username, clientId } = inviteIdentity(id);
+  return { username, clientid: clientId, roles: [roleNames.invite(id)] };
+}
 
 /** What the broker must know of this team: every role and client, from team.json. */
 export function desiredState(team: TeamFile): { roles: DynsecRole[]; clients: DynsecClient[] } {
@@ -111,7 +116,7 @@ export function desiredState(team: TeamFile): { roles: DynsecRole[]; clients: Dy
       roles: [roleNames.agent(device.agent), roleNames.device(device.id)],
       clientid: device.clientId,
     })),
-    ...team.invites.map(({ id, password }) => ({ username: inviteUsername(id), password, roles: [roleNames.invite(id)] })),
+    ...team.invites.map(({ id, password }) => ({ ...inviteClient(id), password })),
   ];
   return { roles, clients };
 }

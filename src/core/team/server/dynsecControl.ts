@@ -26,13 +26,27 @@ export interface NewClient {
 
 export class NotTheTeamsBroker extends Error {}
 
+/** Commands per message: a team's first reconciliation is thousands of them, and the broker limits a packet's size. */
+const commandsPerMessage = 100;
+
+const controls = new WeakMap<MqttClient, ReturnType<typeof makeControl>>();
+
 /**
  * Talks to the dynamic security plugin of a running broker (as the receiver, which may change
- * users): commands out, answers matched by correlation id.
+ * users): commands out, answers matched by correlation id. One per client, however often asked
+ * (a link asks at each reconnect).
  */
 export function controlOver(client: MqttClient, { timeoutMs = 5000 } = {}) {
-  const waiting = new Map<string, (response: Response) => void>();
+  const control = controls.get(client) ?? makeControl(client, timeoutMs);
+  controls.set(client, control);
+  return control;
+}
+
+function makeControl(client: MqttClient, timeoutMs: number) {
+  const waiting = new Map<string, { resolve: (response: Response) => void; timer: NodeJS.Timeout }>();
   let subscribed: Promise<unknown> | undefined;
+  // A new connection (a clean session) must subscribe again.
+  client.on('close', () => (subscribed = undefined));
   client.on('message', (topic, payload) => {
     if (topic !== responseTopic) return;
     let parsed: { responses?: Response[] };
@@ -42,44 +56,64 @@ export function controlOver(client: MqttClient, { timeoutMs = 5000 } = {}) {
       return;
     }
     for (const response of parsed.responses ?? []) {
-      const resolve = response.correlationData && waiting.get(response.correlationData);
-      if (resolve) resolve(response);
+      const waiter = response.correlationData ? waiting.get(response.correlationData) : undefined;
+      waiter?.resolve(response);
     }
   });
 
-  /** Sends commands at once and gives their answers in order; one that names an error throws, unless `tolerate` lists it. */
-  async function send(commands: readonly Command[], tolerate: readonly string[] = []): Promise<Response[]> {
-    if (commands.length === 0) return [];
-    subscribed ??= client.subscribeAsync(responseTopic, { qos: 1 });
-    await subscribed;
+  /** One message of commands: their answers in order. */
+  async function sendOne(commands: readonly Command[]): Promise<Response[]> {
     const ids = commands.map(() => randomUUID());
-    const answers = ids.map(
-      (id) =>
-        new Promise<Response>((resolve, reject) => {
-          const timer = setTimeout(() => {
-            waiting.delete(id);
-            reject(
-              new NotTheTeamsBroker('the broker did not answer as this team’s broker does (no dynamic security plugin, or not its users)'),
-            );
-          }, timeoutMs);
-          waiting.set(id, (response) => {
-            clearTimeout(timer);
-            waiting.delete(id);
-            resolve(response);
-          });
-        }),
+    const answers = Promise.all(
+      ids.map(
+        (id) =>
+          new Promise<Response>((resolve, reject) => {
+            const timer = setTimeout(() => {
+              waiting.delete(id);
+              reject(
+                new NotTheTeamsBroker(
+                  'the broker did not answer as this team’s broker does (no dynamic security plugin, not its users, or too slow)',
+                ),
+              );
+            }, timeoutMs);
+            waiting.set(id, {
+              timer,
+              resolve: (response) => {
+                clearTimeout(timer);
+                waiting.delete(id);
+                resolve(response);
+              },
+            });
+          }),
+      ),
     );
-    await client.publishAsync(
-      controlTopic,
-      JSON.stringify({ commands: commands.map((command, index) => ({ ...command, correlationData: ids[index] })) }),
-      {
-        qos: 1,
-      },
-    );
-    const responses = await Promise.all(answers);
+    // Told below when publishing fails; never left unhandled.
+    answers.catch(() => undefined);
+    try {
+      const message = JSON.stringify({ commands: commands.map((command, index) => ({ ...command, correlationData: ids[index] })) });
+      await client.publishAsync(controlTopic, message, { qos: 1 });
+    } catch (error) {
+      for (const id of ids) clearTimeout(waiting.get(id)?.timer);
+      for (const id of ids) waiting.delete(id);
+      throw error;
+    }
+    return answers;
+  }
+
+  /** Sends commands, in order, and gives their answers; one that names an error throws. */
+  async function send(commands: readonly Command[]): Promise<Response[]> {
+    if (commands.length === 0) return [];
+    subscribed ??= client.subscribeAsync(responseTopic, { qos: 1 }).catch((error: unknown) => {
+      subscribed = undefined;
+      throw error;
+    });
+    await subscribed;
+    const responses: Response[] = [];
+    for (let start = 0; start < commands.length; start += commandsPerMessage) {
+      responses.push(...(await sendOne(commands.slice(start, start + commandsPerMessage))));
+    }
     for (const response of responses) {
-      if (response.error && !tolerate.includes(response.error))
-        throw new Error(`the broker refused ${response.command}: ${response.error}`);
+      if (response.error) throw new Error(`the broker refused ${response.command}: ${response.error}`);
     }
     return responses;
   }
@@ -143,9 +177,12 @@ export async function applyToBroker(control: DynsecControl, team: TeamFile, crea
   );
   for (const client of desired.clients) {
     if (!clients.has(client.username) && !newNames.has(client.username)) {
-      log.warn('a desktop the team knows is missing from the broker, and cannot be restored there: revoke it and invite it again', {
-        username: client.username,
-      });
+      log.warn(
+        'the broker lacks a desktop or join code the team knows, and it cannot be restored (only its hash is kept): revoke the desktop, or let the join code expire, and invite again',
+        {
+          username: client.username,
+        },
+      );
     }
   }
 }

@@ -71,7 +71,7 @@ export function openSpool(filePath: string, log: Logger, { maxEntries = 100_000 
       const [refused] = entries.slice(head, head + 1);
       if (!refused) return;
       appendLines(refusedFile, [refused]);
-      log.error('the broker refused a spooled event: it is set aside, and the rest go on', {
+      log.error('a spooled event cannot be published: it is set aside, and the rest go on', {
         topic: refused.topic,
         reason,
         keptIn: refusedFile,

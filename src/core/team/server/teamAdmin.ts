@@ -1,17 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../log/logger';
 import { makePrivateFolder } from '../../storage/privateFolder';
 import { encodeJoinCode } from '../joinCode';
-import { receiverUsername } from '../teamNames';
+import { agentNameSchema, receiverUsername, teamNameSchema } from '../teamNames';
 import { blockedAncestor, findDynsecPlugin, isLoopback, systemUser, writeBrokerConfig } from './brokerFiles';
-import { hashPassword, inviteUsername, newSecret, roleNames, writeDynsecFile } from './dynsec';
+import { hashPassword, inviteClient, newSecret, roleNames, writeDynsecFile } from './dynsec';
 import { applyToBroker, connectToTeamBroker, controlOver, type NewClient } from './dynsecControl';
 import { makeBrokerFolders, readTeam, teamPaths, withTeamLock, writeTeamFile, type TeamDevice, type TeamFile } from './teamFile';
 
 /** Join codes expire a week after they are made. */
 export const inviteLifetimeMs = 7 * 24 * 3600_000;
+
+export const usedAlready = 'this join code was used already, or revoked: ask your supervisor for a new one';
 
 /** Refused: a mistake in what was asked (not the environment). */
 export class TeamRefusal extends Error {}
@@ -46,11 +49,11 @@ export function initTeam(dir: string, options: InitOptions): TeamFile {
     );
   }
   const asRoot = process.getuid?.() === 0;
-  const brokerUser = asRoot ? ['mosquitto', 'nobody'].find((name) => systemUser(name)) : undefined;
-  if (asRoot && !brokerUser)
+  const brokerUser = asRoot ? ['mosquitto', 'nobody'].find((name) => systemUser(name)) : userInfo().username;
+  if (!brokerUser)
     throw new TeamRefusal('running as root, but there is no unprivileged "mosquitto" user for the broker to run as: create one');
   makePrivateFolder(dir);
-  const blocked = brokerUser && blockedAncestor(dir, systemUser(brokerUser) as { uid: number; gid: number });
+  const blocked = asRoot && blockedAncestor(dir, systemUser(brokerUser) as { uid: number; gid: number });
   if (blocked) {
     throw new TeamRefusal(
       `the broker runs as "${brokerUser}", which cannot pass through ${blocked} to reach ${dir}: choose a folder such as /var/lib/telecmi-team, or let others through with "chmod o+x ${blocked}"`,
@@ -60,14 +63,13 @@ export function initTeam(dir: string, options: InitOptions): TeamFile {
   const tls = options.tls && copyCertificates(dir, options.tls);
   const team: TeamFile = {
     v: 2,
-    teamId: randomBytes(8).toString('hex'),
     ...(options.appId && { appId: options.appId }),
     publicHost: options.publicHost,
     mqttPort: options.mqttPort,
     wsPort: options.wsPort,
     ...(tls && { tls }),
     insecure: !options.tls && !isLoopback(options.publicHost),
-    ...(brokerUser && { brokerUser }),
+    brokerUser,
     pluginPath,
     receiver: { username: receiverUsername, password: newSecret() },
     agents: [],
@@ -95,6 +97,8 @@ export const brokerUrlOf = (team: TeamFile): string => `${team.tls ? 'wss' : 'ws
 
 /** `204` is completed with the team's app id (`204_2222223`); without one it is refused, since TeleCMI never sends it so. */
 export function fullId(team: TeamFile, id: string, what: 'agent' | 'team'): string {
+  const valid = (what === 'agent' ? agentNameSchema : teamNameSchema).safeParse(id);
+  if (!valid.success) throw new TeamRefusal(`--${what} ${JSON.stringify(id)}: ${valid.error.issues[0]?.message}`);
   if (/_\d+$/.test(id)) return id;
   if (team.appId) return `${id}_${team.appId}`;
   throw new TeamRefusal(
@@ -104,16 +108,15 @@ export function fullId(team: TeamFile, id: string, what: 'agent' | 'team'): stri
 
 /** A new single-use join code for one desktop of an agent; its secret is shown once (the team keeps its hash). */
 function newInvite(team: TeamFile, agent: string, now: number) {
+  const secret = newSecret();
   const invite = {
     id: randomBytes(8).toString('hex'),
     agent,
-    password: hashPassword(''),
+    password: hashPassword(secret),
     expiresAt: now + inviteLifetimeMs,
     createdAt: now,
   };
-  const secret = newSecret();
-  invite.password = hashPassword(secret);
-  const client: NewClient = { username: inviteUsername(invite.id), password: secret, roles: [roleNames.invite(invite.id)] };
+  const client: NewClient = { ...inviteClient(invite.id), password: secret };
   return { team: { ...team, invites: [...team.invites, invite] }, invite, client };
 }
 
@@ -124,8 +127,9 @@ export interface Applied<T> {
 }
 
 /**
- * One change of the team, under the folder's lock: team.json written, then the running broker
- * brought to it (or its files, when it is not running), before the next change may start.
+ * One change of the team, under the folder's lock: the running broker brought to it first (a
+ * broker that refuses leaves team.json as it was), then team.json written; with the broker down,
+ * its files are written instead. The next change starts only after.
  */
 export async function changeTeam<T>(
   dir: string,
@@ -134,18 +138,19 @@ export async function changeTeam<T>(
 ): Promise<Applied<T>> {
   return withTeamLock(dir, async () => {
     const { team, created = [], result } = change(readTeam(dir));
-    writeTeamFile(dir, team);
     const client = await connectToTeamBroker(team, log);
+    if (client) {
+      try {
+        await applyToBroker(controlOver(client), team, created, log);
+      } finally {
+        await client.endAsync();
+      }
+    }
+    writeTeamFile(dir, team);
     if (!client) writeDynsecFile(dir, team);
     // After the plugin's file: run as root, this hands the broker's files to its user.
     writeBrokerConfig(dir, team, team.pluginPath);
-    if (!client) return { result, applied: 'files' as const };
-    try {
-      await applyToBroker(controlOver(client), team, created, log);
-    } finally {
-      await client.endAsync();
-    }
-    return { result, applied: 'broker' as const };
+    return { result, applied: client ? ('broker' as const) : ('files' as const) };
   });
 }
 
@@ -263,7 +268,7 @@ export interface EnrolledDevice {
 export async function enrolDevice(dir: string, log: Logger, request: { invite: string; label: string }, now = Date.now()) {
   return changeTeam(dir, log, (current) => {
     const invite = current.invites.find((each) => each.id === request.invite);
-    const used = { refused: 'this join code was used already, or revoked: ask your supervisor for a new one' };
+    const used = { refused: usedAlready };
     if (!invite || invite.usedAt !== undefined) return { team: current, result: used as EnrolledDevice | { refused: string } };
     // Used up now; its broker user stays until the desktop has its answer (`forgetInvite`).
     const withoutInvite = { ...current, invites: current.invites.map((each) => (each === invite ? { ...each, usedAt: now } : each)) };
@@ -279,7 +284,7 @@ export async function enrolDevice(dir: string, log: Logger, request: { invite: s
       username: `device-${id}`,
       clientId: `telecmi-desktop-${id}`,
       password: hashPassword(password),
-      label: request.label.slice(0, 100),
+      label: request.label,
       addedAt: now,
     };
     const team = { ...withoutInvite, devices: [...withoutInvite.devices, device] };

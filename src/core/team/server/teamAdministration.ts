@@ -2,9 +2,11 @@ import { errorMessage } from '../../log/errorMessage';
 import type { Logger } from '../../log/logger';
 import { connectBroker } from '../brokerLink';
 import { enrolRequestSchema, type EnrolResponse } from '../teamMessages';
+import { BoundedMap } from '../../collections/boundedMap';
+import { isSealingKey, seal } from '../sealedBox';
 import { topics } from '../topics';
 import { controlOver, NotTheTeamsBroker } from './dynsecControl';
-import { dropExpiredInvites, enrolDevice, forgetInvite, TeamRefusal } from './teamAdmin';
+import { dropExpiredInvites, enrolDevice, forgetInvite, TeamRefusal, usedAlready } from './teamAdmin';
 import { readTeam } from './teamFile';
 
 export interface TeamAdministrationOptions {
@@ -29,7 +31,7 @@ export function startTeamAdministration({
   dir,
   log,
   receiverId,
-  sweepEveryMs = 3600_000,
+  sweepEveryMs = 600_000,
   forgetUsedAfterMs = 600_000,
 }: TeamAdministrationOptions) {
   const team = readTeam(dir);
@@ -67,45 +69,57 @@ export function startTeamAdministration({
     await link.client.publishAsync(topics.enrolRequest(invite), '', { qos: 1, retain: true });
   }
 
+  /** When each join code last asked: one asking again within a second is not answered (a flood must not hold the team's lock). */
+  const lastAsked = new BoundedMap<string, number>(10_000);
+
+  /** A join code used already is refused from what team.json says, without its lock. */
+  const isUnused = (invite: string): boolean => readTeam(dir).invites.some((each) => each.id === invite && each.usedAt === undefined);
+
+  async function onRequest(invite: string, payload: Buffer): Promise<void> {
+    const now = Date.now();
+    if (now - (lastAsked.get(invite) ?? -Infinity) < 1000) return;
+    lastAsked.set(invite, now);
+    const request = enrolRequestSchema.safeParse(safeJson(payload));
+    if (!request.success || !isSealingKey(request.data.publicKey)) {
+      return answer(invite, { ok: false, reason: 'the request is not one this team server understands: update the app' });
+    }
+    if (!isUnused(invite)) return answer(invite, { ok: false, reason: usedAlready });
+    try {
+      const { result } = await enrolDevice(dir, log, { invite, label: request.data.label });
+      if ('refused' in result) return await answer(invite, { ok: false, reason: result.refused });
+      const { device, password, teams } = result;
+      const sealed = seal(password, request.data.publicKey);
+      await answer(invite, {
+        ok: true,
+        deviceId: device.id,
+        username: device.username,
+        password: sealed,
+        clientId: device.clientId,
+        agent: device.agent,
+        teams,
+      });
+      log.info('a desktop joined the team', { agent: device.agent, device: device.id, label: device.label });
+      // The join code's broker user goes later (the sweep drops it too, after a restart).
+      const forget = () =>
+        forgetInvite(dir, log, invite).catch((error: unknown) =>
+          log.warn('a used join code could not be dropped', { error: errorMessage(error) }),
+        );
+      setTimeout(() => void forget(), forgetUsedAfterMs).unref();
+    } catch (error) {
+      const reason =
+        error instanceof TeamRefusal || error instanceof NotTheTeamsBroker ? error.message : 'the team server failed: try again';
+      log.error('a desktop could not join', { invite, error: errorMessage(error) });
+      await answer(invite, { ok: false, reason });
+    }
+  }
+
   link.client.on('message', (topic, payload) => {
     const invite = /^telecmi\/enrol\/([a-z0-9]+)\/request$/.exec(topic)?.[1];
     // An empty payload is a request cleared once answered.
     if (!invite || payload.length === 0) return;
-    void (async () => {
-      let request;
-      try {
-        request = enrolRequestSchema.parse(JSON.parse(payload.toString('utf8')));
-      } catch {
-        return answer(invite, { ok: false, reason: 'the request is not one this team server understands: update the app' });
-      }
-      try {
-        const { result } = await enrolDevice(dir, log, { invite, label: request.label });
-        if ('refused' in result) return await answer(invite, { ok: false, reason: result.refused });
-        const { device, password, teams } = result;
-        await answer(invite, {
-          ok: true,
-          deviceId: device.id,
-          username: device.username,
-          password,
-          clientId: device.clientId,
-          agent: device.agent,
-          teams,
-        });
-        log.info('a desktop joined the team', { agent: device.agent, device: device.id, label: device.label });
-      } catch (error) {
-        const reason =
-          error instanceof TeamRefusal || error instanceof NotTheTeamsBroker ? error.message : 'the team server failed: try again';
-        log.error('a desktop could not join', { invite, error: errorMessage(error) });
-        await answer(invite, { ok: false, reason }).catch(() => undefined);
-      } finally {
-        // Its answer is out: the join code's broker user goes later (the sweep drops it too, after a restart).
-        const forget = () =>
-          forgetInvite(dir, log, invite).catch((error: unknown) =>
-            log.warn('a used join code could not be dropped', { error: errorMessage(error) }),
-          );
-        setTimeout(() => void forget(), forgetUsedAfterMs).unref();
-      }
-    })();
+    onRequest(invite, payload).catch((error: unknown) =>
+      log.warn('a desktop could not be answered', { invite, error: errorMessage(error) }),
+    );
   });
 
   return {
@@ -116,4 +130,12 @@ export function startTeamAdministration({
       await link.end();
     },
   };
+}
+
+function safeJson(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../storage/atomicFile';
@@ -17,8 +17,6 @@ export type StoredPassword = z.infer<typeof storedPasswordSchema>;
  */
 export const teamFileSchema = z.object({
   v: z.literal(2),
-  /** Tells this team's broker from another Mosquitto on the same port. */
-  teamId: z.string().min(8),
   /** TeleCMI's app id: completes a short agent id (`204` -> `204_2222223`). */
   appId: z.number().int().positive().optional(),
   /** The host desktops reach the broker at. */
@@ -31,8 +29,8 @@ export const teamFileSchema = z.object({
   tls: z.object({ cert: z.string(), key: z.string(), ca: z.string().optional() }).optional(),
   /** Plain `ws://` on a host that is not loopback, asked for explicitly: every output warns. */
   insecure: z.boolean().default(false),
-  /** The unprivileged user the broker runs as when started as root. */
-  brokerUser: z.string().optional(),
+  /** The user the broker runs as when started as root: `mosquitto` for a team made by root, else the one who made it. */
+  brokerUser: z.string(),
   /** Mosquitto's dynamic security plugin, as found when the team was made. */
   pluginPath: z.string(),
   receiver: z.object({ username: z.string(), password: z.string().min(16) }),
@@ -72,7 +70,6 @@ export const teamFileSchema = z.object({
   ),
 });
 export type TeamFile = z.infer<typeof teamFileSchema>;
-export type TeamAgentEntry = TeamFile['agents'][number];
 export type TeamDevice = TeamFile['devices'][number];
 
 export const teamPaths = (dir: string) => ({
@@ -131,30 +128,59 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * Runs a change of the team folder under its lock (`team.lock`, made exclusively): concurrent
  * commands and the receiver's enrolments take turns, each reading what the last one wrote and
  * applying it to the broker before the next. A lock whose process is gone, or older than 30 s, is
- * taken over.
+ * taken over, by one waiter at a time.
  */
 export async function withTeamLock<T>(dir: string, change: () => Promise<T>): Promise<T> {
   const lock = teamPaths(dir).lock;
   const started = Date.now();
-  for (;;) {
-    try {
-      closeSync(openSync(lock, 'wx', 0o600));
-      writeFileSync(lock, String(process.pid));
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number(readLockOwner(lock));
-      const stale = (owner > 0 && !isRunning(owner)) || Date.now() - statOrNow(lock) > staleLockMs;
-      if (stale) rmSync(lock, { force: true });
-      else if (Date.now() - started > lockWaitMs)
-        throw new Error(`the team folder is busy (another team command holds ${lock}): try again`);
-      else await sleep(10 + Math.random() * 40);
-    }
+  while (!tryLock(lock)) {
+    if (isStale(lock)) takeOver(lock);
+    else if (Date.now() - started > lockWaitMs) throw new Error(`the team folder is busy (another team command holds ${lock}): try again`);
+    else await sleep(10 + Math.random() * 40);
   }
   try {
     return await change();
   } finally {
     rmSync(lock, { force: true });
+  }
+}
+
+/** Made with this process's id in it, or false when another holds it. */
+function tryLock(lock: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(lock, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    writeSync(fd, String(process.pid));
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+function isStale(lock: string): boolean {
+  const owner = Number(readLockOwner(lock));
+  return (owner > 0 && !isRunning(owner)) || Date.now() - statOrNow(lock) > staleLockMs;
+}
+
+/**
+ * Removes a stale lock under a second one, looking again once it holds that: two waiters that both
+ * saw it stale must not each remove it (the second would remove the first's new lock).
+ */
+function takeOver(lock: string): void {
+  const takeover = `${lock}.takeover`;
+  if (!tryLock(takeover)) {
+    if (Date.now() - statOrNow(takeover) > 5000) rmSync(takeover, { force: true });
+    return;
+  }
+  try {
+    if (isStale(lock)) rmSync(lock, { force: true });
+  } finally {
+    rmSync(takeover, { force: true });
   }
 }
 

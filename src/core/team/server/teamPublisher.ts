@@ -72,11 +72,13 @@ function checkTopicLevels(event: CallEvent): void {
 }
 
 /** A topic the broker takes: an older version's spool may hold one made of ids it refuses. */
-const publishableTopic = (topic: string): boolean => /^telecmi\/\d+\/(agent|team)\/[A-Za-z0-9_.-]{1,64}$/.test(topic);
+const publishableTopic = (topic: string): boolean => /^telecmi\/(\d+|unknown)\/(agent|team)\/[A-Za-z0-9_.-]{1,64}$/.test(topic);
 
-/** A broker's refusal of one publish, for good (not a link that failed): it sets that publish aside. */
-const refusedForGood = (error: unknown): boolean =>
-  typeof (error as { code?: unknown }).code === 'number' && (error as { code: number }).code >= 0x80;
+/**
+ * A broker's refusal of one publish for good (not authorized, a topic or payload it never takes,
+ * too large): it sets that publish aside. Any other (quota exceeded, busy) is tried again.
+ */
+const refusedForGood = (error: unknown): boolean => [0x87, 0x90, 0x95, 0x99].includes((error as { code?: unknown }).code as number);
 
 /**
  * The team server's transport, beside the receiver: each accepted TeleCMI event is published
