@@ -46,7 +46,9 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
   // A file of an earlier version is only ever read as it is (`calls`): its new columns are computed.
   const column = readableColumn(readOnly ? missingColumns(db) : []);
   const hasCallBackColumn = (db.all('PRAGMA table_info(calls)') as Array<{ name: string }>).some((column) => column.name === 'call_back');
-  // Prepared once: preparing a statement costs more than running it.
+  // Prepared once: preparing a statement costs more than running it. Each is read to its end
+  // (`all`, never the driver's `get`, which stops at the first row): a statement left on a row
+  // holds a read transaction, and the write-ahead log can then never be checkpointed.
   const statements = {
     remove: db.prepare('DELETE FROM calls WHERE id = ?'),
     addEventKey: db.prepare('INSERT INTO event_keys (key) VALUES (?)'),
@@ -90,7 +92,7 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
     },
 
     get(id: string): CallRecord | undefined {
-      const row = statements.get.get(id) as { record: string; read: number } | null;
+      const [row] = statements.get.all(id) as Array<{ record: string; read: number }>;
       return row ? toRecord(row) : undefined;
     },
 
@@ -105,7 +107,7 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
      * continue from (a scan that rows deleted meanwhile cannot skip ahead of).
      */
     idsAfter(seq: Seq, count: number): { calls: StoredCallKeys[]; last: Seq | null } {
-      const { keys, last } = statements.idsAfter.get([seq, count]) as { keys: string; last: Seq | null };
+      const [{ keys, last }] = statements.idsAfter.all([seq, count]) as [{ keys: string; last: Seq | null }];
       return { calls: JSON.parse(keys) as StoredCallKeys[], last };
     },
 
