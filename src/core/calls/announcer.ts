@@ -8,7 +8,7 @@ import type { CallRecord } from './callRecord';
 import type { CallStore } from './callStore';
 
 export interface AnnouncerOptions {
-  store: Pick<CallStore, 'get' | 'callerCalls'>;
+  store: Pick<CallStore, 'get' | 'callerCounts'>;
   notifier: Notifier;
   isMuted: () => boolean;
   log: Logger;

@@ -1,5 +1,11 @@
 import type { CallRecord } from './callRecord';
 
+/** A caller's conversations earlier today, and their last call before this one. */
+export interface CallerCounts {
+  today: number;
+  lastId?: string;
+}
+
 /**
  * What the pipeline needs of the place calls are kept: the history implements it, the pipeline
  * declares it, so the calls depend on no storage.
@@ -12,8 +18,12 @@ export interface CallStore {
    * only those known without finishing the reading of a large history just opened.
    */
   inConversation(conversationId: string, options?: { complete?: boolean }): CallRecord[];
-  /** A caller's calls (by the digits of their number), by id; undefined while not known yet. */
-  callerCalls(digits: string): ReadonlyMap<string, { startedAt: number; conversationId: string }> | undefined;
+  /**
+   * What a popup says of a caller (by the digits of their number): the conversations from that
+   * number started since `midnight`, and the last call, both before `call` and without its own
+   * conversation. Constant time however often the number called; undefined while not known yet.
+   */
+  callerCounts(digits: string, call: { conversationId: string; startedAt: number }, midnight: number): CallerCounts | undefined;
   /** The ids of the calls to call back from this caller (their number written with or without its country code). */
   callBacksDue(digits: string): string[];
   /** The newest calls, newest first. */

@@ -51,25 +51,16 @@ export function describeCallerHistory(
 }
 
 /**
- * The history line of a call's popup, from the caller's other calls before it (a map read and at
- * most one record); undefined for a call without a number, or while a large history is still
- * being read after opening (better no line than a wrong count).
+ * The history line of a call's popup, from the caller's counters (constant time) and at most one
+ * record; undefined for a call without a number, or while a large history is still being read
+ * after opening (better no line than a wrong count).
  */
 export function callerHistoryOf(
   call: CallRecord,
-  history: Pick<CallStore, 'callerCalls' | 'get'>,
+  history: Pick<CallStore, 'callerCounts' | 'get'>,
   clock: CallerHistoryClock,
 ): string | undefined {
-  const calls = call.from?.digits ? history.callerCalls(call.from.digits) : undefined;
-  if (!calls) return undefined;
-  const midnight = startOfDay(clock.now);
-  // Counted by conversation: one caller ringing two agents of this desktop is one call.
-  const today = new Set<string>();
-  let latest: { id: string; startedAt: number } | undefined;
-  for (const [id, { startedAt, conversationId }] of calls) {
-    if (conversationId === call.conversationId || startedAt > call.startedAt) continue;
-    if (startedAt >= midnight) today.add(conversationId);
-    if (!latest || startedAt > latest.startedAt) latest = { id, startedAt };
-  }
-  return describeCallerHistory({ today: today.size, last: latest && history.get(latest.id) }, clock);
+  const counts = call.from?.digits ? history.callerCounts(call.from.digits, call, startOfDay(clock.now)) : undefined;
+  if (!counts) return undefined;
+  return describeCallerHistory({ today: counts.today, last: counts.lastId === undefined ? undefined : history.get(counts.lastId) }, clock);
 }

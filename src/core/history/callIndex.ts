@@ -1,3 +1,5 @@
+import { createCallerSummaries } from './callerSummaries';
+
 /** A key's one call (most keys: its id), or its calls' ids. */
 type KeyCalls = string | Set<string>;
 
@@ -20,6 +22,8 @@ export function createCallIndex() {
   const byId = new Map<string, IndexedCall>();
   const byCaller = new Map<string, KeyCalls>();
   const byConversation = new Map<string, KeyCalls>();
+  const callsOfCaller = (digits: string): ReadonlyMap<string, IndexedCall> => calls(byCaller.get(digits));
+  const summaries = createCallerSummaries(callsOfCaller);
 
   return {
     add(id: string, call: IndexedCall): void {
@@ -27,6 +31,7 @@ export function createCallIndex() {
       byId.set(id, call);
       join(byCaller, call.caller, id);
       join(byConversation, call.conversationId, id);
+      summaries.add(id, call);
     },
 
     has: (id: string): boolean => byId.has(id),
@@ -37,15 +42,19 @@ export function createCallIndex() {
       byId.delete(id);
       leave(byCaller, call.caller, id);
       leave(byConversation, call.conversationId, id);
+      summaries.remove(id, call);
     },
 
-    callsOfCaller: (digits: string): ReadonlyMap<string, IndexedCall> => calls(byCaller.get(digits)),
+    callsOfCaller,
+    /** What a popup says of a caller (see `createCallerSummaries`): constant time. */
+    callerCounts: summaries.countsFor,
     callsInConversation: (conversationId: string): ReadonlyMap<string, number> => startTimes(byConversation.get(conversationId)),
 
     clear(): void {
       byId.clear();
       byCaller.clear();
       byConversation.clear();
+      summaries.clear();
     },
   };
 

@@ -58,7 +58,7 @@ describe('call pipeline', () => {
     const log = recordingLogger();
     const opened: string[] = [];
     const { notifier, history, pipeline } = setup({ log, onLive: (call) => void opened.push(call.id) });
-    history.callerCalls = () => {
+    history.callerCounts = () => {
       throw new Error('database disk image is malformed');
     };
     const call = agentCall('3');
