@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Sqlite from 'node-sqlite3-wasm';
 import { callRecordSchema, type CallRecord } from '../calls/callRecord';
+import { errorMessage } from '../log/errorMessage';
 import type { Logger } from '../log/logger';
 import { fileTime, freePath, keepAside } from '../storage/keptAside';
 import { claimOrRefuse, claimOwnership, releaseOwnership } from './databaseLock';
@@ -173,8 +174,13 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
           db.run('DELETE FROM event_keys WHERE seq <= (SELECT MAX(seq) FROM event_keys) - ?', eventKeysKept);
         db.exec('COMMIT');
       } catch (error) {
-        db.exec('ROLLBACK');
-        throw error;
+        // A commit the disk refused was rolled back by SQLite already: the refusal is the news, not that.
+        try {
+          db.exec('ROLLBACK');
+        } catch {
+          // No transaction left to roll back.
+        }
+        throw new Error(describeDatabaseError(error));
       }
     },
 
@@ -205,6 +211,15 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
 }
 
 export type CallDatabase = ReturnType<typeof openCallDatabase>;
+
+/** SQLite's words for what a person can act on: a full disk, a file another program holds. */
+export function describeDatabaseError(error: unknown): string {
+  const message = errorMessage(error);
+  if (/database or disk is full|SQLITE_FULL|ENOSPC/i.test(message)) return 'the disk is full: free some space where the history is kept';
+  if (/database is locked|SQLITE_BUSY/i.test(message)) return 'the history file is locked by another program';
+  if (/readonly database|EROFS|EACCES|EPERM/i.test(message)) return 'the history file cannot be written (read-only or not allowed)';
+  return message;
+}
 
 /** Opens (or makes) the database; a file that is not one is kept aside and a new one made. */
 function openOrKeepAside(filePath: string | undefined, log: Logger, now: () => Date): Sqlite.Database {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newCallRecord } from '../../../src/core/calls/callLifecycle';
-import { openCallDatabase } from '../../../src/core/history/callDatabase';
+import { describeDatabaseError, openCallDatabase } from '../../../src/core/history/callDatabase';
 import { createCallHistory } from '../../../src/core/history/callHistory';
 import { silentLogger } from '../../../src/core/log/logger';
 import { agentCall } from '../../support/events';
@@ -25,5 +25,16 @@ describe('the history on disk stays bounded while it runs', () => {
     expect(sizeOf(`${file}-wal`)).toBeLessThan(2_000_000);
     expect(sizeOf(file)).toBeGreaterThan(100_000);
     history.close();
+  });
+});
+
+describe('what the history says when the disk refuses', () => {
+  it.each([
+    ['database or disk is full', 'the disk is full: free some space where the history is kept'],
+    ['database is locked', 'the history file is locked by another program'],
+    ['attempt to write a readonly database', 'the history file cannot be written (read-only or not allowed)'],
+    ['disk I/O error', 'disk I/O error'],
+  ])('%s -> %s', (sqlite, said) => {
+    expect(describeDatabaseError(new Error(sqlite))).toBe(said);
   });
 });
