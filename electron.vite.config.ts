@@ -20,7 +20,8 @@ export default defineConfig({
     build: {
       // Dependencies load from node_modules; devDependencies used here (electron-store, which
       // is ESM-only) are bundled.
-      rollupOptions: { input: { index: 'src/main/index.ts' } },
+      // The history database's worker thread, beside the entry (src/main/index.ts says where).
+      rollupOptions: { input: { index: 'src/main/index.ts', historyWorker: 'src/core/history/worker/databaseWorker.ts' } },
     },
   },
   preload: {

@@ -1,13 +1,19 @@
 import { defineConfig } from 'vite';
 
-/** The headless CLI: one ESM file for Node; as an SSR build, its dependencies stay in node_modules. */
+/**
+ * The headless CLI: ESM for Node, its commands in chunks loaded when they run, and the history
+ * database's worker thread beside the entry; as an SSR build, its dependencies stay in node_modules.
+ */
 export default defineConfig({
   build: {
-    ssr: 'src/cli/index.ts',
+    ssr: true,
     outDir: 'out/cli',
     emptyOutDir: true,
     target: 'node20',
     sourcemap: true,
-    rollupOptions: { output: { entryFileNames: 'index.js' } },
+    rollupOptions: {
+      input: { index: 'src/cli/index.ts', historyWorker: 'src/core/history/worker/databaseWorker.ts' },
+      output: { entryFileNames: '[name].js' },
+    },
   },
 });

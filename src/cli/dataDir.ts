@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CallDatabase } from '../core/history/callDatabase';
-import { openHistoryDatabase } from '../core/history/historyFolder';
+import { openFolderHistory } from '../core/history/worker/workerDatabase';
 import type { Logger } from '../core/log/logger';
 import { generateWebhookToken, webhookTokenSchema } from '../core/receiver/webhookToken';
 import { writeFileAtomic } from '../core/storage/atomicFile';
@@ -28,7 +28,7 @@ export function privateDataDir(dataDir: string): string {
 /** The history of the folder (`calls.db`), or one clear line why it cannot be kept there. */
 export function openHistory(dataDir: string, log: Logger): CallDatabase {
   try {
-    return openHistoryDatabase(dataDir, log);
+    return openFolderHistory(dataDir, log);
   } catch (error) {
     throw new EnvironmentError(`cannot keep the call history in ${dataDir}: ${describeFsError(error)}`);
   }

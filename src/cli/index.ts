@@ -1,6 +1,10 @@
 import { errorMessage } from '../core/log/errorMessage';
 import { version } from '../../package.json';
+import { useHistoryWorker } from '../core/history/worker/workerDatabase';
 import { UsageError } from './usage';
+
+// Built, the history's worker sits beside this file (vite.cli.config.ts).
+useHistoryWorker(new URL('./historyWorker.js', import.meta.url));
 
 const help = `Usage: telecmi-notifier <command> [options]
 

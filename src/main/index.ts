@@ -4,7 +4,7 @@ import * as electron from 'electron';
 import Store from 'electron-store';
 import { appIdentity } from '../core/app/appIdentity';
 import { openCallDatabase, type CallDatabase } from '../core/history/callDatabase';
-import { openHistoryDatabase } from '../core/history/historyFolder';
+import { openFolderHistory, useHistoryWorker } from '../core/history/worker/workerDatabase';
 import type { Logger } from '../core/log/logger';
 import { openSecretStore } from '../core/settings/secretStore';
 import { createSettingsStore } from '../core/settings/settingsStore';
@@ -22,6 +22,8 @@ import { errorMessage } from '../core/log/errorMessage';
 
 const { app } = electron;
 const here = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
+// Built, the history's worker sits beside this file (electron.vite.config.ts).
+useHistoryWorker(new URL('./historyWorker.js', import.meta.url));
 const assets = app.isPackaged ? join(process.resourcesPath, 'assets') : here('../../assets');
 const rendererFile = here('../renderer/index.html');
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
@@ -120,7 +122,7 @@ async function start(): Promise<NotifierApp> {
 /** Notifications matter more than history: a data folder that cannot hold it is reported, not fatal. */
 function openHistoryOrKeepInMemory(folder: string, log: Logger): { database: CallDatabase; notSavedBecause?: string } {
   try {
-    return { database: openHistoryDatabase(folder, log) };
+    return { database: openFolderHistory(folder, log) };
   } catch (error) {
     const notSavedBecause = errorMessage(error);
     log.error('the call history cannot be kept in the data folder; calls are kept in memory only', { folder, error: notSavedBecause });

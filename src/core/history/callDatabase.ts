@@ -1,12 +1,10 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type * as Sqlite from 'node-sqlite3-wasm';
+import { writeFileSync } from 'node:fs';
 import { callRecordSchema, type CallRecord } from '../calls/callRecord';
-import { errorMessage } from '../log/errorMessage';
 import type { Logger } from '../log/logger';
-import { fileTime, freePath, keepAside } from '../storage/keptAside';
+import { fileTime, freePath } from '../storage/keptAside';
 import { claimOrRefuse, claimOwnership, releaseOwnership } from './databaseLock';
-import { migrate, missingColumns, readableColumn } from './migrations';
+import { missingColumns, readableColumn } from './migrations';
+import { describeDatabaseError, openOrKeepAside, openReadOnly } from './sqliteFile';
 
 /** One transaction's worth of changes, applied in this order. */
 export interface CallWrite {
@@ -28,8 +26,27 @@ export type StoredCallKeys = {
 /** A seq as SQLite holds it: the driver gives one beyond 2^53 as a bigint, exactly. */
 export type Seq = number | bigint;
 
-// A CommonJS module whose types declare named exports it only has on its default export.
-const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite;
+/** The call history on disk, as the history uses it: here (`openCallDatabase`), or in a worker thread (`openWorkerDatabase`). */
+export interface CallDatabase {
+  /** Where the calls are kept; undefined when only in memory. */
+  readonly filePath: string | undefined;
+  counts(): { total: number; unread: number };
+  get(id: string): CallRecord | undefined;
+  oldest(offset: number, count: number): Array<{ id: string; read: boolean }>;
+  idsAfter(seq: Seq, count: number): { calls: StoredCallKeys[]; last: Seq | null };
+  /** The same, without waiting where the database runs in a worker (the background reading). */
+  idsAfterLater(seq: Seq, count: number): Promise<{ calls: StoredCallKeys[]; last: Seq | null }>;
+  callBacksDue(): Array<{ id: string; conversationId: string; caller: string | null }>;
+  unreadIds(): string[];
+  page(offset: number, limit: number): CallRecord[];
+  recentEventKeys(): string[];
+  /** Applies changes in one transaction, now; throws when the disk refuses. */
+  write(changes: CallWrite): void;
+  /** The same, without waiting where the database runs in a worker: settled once the transaction is done. */
+  writeLater(changes: CallWrite): Promise<void>;
+  keepAside(calls: readonly CallRecord[], reason: string): void;
+  close(): void;
+}
 
 /** Event keys kept to answer a redelivery after a restart with `"duplicate": true`. */
 const eventKeysKept = 20_000;
@@ -39,7 +56,11 @@ const eventKeysKept = 20_000;
  * under Node and Electron with nothing to build), one row per call, written in transactions of
  * whatever changed. Nothing is read at opening but two counts: records are read when asked for.
  */
-export function openCallDatabase(filePath: string | undefined, log: Logger, { now = () => new Date(), readOnly = false } = {}) {
+export function openCallDatabase(
+  filePath: string | undefined,
+  log: Logger,
+  { now = () => new Date(), readOnly = false } = {},
+): CallDatabase {
   if (filePath) claimOrRefuse(filePath, log);
   const db = readOnly && filePath ? openReadOnly(filePath) : openOrKeepAside(filePath, log, now);
   if (filePath) claimOwnership(filePath);
@@ -151,116 +172,74 @@ export function openCallDatabase(filePath: string | undefined, log: Logger, { no
      * Applies the changes in one transaction. A record that cannot be serialised is reported and
      * left out: it never keeps the others from being saved. Throws when the disk refuses.
      */
-    write(changes: CallWrite): void {
-      const rows = changes.upserts.flatMap((call) => {
-        try {
-          const row = [call.id, call.conversationId, call.read ? 1 : 0, JSON.stringify(call), call.from?.digits ?? null, call.startedAt];
-          return [[...row, call.callBack?.state ?? null] as Array<string | number | null>];
-        } catch (error) {
-          log.error('a call could not be saved and is left out', { call: call.id, error: String(error) });
-          return [];
-        }
-      });
-      const { upsert } = statements;
-      if (!upsert) throw new Error('the call history is open for reading only');
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        if (changes.cleared) db.exec('DELETE FROM calls');
-        if (changes.allRead) db.exec('UPDATE calls SET read = 1 WHERE read = 0');
-        for (const id of changes.removed) statements.remove.run(id);
-        for (const row of rows) upsert.run(row);
-        for (const key of changes.eventKeys) statements.addEventKey.run(key);
-        if (changes.eventKeys.length > 0)
-          db.run('DELETE FROM event_keys WHERE seq <= (SELECT MAX(seq) FROM event_keys) - ?', eventKeysKept);
-        db.exec('COMMIT');
-      } catch (error) {
-        // A commit the disk refused was rolled back by SQLite already: the refusal is the news, not that.
-        try {
-          db.exec('ROLLBACK');
-        } catch {
-          // No transaction left to roll back.
-        }
-        throw new Error(describeDatabaseError(error));
-      }
+    write,
+
+    async idsAfterLater(this: CallDatabase, seq: Seq, count: number) {
+      return this.idsAfter(seq, count);
     },
 
-    /** Calls about to be dropped from the history (a lowered cap), copied beside the database first. */
-    keepAside(calls: readonly CallRecord[], reason: string): void {
-      if (calls.length === 0) return;
-      if (!filePath) return log.warn('calls removed from the history', { count: calls.length, reason });
-      const aside = freePath(`${filePath}.removed-${fileTime(now())}`, '.json');
-      writeFileSync(aside, JSON.stringify(calls), { mode: 0o600 });
-      log.warn('calls removed from the history; a copy was kept', { count: calls.length, reason, keptAt: aside });
+    // Whatever `write` is now (a test may stand in a failing disk).
+    async writeLater(this: CallDatabase, changes: CallWrite): Promise<void> {
+      this.write(changes);
     },
 
-    close(): void {
-      if (!open) return;
-      open = false;
-      // A statement that last failed fails again when finalized: that must not keep the file open (and locked).
-      for (const statement of Object.values(statements)) {
-        try {
-          statement.finalize();
-        } catch {
-          // The error was reported when the statement failed.
-        }
-      }
-      db.close();
-      if (filePath) releaseOwnership(filePath);
-    },
+    keepAside,
+    close,
   };
-}
 
-export type CallDatabase = ReturnType<typeof openCallDatabase>;
-
-/** SQLite's words for what a person can act on: a full disk, a file another program holds. */
-export function describeDatabaseError(error: unknown): string {
-  const message = errorMessage(error);
-  if (/database or disk is full|SQLITE_FULL|ENOSPC/i.test(message)) return 'the disk is full: free some space where the history is kept';
-  if (/database is locked|SQLITE_BUSY/i.test(message)) return 'the history file is locked by another program';
-  if (/readonly database|EROFS|EACCES|EPERM/i.test(message)) return 'the history file cannot be written (read-only or not allowed)';
-  return message;
-}
-
-/** Opens (or makes) the database; a file that is not one is kept aside and a new one made. */
-function openOrKeepAside(filePath: string | undefined, log: Logger, now: () => Date): Sqlite.Database {
-  try {
-    return prepare(new Database(filePath), log);
-  } catch (error) {
-    if (!filePath || !existsSync(filePath) || !/not a database|malformed/i.test(String(error))) throw error;
-    keepAside(filePath, 'move', String(error), log, now());
-    return prepare(new Database(filePath), log);
+  function write(changes: CallWrite): void {
+    const rows = changes.upserts.flatMap((call) => {
+      try {
+        const row = [call.id, call.conversationId, call.read ? 1 : 0, JSON.stringify(call), call.from?.digits ?? null, call.startedAt];
+        return [[...row, call.callBack?.state ?? null] as Array<string | number | null>];
+      } catch (error) {
+        log.error('a call could not be saved and is left out', { call: call.id, error: String(error) });
+        return [];
+      }
+    });
+    const { upsert } = statements;
+    if (!upsert) throw new Error('the call history is open for reading only');
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      if (changes.cleared) db.exec('DELETE FROM calls');
+      if (changes.allRead) db.exec('UPDATE calls SET read = 1 WHERE read = 0');
+      for (const id of changes.removed) statements.remove.run(id);
+      for (const row of rows) upsert.run(row);
+      for (const key of changes.eventKeys) statements.addEventKey.run(key);
+      if (changes.eventKeys.length > 0) db.run('DELETE FROM event_keys WHERE seq <= (SELECT MAX(seq) FROM event_keys) - ?', eventKeysKept);
+      db.exec('COMMIT');
+    } catch (error) {
+      // A commit the disk refused was rolled back by SQLite already: the refusal is the news, not that.
+      try {
+        db.exec('ROLLBACK');
+      } catch {
+        // No transaction left to roll back.
+      }
+      throw new Error(describeDatabaseError(error));
+    }
   }
-}
 
-/** For reading alone (`telecmi-notifier calls`): nothing is made, moved or changed. */
-function openReadOnly(filePath: string): Sqlite.Database {
-  const db = new Database(filePath, { readOnly: true, fileMustExist: true });
-  try {
-    // A WAL database without shared memory can be read only with the lock held throughout.
-    db.exec('PRAGMA busy_timeout = 2000; PRAGMA locking_mode = EXCLUSIVE;');
-    db.get('SELECT COUNT(*) FROM calls');
-    return db;
-  } catch (error) {
-    db.close();
-    throw error;
+  /** Calls about to be dropped from the history (a lowered cap), copied beside the database first. */
+  function keepAside(calls: readonly CallRecord[], reason: string): void {
+    if (calls.length === 0) return;
+    if (!filePath) return log.warn('calls removed from the history', { count: calls.length, reason });
+    const aside = freePath(`${filePath}.removed-${fileTime(now())}`, '.json');
+    writeFileSync(aside, JSON.stringify(calls), { mode: 0o600 });
+    log.warn('calls removed from the history; a copy was kept', { count: calls.length, reason, keptAt: aside });
   }
-}
 
-/**
- * Held exclusively while open: taking the driver's file lock for each statement costs more than
- * the statement (and exclusive locking is what lets WAL work without shared memory). WAL with
- * synchronous NORMAL: a commit is an append, never waiting for the disk; a killed process loses
- * nothing committed, and a power cut leaves the file consistent. Small, frequent checkpoints
- * (200 pages) keep each one short, since each blocks the event loop.
- */
-function prepare(db: Sqlite.Database, log: Logger): Sqlite.Database {
-  try {
-    db.exec('PRAGMA busy_timeout = 2000; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
-    db.exec('PRAGMA wal_autocheckpoint = 200; PRAGMA cache_size = -32000;');
-    migrate(db, log);
-    return db;
-  } catch (error) {
+  function close(): void {
+    if (!open) return;
+    open = false;
+    // A statement that last failed fails again when finalized: that must not keep the file open (and locked).
+    for (const statement of Object.values(statements)) {
+      try {
+        statement.finalize();
+      } catch {
+        // The error was reported when the statement failed.
+      }
+    }
     db.close();
-    throw error;
+    if (filePath) releaseOwnership(filePath);
   }
 }

@@ -230,7 +230,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
       for (const records of [cache, pending.upserts])
         for (const [id, call] of records) if (!call.read) records.set(id, { ...call, read: true });
       unread = 0;
-      pending.allRead = true;
+      writes.markAllRead();
       for (const id of nextOldest.keys()) nextOldest.set(id, true);
       changed({ type: 'read', ids: marked });
     },

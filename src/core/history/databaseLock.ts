@@ -41,3 +41,9 @@ export function claimOwnership(filePath: string): void {
 export function releaseOwnership(filePath: string): void {
   rmSync(ownerFile(filePath), { force: true });
 }
+
+/** The lock of a holder known to be gone (a worker thread of this process that died): removed. */
+export function releaseDeadHolder(filePath: string): void {
+  rmSync(lockFolder(filePath), { recursive: true, force: true });
+  releaseOwnership(filePath);
+}

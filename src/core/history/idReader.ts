@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../log/logger';
-import type { CallDatabase, Seq } from './callDatabase';
+import type { CallDatabase, Seq, StoredCallKeys } from './callDatabase';
 import type { CallIndex } from './callIndex';
 
 const idChunk = 2000;
@@ -27,23 +27,44 @@ export function createIdReader({ database, index, isRemoved, isClosed, log }: Id
   /** The database failed the reading: lookups answer from what is known, unknown ids are asked for one by one. */
   let unreadable = false;
 
-  /** Reads the next chunk: true once every id is known, or none can be read. */
+  /** Learns a chunk read from `from` on; true once every id is known. One read meanwhile from the same place is passed over. */
+  function learn(from: Seq, { calls, last }: { calls: StoredCallKeys[]; last: Seq | null }): boolean {
+    if (allKnown || from !== readUpTo) return allKnown;
+    for (const call of calls) if (!isRemoved(call.id)) index.add(call.id, call);
+    readUpTo = last ?? readUpTo;
+    allKnown = calls.length < idChunk;
+    return allKnown;
+  }
+
+  /** A damaged file must not stop the calls: they ring and are kept as ever, without what the rest would have said. */
+  function giveUp(error: unknown): true {
+    unreadable = true;
+    log.error(
+      "the history could not read all its calls: popups may not count a caller's older calls, nor older calls take their later events",
+      { file: database.filePath, error: String(error) },
+    );
+    return true;
+  }
+
+  /** Reads the next chunk now: true once every id is known, or none can be read. */
   function readChunk(): boolean {
     if (allKnown || unreadable) return true;
     try {
-      const { calls, last } = database.idsAfter(readUpTo, idChunk);
-      for (const call of calls) if (!isRemoved(call.id)) index.add(call.id, call);
-      readUpTo = last ?? readUpTo;
-      allKnown = calls.length < idChunk;
-      return allKnown;
+      return learn(readUpTo, database.idsAfter(readUpTo, idChunk));
     } catch (error) {
-      // A damaged file must not stop the calls: they ring and are kept as ever, without what the rest would have said.
-      unreadable = true;
-      log.error(
-        "the history could not read all its calls: popups may not count a caller's older calls, nor older calls take their later events",
-        { file: database.filePath, error: String(error) },
-      );
-      return true;
+      return giveUp(error);
+    }
+  }
+
+  /** Reads the next chunk without waiting for the database (it may be in a worker thread). */
+  async function readChunkLater(): Promise<boolean> {
+    if (allKnown || unreadable) return true;
+    const from = readUpTo;
+    try {
+      return learn(from, await database.idsAfterLater(from, idChunk));
+    } catch (error) {
+      // Closed meanwhile: nothing more to read, and nothing wrong.
+      return isClosed() || giveUp(error);
     }
   }
 
@@ -59,8 +80,10 @@ export function createIdReader({ database, index, isRemoved, isClosed, log }: Id
       for (let done = allKnown; !done && !isClosed();) done = readChunk();
     },
     async readInBackground(total: number): Promise<void> {
-      if (total >= idChunk) await nextTurn();
-      while (!isClosed() && !readChunk()) await nextTurn();
+      // A small history is known at once: no popup waits for a line about its callers.
+      if (total < idChunk) return void readChunk();
+      await nextTurn();
+      while (!isClosed() && !(await readChunkLater())) await nextTurn();
     },
   };
 }

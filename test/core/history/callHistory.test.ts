@@ -81,7 +81,7 @@ describe('call history', () => {
     expect(database.writes).toEqual([1]);
   });
 
-  it('keeps, reports and retries a write the disk refused, without blocking, and says so on close', () => {
+  it('keeps, reports and retries a write the disk refused, without blocking, and says so on close', async () => {
     const log = recordingLogger();
     const database = memoryDatabase();
     let refusals = 2;
@@ -94,15 +94,15 @@ describe('call history', () => {
     const history = createCallHistory({ database, maxCalls: 10, log, flushDelayMs: 100, onSaveState: (state) => states.push(state) });
     history.upsert(call('retry'));
     const started = performance.now();
-    vi.advanceTimersByTime(100);
+    await vi.advanceTimersByTimeAsync(100);
     expect(performance.now() - started).toBeLessThan(100);
     expect(history.saveState()).toEqual({ saved: false, error: 'attempt to write a readonly database', unsaved: 1 });
     expect(log.lines.filter((line) => line.level === 'error').map((line) => line.message)).toEqual([
       'the call history could not be saved; will retry',
     ]);
-    vi.advanceTimersByTime(1000);
+    await vi.advanceTimersByTimeAsync(1000);
     expect(history.saveState().saved).toBe(false);
-    vi.advanceTimersByTime(2000);
+    await vi.advanceTimersByTimeAsync(2000);
     expect(history.saveState()).toEqual({ saved: true });
     expect(states.map((state) => state.saved)).toEqual([false, true]);
     expect(database.get('leg-b-retry')?.id).toBe('leg-b-retry');

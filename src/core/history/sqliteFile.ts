@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type * as Sqlite from 'node-sqlite3-wasm';
+import { errorMessage } from '../log/errorMessage';
+import type { Logger } from '../log/logger';
+import { keepAside } from '../storage/keptAside';
+import { migrate } from './migrations';
+
+// A CommonJS module whose types declare named exports it only has on its default export.
+const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite;
+
+/** SQLite's words for what a person can act on: a full disk, a file another program holds. */
+export function describeDatabaseError(error: unknown): string {
+  const message = errorMessage(error);
+  if (/database or disk is full|SQLITE_FULL|ENOSPC/i.test(message)) return 'the disk is full: free some space where the history is kept';
+  if (/database is locked|SQLITE_BUSY/i.test(message)) return 'the history file is locked by another program';
+  if (/readonly database|EROFS|EACCES|EPERM/i.test(message)) return 'the history file cannot be written (read-only or not allowed)';
+  return message;
+}
+
+/** Opens (or makes) the database; a file that is not one is kept aside and a new one made. */
+export function openOrKeepAside(filePath: string | undefined, log: Logger, now: () => Date): Sqlite.Database {
+  try {
+    return prepare(new Database(filePath), log);
+  } catch (error) {
+    if (!filePath || !existsSync(filePath) || !/not a database|malformed/i.test(String(error))) throw error;
+    keepAside(filePath, 'move', String(error), log, now());
+    return prepare(new Database(filePath), log);
+  }
+}
+
+/** For reading alone (`telecmi-notifier calls`): nothing is made, moved or changed. */
+export function openReadOnly(filePath: string): Sqlite.Database {
+  const db = new Database(filePath, { readOnly: true, fileMustExist: true });
+  try {
+    // A WAL database without shared memory can be read only with the lock held throughout.
+    db.exec('PRAGMA busy_timeout = 2000; PRAGMA locking_mode = EXCLUSIVE;');
+    db.get('SELECT COUNT(*) FROM calls');
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * Held exclusively while open: taking the driver's file lock for each statement costs more than
+ * the statement (and exclusive locking is what lets WAL work without shared memory). WAL with
+ * synchronous NORMAL: a commit is an append, never waiting for the disk; a killed process loses
+ * nothing committed, and a power cut leaves the file consistent. Small, frequent checkpoints
+ * (200 pages) keep each one short, since each blocks the event loop.
+ */
+function prepare(db: Sqlite.Database, log: Logger): Sqlite.Database {
+  try {
+    db.exec('PRAGMA busy_timeout = 2000; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+    db.exec('PRAGMA wal_autocheckpoint = 200; PRAGMA cache_size = -32000;');
+    migrate(db, log);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,187 @@
+import { existsSync } from 'node:fs';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { Logger } from '../../log/logger';
+import type { CallDatabase, CallWrite } from '../callDatabase';
+import { releaseDeadHolder } from '../databaseLock';
+import { openHistoryDatabase } from '../historyFolder';
+import { carry, rebuild, type DatabaseMethod, type LogMessage, type Reply, type Request, type WorkerStart } from './protocol';
+
+/** Where the worker's file is, in a built app or CLI: set by the entry point, which sits beside it. */
+let builtWorker: URL | undefined;
+export function useHistoryWorker(url: URL): void {
+  builtWorker = url;
+}
+
+/** Run from the sources (tests, `npm run dev`): the TypeScript file, through tsx. */
+const fromSources = import.meta.url.endsWith('.ts');
+
+function newWorker(start: WorkerStart): Worker {
+  const options = { workerData: start, transferList: [start.syncPort] };
+  if (builtWorker && existsSync(builtWorker)) return new Worker(builtWorker, options);
+  if (!fromSources) throw new WorkerUnavailable('the history worker was not located (useHistoryWorker)');
+  const source = new URL('./databaseWorker.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`;
+  return new Worker(boot, { ...options, eval: true });
+}
+
+/** Whether this thread may wait for another (Atomics.wait): not in every embedder's main thread. */
+export function canWaitForWorkers(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The worker could not be started here: the database is opened on this thread instead. */
+export class WorkerUnavailable extends Error {}
+
+/** How long the worker may take to load (through tsx from the sources, about a second). */
+const bootTimeoutMs = 15_000;
+
+/** How long a call waits for the database: opening may move a large `calls.json` first. */
+const timeoutMs = (method: Request['method']): number => (method === 'open' ? 180_000 : 15_000);
+
+/**
+ * The data folder's history in a worker thread. Reads are answered at once (this thread waits for
+ * the worker, which reads only: rare on the request path, where the history answers from memory);
+ * writes are queued and settled later, so transactions and checkpoints never hold up this thread.
+ * A worker that dies is started again on the next call, reopening the file; writes it lost are
+ * retried by the history like any failed write.
+ */
+export function openWorkerDatabase(folder: string, log: Logger): CallDatabase & { readonly thread: Worker | undefined } {
+  let worker: Worker | undefined;
+  let syncPort: MessagePort | undefined;
+  let signal = new Int32Array(new SharedArrayBuffer(4));
+  let nextId = 1;
+  let closed = false;
+  const settling = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+
+  function start(): Worker {
+    const channel = new MessageChannel();
+    // [0]: an answer is waiting on the sync port; [1]: the worker has loaded.
+    signal = new Int32Array(new SharedArrayBuffer(8));
+    syncPort = channel.port1;
+    const started = newWorker({ folder, syncPort: channel.port2, signal });
+    started.unref();
+    if (Atomics.wait(signal, 1, 0, bootTimeoutMs) === 'timed-out') {
+      void started.terminate();
+      throw new WorkerUnavailable('the history database thread did not start');
+    }
+    started.on('message', (message: Reply | LogMessage) => {
+      if ('log' in message) return log[message.log.level](message.log.message, message.log.details);
+      const waiter = settling.get(message.id);
+      settling.delete(message.id);
+      if (message.ok) waiter?.resolve(message.value);
+      else waiter?.reject(rebuild(message.error));
+    });
+    started.on('error', (error) => log.error('the history database thread failed: it is started again', { error: carry(error).message }));
+    started.on('exit', () => {
+      if (worker === started) worker = undefined;
+      // Died holding the file: the next worker takes it over.
+      if (!closed && filePath) releaseDeadHolder(filePath);
+      for (const [id, waiter] of settling) {
+        settling.delete(id);
+        waiter.reject(new Error('the history database thread stopped before it answered'));
+      }
+    });
+    worker = started;
+    filePath = waitFor(started, 'open', []) as string | undefined;
+    return started;
+  }
+
+  /** Asks and waits for the answer. */
+  function call(method: Request['method'], args: unknown[]): unknown {
+    if (closed) throw new Error('the call history is closed');
+    return waitFor(worker ?? start(), method, args);
+  }
+
+  function waitFor(target: Worker, method: Request['method'], args: unknown[]): unknown {
+    const id = nextId++;
+    Atomics.store(signal, 0, 0);
+    target.postMessage({ id, method, args, sync: true } satisfies Request);
+    if (Atomics.wait(signal, 0, 0, timeoutMs(method)) === 'timed-out') {
+      void target.terminate();
+      throw new Error('the history database did not answer in time: it is started again');
+    }
+    // An answer to an earlier call that timed out may come first: it is passed over.
+    for (let reply = receiveMessageOnPort(syncPort as MessagePort); reply; reply = receiveMessageOnPort(syncPort as MessagePort)) {
+      const answer = reply.message as Reply;
+      if (answer.id !== id) continue;
+      if (answer.ok) return answer.value;
+      throw rebuild(answer.error);
+    }
+    throw new Error('the history database answered nothing');
+  }
+
+  /** Asks without waiting: settled by the worker's message. */
+  function later(method: DatabaseMethod, args: unknown[]): Promise<unknown> {
+    if (closed) return Promise.reject(new Error('the call history is closed'));
+    const target = worker ?? start();
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      settling.set(id, { resolve, reject });
+      target.postMessage({ id, method, args, sync: false } satisfies Request);
+    });
+  }
+
+  let filePath: string | undefined;
+  try {
+    start();
+  } catch (error) {
+    closed = true;
+    void worker?.terminate();
+    throw error;
+  }
+  /** A method of the database, run by the worker. */
+  const ask = <M extends Exclude<DatabaseMethod, 'writeLater' | 'idsAfterLater'>>(method: M): CallDatabase[M] =>
+    ((...args: unknown[]) => call(method, args)) as CallDatabase[M];
+
+  return {
+    /** The worker thread now (to watch it, or stop it in a test of its failures). */
+    get thread(): Worker | undefined {
+      return worker;
+    },
+    get filePath(): string | undefined {
+      return filePath;
+    },
+    counts: ask('counts'),
+    get: ask('get'),
+    oldest: ask('oldest'),
+    idsAfter: ask('idsAfter'),
+    callBacksDue: ask('callBacksDue'),
+    unreadIds: ask('unreadIds'),
+    page: ask('page'),
+    recentEventKeys: ask('recentEventKeys'),
+    write: ask('write'),
+    writeLater: async (changes: CallWrite): Promise<void> => void (await later('writeLater', [changes])),
+    idsAfterLater: (seq, count) => later('idsAfterLater', [seq, count]) as ReturnType<CallDatabase['idsAfterLater']>,
+    keepAside: ask('keepAside'),
+    close(): void {
+      if (closed || !worker) return void (closed = true);
+      try {
+        call('close', []);
+      } finally {
+        closed = true;
+        void worker?.terminate();
+      }
+    },
+  };
+}
+
+/**
+ * A data folder's history, off this thread where it can be (see `openWorkerDatabase`), else here:
+ * the same file and the same answers either way.
+ */
+export function openFolderHistory(folder: string, log: Logger): CallDatabase {
+  if (canWaitForWorkers()) {
+    try {
+      return openWorkerDatabase(folder, log);
+    } catch (error) {
+      if (!(error instanceof WorkerUnavailable)) throw error;
+      log.warn('the history runs on the main thread: its worker could not start', { reason: error.message });
+    }
+  }
+  return openHistoryDatabase(folder, log);
+}
