@@ -1,18 +1,10 @@
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Logger } from '../log/logger';
+import { isRunning } from '../storage/processAlive';
 
 const lockFolder = (filePath: string): string => `${filePath}.lock`;
 const ownerlessLockIsStaleAfterMs = 10_000;
 const ownerFile = (filePath: string): string => `${filePath}.owner`;
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * The database is locked for as long as it is open (the driver's lock is a `<file>.lock` folder),

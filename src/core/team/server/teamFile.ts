@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../storage/atomicFile';
 import { agentDisplayNameSchema, agentNameSchema, teamNameSchema } from '../teamNames';
+import { isRunning } from '../../storage/processAlive';
 
 const port = z.number().int().min(1).max(65535);
 
@@ -112,15 +113,6 @@ export function writeTeamFile(dir: string, team: TeamFile): void {
 
 const lockWaitMs = 10_000;
 const staleLockMs = 30_000;
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
