@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger';
 import { fileTime, freePath } from '../storage/keptAside';
 import { claimOrRefuse, claimOwnership, releaseOwnership } from './databaseLock';
 import { missingColumns, readableColumn } from './migrations';
-import { describeDatabaseError, openOrKeepAside, openReadOnly } from './sqliteFile';
+import { describeDatabaseError, openOrKeepAside, openReadOnly, shrinkIfMostlyFree } from './sqliteFile';
 
 /** One transaction's worth of changes, applied in this order. */
 export interface CallWrite {
@@ -216,6 +216,16 @@ export function openCallDatabase(
         // No transaction left to roll back.
       }
       throw new Error(describeDatabaseError(error));
+    }
+    if (changes.cleared || changes.removed.length > 0) shrinkAfterRemovals();
+  }
+
+  /** Committed already: a shrink that fails costs disk space, never the calls. */
+  function shrinkAfterRemovals(): void {
+    try {
+      if (shrinkIfMostlyFree(db)) log.info('the history file was shrunk after calls were removed', { file: filePath });
+    } catch (error) {
+      log.warn('the history file could not be shrunk', { error: describeDatabaseError(error) });
     }
   }
 

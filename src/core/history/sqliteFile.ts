@@ -29,6 +29,26 @@ export function openOrKeepAside(filePath: string | undefined, log: Logger, now: 
   }
 }
 
+/** Pages free after removals before the file is shrunk: a quarter of it, and at least 1 MB. */
+const shrinkWhenFree = { share: 0.25, pages: 256 };
+
+/**
+ * Gives back to the disk what removed calls left free (a lowered cap, a cleared history): at the
+ * cap each new call reuses the page the oldest left, so this only acts after a mass removal. A
+ * file from before incremental vacuum is rewritten once (VACUUM) to become one.
+ */
+export function shrinkIfMostlyFree(db: Sqlite.Database): boolean {
+  const free = pragma(db, 'freelist_count');
+  if (free < shrinkWhenFree.pages || free < pragma(db, 'page_count') * shrinkWhenFree.share) return false;
+  const incremental = 2;
+  if (pragma(db, 'auto_vacuum') === incremental) db.exec('PRAGMA incremental_vacuum;');
+  else db.exec('PRAGMA auto_vacuum = INCREMENTAL; VACUUM;');
+  db.exec('PRAGMA wal_checkpoint(TRUNCATE);');
+  return true;
+}
+
+const pragma = (db: Sqlite.Database, name: string): number => Number(Object.values(db.get(`PRAGMA ${name}`) as object)[0]);
+
 /** For reading alone (`telecmi-notifier calls`): nothing is made, moved or changed. */
 export function openReadOnly(filePath: string): Sqlite.Database {
   const db = new Database(filePath, { readOnly: true, fileMustExist: true });
@@ -53,7 +73,10 @@ export function openReadOnly(filePath: string): Sqlite.Database {
 function prepare(db: Sqlite.Database, log: Logger): Sqlite.Database {
   try {
     db.exec('PRAGMA busy_timeout = 2000; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
-    db.exec('PRAGMA wal_autocheckpoint = 200; PRAGMA cache_size = -32000;');
+    // The log shrinks back to 4 MB at a checkpoint after a large transaction (a migration, a shrink).
+    db.exec('PRAGMA wal_autocheckpoint = 200; PRAGMA journal_size_limit = 4194304; PRAGMA cache_size = -32000;');
+    // Only a new file takes it here (before its first table); an older one on its first shrink.
+    db.exec('PRAGMA auto_vacuum = INCREMENTAL;');
     migrate(db, log);
     return db;
   } catch (error) {

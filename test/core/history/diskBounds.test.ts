@@ -1,4 +1,6 @@
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type * as Sqlite from 'node-sqlite3-wasm';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +27,36 @@ describe('the history on disk stays bounded while it runs', () => {
     // 4,000 calls of about 1.5 KB: without checkpoints the log holds all of them (over 20 MB).
     expect(sizeOf(`${file}-wal`)).toBeLessThan(2_000_000);
     expect(sizeOf(file)).toBeGreaterThan(100_000);
+    history.close();
+  });
+});
+
+const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite;
+
+/** A file as versions before incremental vacuum made it: its tables made while auto_vacuum was off. */
+function fileWithoutIncrementalVacuum(file: string): void {
+  const db = new Database(file);
+  db.exec('PRAGMA auto_vacuum = NONE; CREATE TABLE made_before (x);');
+  db.close();
+}
+
+describe('the history file shrinks after a lowered cap', () => {
+  it.each([
+    ['a file made by this version', (): void => {}],
+    ['a file made before incremental vacuum', fileWithoutIncrementalVacuum],
+  ])('%s', (_, makeFile) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'telecmi-shrink-')), 'calls.db');
+    makeFile(file);
+    const history = createCallHistory({ database: openCallDatabase(file, silentLogger), maxCalls: 5000, log: silentLogger });
+    for (let index = 0; index < 3000; index += 1) history.upsert(newCallRecord(agentCall(`call-${index}`).started));
+    history.flush();
+    const full = sizeOf(file) + sizeOf(`${file}-wal`);
+    history.setMaxCalls(100);
+    history.flush();
+    const shrunk = sizeOf(file) + sizeOf(`${file}-wal`);
+    expect(full).toBeGreaterThan(2_000_000);
+    expect(shrunk).toBeLessThan(full / 5);
+    expect(history.recent(200)).toHaveLength(100);
     history.close();
   });
 });
