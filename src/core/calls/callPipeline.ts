@@ -116,8 +116,11 @@ export function createCallPipeline({
       }
     },
   });
-  // Both read the history in the turn after opening; a pipeline stopped before that reads nothing.
-  const afterOpening = [setImmediate(redeliveries.load).unref(), setImmediate(waitForOpenConversations).unref()];
+  // Read in the turn after opening; a pipeline stopped before that reads nothing.
+  const afterOpening = setImmediate(redeliveries.load).unref();
+  let stopped = false;
+  // Once the history knows every call: a conversation looked up before that costs a scan of the file.
+  void history.allKnown().then(() => stopped || waitForOpenConversations());
 
   /** This desktop's contacts first; else the names the team server sent. */
   function callerNamesOf(event: CallEvent, fromServer: readonly string[] = []): readonly string[] {
@@ -238,7 +241,8 @@ export function createCallPipeline({
 
     /** Announces calls held back (burst coalescing, missed verdicts); call it on shutdown. */
     flush(): void {
-      for (const reading of afterOpening) clearImmediate(reading);
+      clearImmediate(afterOpening);
+      stopped = true;
       conversations.stop();
       announcer.flush();
     },

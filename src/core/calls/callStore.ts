@@ -31,4 +31,6 @@ export interface CallStore {
   /** Event keys seen lately, oldest first, so a redelivery after a restart is still a duplicate. */
   recentEventKeys(): string[];
   rememberEventKey(key: string): void;
+  /** Settled once every stored call is known (a large history is read in the background after opening). */
+  allKnown(): Promise<void>;
 }

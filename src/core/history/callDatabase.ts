@@ -34,6 +34,8 @@ export interface CallDatabase {
   get(id: string): CallRecord | undefined;
   oldest(offset: number, count: number): Array<{ id: string; read: boolean }>;
   idsAfter(seq: Seq, count: number): { calls: StoredCallKeys[]; last: Seq | null };
+  /** The calls of one conversation, found without the background reading (a scan of the keys index). */
+  conversationKeys(conversationId: string): StoredCallKeys[];
   /** The same, without waiting where the database runs in a worker (the background reading). */
   idsAfterLater(seq: Seq, count: number): Promise<{ calls: StoredCallKeys[]; last: Seq | null }>;
   callBacksDue(): Array<{ id: string; conversationId: string; caller: string | null }>;
@@ -48,6 +50,21 @@ export interface CallDatabase {
   close(): void;
 }
 
+/** What only the thread that opened the file does: the one-time move of an older version's calls. */
+export interface OpenedCallDatabase extends CallDatabase {
+  /**
+   * Saves, in one transaction, the calls `fill` hands over a batch at a time, newest first, as
+   * older than every call stored; a call already stored is left as it is. Returns how many were saved.
+   */
+  importOlder(fill: (save: (newestFirst: readonly CallRecord[]) => void) => void): number;
+}
+
+/**
+ * Imported calls count down from here, newest first, below any stored: their number is not
+ * known before the end of the file, and calls saved later count up from the largest.
+ */
+const importedSeqTop = 2 ** 40;
+
 /** Event keys kept to answer a redelivery after a restart with `"duplicate": true`. */
 const eventKeysKept = 20_000;
 
@@ -60,7 +77,7 @@ export function openCallDatabase(
   filePath: string | undefined,
   log: Logger,
   { now = () => new Date(), readOnly = false } = {},
-): CallDatabase {
+): OpenedCallDatabase {
   if (filePath) claimOrRefuse(filePath, log);
   const db = readOnly && filePath ? openReadOnly(filePath) : openOrKeepAside(filePath, log, now);
   if (filePath) claimOwnership(filePath);
@@ -85,6 +102,13 @@ export function openCallDatabase(
         "  'caller', CAST(caller AS TEXT), 'startedAt', CAST(started_at AS INTEGER))) AS keys, MAX(seq) AS last",
         `FROM (SELECT seq, id, conversation_id, ${column('caller')} AS caller, ${column('started_at')} AS started_at`,
         '  FROM calls WHERE seq > ? ORDER BY seq LIMIT ?)',
+      ].join(' '),
+    ),
+    conversationKeys: db.prepare(
+      [
+        'SELECT CAST(id AS TEXT) AS id, CAST(conversation_id AS TEXT) AS conversationId, CAST(caller AS TEXT) AS caller,',
+        `  CAST(started_at AS INTEGER) AS startedAt FROM (SELECT id, conversation_id, ${column('caller')} AS caller,`,
+        `  ${column('started_at')} AS started_at FROM calls WHERE conversation_id = ?)`,
       ].join(' '),
     ),
     ...(!readOnly && {
@@ -132,6 +156,8 @@ export function openCallDatabase(
       const [{ keys, last }] = statements.idsAfter.all([seq, count]) as [{ keys: string; last: Seq | null }];
       return { calls: JSON.parse(keys) as StoredCallKeys[], last };
     },
+
+    conversationKeys: (conversationId: string): StoredCallKeys[] => statements.conversationKeys.all(conversationId) as StoredCallKeys[],
 
     /** The calls to call back, with their callers: few, and read through their own index. */
     callBacksDue(): Array<{ id: string; conversationId: string; caller: string | null }> {
@@ -184,29 +210,29 @@ export function openCallDatabase(
     },
 
     keepAside,
+    importOlder,
     close,
   };
 
-  function write(changes: CallWrite): void {
-    const rows = changes.upserts.flatMap((call) => {
+  /** The columns of a call, in the upsert's order; none for a call that cannot be serialised (reported). */
+  function rowsOf(calls: readonly CallRecord[]): Array<Array<string | number | null>> {
+    return calls.flatMap((call) => {
       try {
         const row = [call.id, call.conversationId, call.read ? 1 : 0, JSON.stringify(call), call.from?.digits ?? null, call.startedAt];
-        return [[...row, call.callBack?.state ?? null] as Array<string | number | null>];
+        return [[...row, call.callBack?.state ?? null]];
       } catch (error) {
         log.error('a call could not be saved and is left out', { call: call.id, error: String(error) });
         return [];
       }
     });
-    const { upsert } = statements;
-    if (!upsert) throw new Error('the call history is open for reading only');
+  }
+
+  /** Runs `apply` in one transaction; throws, with the disk's refusal named, when it fails. */
+  function inTransaction(apply: () => void): void {
+    if (readOnly) throw new Error('the call history is open for reading only');
     db.exec('BEGIN IMMEDIATE');
     try {
-      if (changes.cleared) db.exec('DELETE FROM calls');
-      if (changes.allRead) db.exec('UPDATE calls SET read = 1 WHERE read = 0');
-      for (const id of changes.removed) statements.remove.run(id);
-      for (const row of rows) upsert.run(row);
-      for (const key of changes.eventKeys) statements.addEventKey.run(key);
-      if (changes.eventKeys.length > 0) db.run('DELETE FROM event_keys WHERE seq <= (SELECT MAX(seq) FROM event_keys) - ?', eventKeysKept);
+      apply();
       db.exec('COMMIT');
     } catch (error) {
       // A commit the disk refused was rolled back by SQLite already: the refusal is the news, not that.
@@ -217,7 +243,34 @@ export function openCallDatabase(
       }
       throw new Error(describeDatabaseError(error));
     }
+  }
+
+  function write(changes: CallWrite): void {
+    const rows = rowsOf(changes.upserts);
+    inTransaction(() => {
+      if (changes.cleared) db.exec('DELETE FROM calls');
+      if (changes.allRead) db.exec('UPDATE calls SET read = 1 WHERE read = 0');
+      for (const id of changes.removed) statements.remove.run(id);
+      for (const row of rows) statements.upsert?.run(row);
+      for (const key of changes.eventKeys) statements.addEventKey.run(key);
+      if (changes.eventKeys.length > 0) db.run('DELETE FROM event_keys WHERE seq <= (SELECT MAX(seq) FROM event_keys) - ?', eventKeysKept);
+    });
     if (changes.cleared || changes.removed.length > 0) shrinkAfterRemovals();
+  }
+
+  function importOlder(fill: (save: (newestFirst: readonly CallRecord[]) => void) => void): number {
+    const insert = db.prepare(
+      'INSERT INTO calls (seq, id, conversation_id, read, record, caller, started_at, call_back) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    );
+    const { lowest } = db.get('SELECT MIN(seq) AS lowest FROM calls') as { lowest: number | null };
+    let next = Math.min(Number(lowest ?? importedSeqTop), importedSeqTop);
+    let saved = 0;
+    try {
+      inTransaction(() => fill((calls) => rowsOf(calls).forEach((row) => (saved += insert.run([--next, ...row]).changes))));
+    } finally {
+      insert.finalize();
+    }
+    return saved;
   }
 
   /** Committed already: a shrink that fails costs disk space, never the calls. */

@@ -188,14 +188,16 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
 
     /**
      * The calls of a conversation (one per agent its call rang), the earliest first. The index
-     * answers in full only once every id is read: asked for before that, the reading finishes
-     * first, unless only what is known is wanted (a new call's popup must not wait for it).
+     * answers in full only once every id is read: asked for before that, the conversation's calls
+     * are looked up first, unless only what is known is wanted (a new call's popup must not wait).
      */
     inConversation(conversationId: string, { complete = true }: { complete?: boolean } = {}): CallRecord[] {
-      if (complete) ids.readAll();
+      if (complete) ids.learnConversation(conversationId);
       const earliestFirst = [...callIndex.callsInConversation(conversationId)].sort(([, a], [, b]) => a - b);
       return earliestFirst.flatMap(([id]) => get(id) ?? []);
     },
+
+    allKnown: (): Promise<void> => ids.done(),
 
     /** What a popup says of a caller, from counters (constant time); undefined until every id is read (about a second after opening 100,000 calls): a popup does not wait for it. */
     callerCounts(digits: string, call: { conversationId: string; startedAt: number }, midnight: number): CallerCounts | undefined {

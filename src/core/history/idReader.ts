@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger';
 import type { CallDatabase, Seq, StoredCallKeys } from './callDatabase';
 import type { CallIndex } from './callIndex';
 
-const idChunk = 2000;
+const idChunk = 500;
 
 export interface IdReaderOptions {
   database: CallDatabase;
@@ -23,9 +23,11 @@ export interface IdReaderOptions {
 export function createIdReader({ database, index, isRemoved, isClosed, log }: IdReaderOptions) {
   let allKnown = false;
   /** The last seq the reading has got to. */
-  let readUpTo: Seq = 0;
+  // Below every seq: calls moved from `calls.json` beside older ones may have taken some below 1.
+  let readUpTo: Seq = Number.MIN_SAFE_INTEGER;
   /** The database failed the reading: lookups answer from what is known, unknown ids are asked for one by one. */
   let unreadable = false;
+  let reading: Promise<void> = Promise.resolve();
 
   /** Learns a chunk read from `from` on; true once every id is known. One read meanwhile from the same place is passed over. */
   function learn(from: Seq, { calls, last }: { calls: StoredCallKeys[]; last: Seq | null }): boolean {
@@ -68,6 +70,11 @@ export function createIdReader({ database, index, isRemoved, isClosed, log }: Id
     }
   }
 
+  async function readRest(): Promise<void> {
+    await nextTurn();
+    while (!isClosed() && !(await readChunkLater())) await nextTurn();
+  }
+
   return {
     /** Every id is in the index: an id it lacks is not in the history. */
     allKnown: (): boolean => allKnown,
@@ -75,15 +82,24 @@ export function createIdReader({ database, index, isRemoved, isClosed, log }: Id
     markAllKnown(): void {
       allKnown = true;
     },
-    /** Finishes the reading now (a conversation's calls asked for just after opening a large history). */
-    readAll(): void {
-      for (let done = allKnown; !done && !isClosed();) done = readChunk();
+    /**
+     * Learns a conversation's calls now, before the reading gets to them (its later events just
+     * after opening a large history): one scan of the keys, not the rest of the reading (~1.5 s at 100,000 calls).
+     */
+    learnConversation(conversationId: string): void {
+      if (allKnown || unreadable || isClosed()) return;
+      try {
+        for (const call of database.conversationKeys(conversationId)) if (!isRemoved(call.id)) index.add(call.id, call);
+      } catch (error) {
+        giveUp(error);
+      }
     },
-    async readInBackground(total: number): Promise<void> {
+    /** Settled once every id is known (or none can be read). */
+    done: (): Promise<void> => reading,
+    readInBackground(total: number): Promise<void> {
       // A small history is known at once: no popup waits for a line about its callers.
-      if (total < idChunk) return void readChunk();
-      await nextTurn();
-      while (!isClosed() && !(await readChunkLater())) await nextTurn();
+      reading = total < idChunk ? Promise.resolve(void readChunk()) : readRest();
+      return reading;
     },
   };
 }

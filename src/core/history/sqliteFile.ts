@@ -78,6 +78,8 @@ function prepare(db: Sqlite.Database, log: Logger): Sqlite.Database {
     // Only a new file takes it here (before its first table); an older one on its first shrink.
     db.exec('PRAGMA auto_vacuum = INCREMENTAL;');
     migrate(db, log);
+    // What the last run left in the log goes into the file now, not at the first commit, when a request may wait on it.
+    db.exec('PRAGMA wal_checkpoint(TRUNCATE);');
     return db;
   } catch (error) {
     db.close();

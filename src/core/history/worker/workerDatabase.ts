@@ -150,6 +150,7 @@ export function openWorkerDatabase(folder: string, log: Logger): CallDatabase & 
     get: ask('get'),
     oldest: ask('oldest'),
     idsAfter: ask('idsAfter'),
+    conversationKeys: ask('conversationKeys'),
     callBacksDue: ask('callBacksDue'),
     unreadIds: ask('unreadIds'),
     page: ask('page'),
