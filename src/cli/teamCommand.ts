@@ -6,7 +6,7 @@ import { describeFsError } from '../core/storage/fsErrors';
 import { checkCertificates } from '../core/team/server/certificates';
 import { NotTheTeamsBroker } from '../core/team/server/dynsecControl';
 import { addAgent, initTeam, inviteAgent, removeAgent, revokeDevice, TeamRefusal } from '../core/team/server/teamAdmin';
-import { listDevices } from '../core/team/server/teamDevices';
+import { listDevices, teamStatus } from '../core/team/server/teamDevices';
 import { readTeam, teamPaths, type TeamFile } from '../core/team/server/teamFile';
 import { agentDisplayNameSchema, teamNameSchema } from '../core/team/teamNames';
 import { createCliLogger } from './cliLogger';
@@ -37,6 +37,8 @@ JSON line. Agents, join codes and desktops change while the broker runs: no rest
       another join code, for the agent's next desktop
   team devices --dir D [--agent 204_2222223]
       the desktops let in: online now or last seen, app version
+  team status --dir D
+      each agent with their desktops: how many online, last seen, app version
   team revoke --dir D --device ID
       cuts one desktop off at once
   team remove-agent --dir D --agent 204_2222223
@@ -132,6 +134,8 @@ async function run(
         devices: await listDevices(dir, log, typeof values.agent === 'string' ? values.agent : undefined),
         ...warningOf(readTeam(dir)),
       };
+    case 'status':
+      return { type: 'status', ...(await teamStatus(dir, log)), ...warningOf(readTeam(dir)) };
     case 'list': {
       const team = readTeam(dir);
       return {

@@ -232,6 +232,37 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
     await expect(connectAs(bobDevice)).rejects.toThrow(/Not authorized/);
   });
 
+  it('tells an operator each agent with their desktops: online or last seen, app version, and none for an agent not joined yet', async () => {
+    const [alice] = (await runningTeam([
+      ['204_2222223', 'Sales_2222223'],
+      ['205_2222223', 'Sales_2222223'],
+    ])) as [JoinCode];
+    const credentials = await enrol(alice, { ...about, timeoutMs: 5000 });
+    const laptop = await connectAs(credentials);
+    clients.push(laptop.client);
+    const presence = { v: 1, online: true, at: Date.now(), version: '9.9.9' };
+    await laptop.client.publishAsync(topics.presence(credentials.username), JSON.stringify(presence), { qos: 1, retain: true });
+    const status = async () =>
+      JSON.parse((await run(process.execPath, [bin, 'team', 'status', '--dir', dir])).stdout) as Record<string, unknown>;
+    expect(await status()).toMatchObject({
+      type: 'status',
+      broker: 'reachable',
+      agents: [
+        {
+          agent: '204_2222223',
+          teams: ['Sales_2222223'],
+          online: 1,
+          lastSeen: presence.at,
+          desktops: [{ id: credentials.deviceId, online: true, lastSeen: presence.at, version: '9.9.9' }],
+        },
+        { agent: '205_2222223', online: 0, desktops: [] },
+      ],
+    });
+    await broker?.stop();
+    broker = undefined;
+    expect(await status()).toMatchObject({ broker: 'unreachable', agents: [{ online: 0, desktops: [{ online: null }] }, { online: 0 }] });
+  });
+
   it("revokes one desktop: it is cut off within seconds and refused after; the agent's other desktop goes on", async () => {
     const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [JoinCode];
     const laptop = await enrol(alice, { ...about, timeoutMs: 5000 });
