@@ -23,7 +23,11 @@ export function createCallIndex() {
   const byCaller = new Map<string, KeyCalls>();
   const byConversation = new Map<string, KeyCalls>();
   const callsOfCaller = (digits: string): ReadonlyMap<string, IndexedCall> => calls(byCaller.get(digits));
-  const summaries = createCallerSummaries(callsOfCaller);
+  const callCountOf = (digits: string): number => {
+    const group = byCaller.get(digits);
+    return typeof group === 'string' ? 1 : (group?.size ?? 0);
+  };
+  const summaries = createCallerSummaries(callsOfCaller, callCountOf);
 
   return {
     add(id: string, call: IndexedCall): void {

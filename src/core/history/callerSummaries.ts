@@ -22,20 +22,37 @@ interface Summary {
 }
 
 const latestKept = 8;
+/** A caller with this many calls or fewer has no summary: counting their calls is as quick, and most callers are such. */
+const summarisedAbove = 8;
 
 /**
  * Counters per caller, kept as calls are indexed and removed: how many conversations today, and
  * the newest few conversations. A number that recurs thousands of times (a withheld number, a
  * switchboard) costs a popup the same as a new caller. An event for an older call than the
- * caller's newest (out of order) is counted exactly from the caller's calls instead.
+ * caller's newest (out of order), and a caller with few calls, are counted exactly from the
+ * caller's calls instead.
  */
-export function createCallerSummaries(callsOfCaller: (digits: string) => ReadonlyMap<string, IndexedCall>) {
+export function createCallerSummaries(
+  callsOfCaller: (digits: string) => ReadonlyMap<string, IndexedCall>,
+  callCountOf: (digits: string) => number,
+) {
   const summaries = new Map<string, Summary>();
 
-  function add(id: string, { caller, conversationId, startedAt }: IndexedCall): void {
-    if (!caller) return;
-    const summary = summaries.get(caller) ?? { day: -Infinity, today: new Map(), latest: [], trimmed: false };
-    summaries.set(caller, summary);
+  function add(id: string, call: IndexedCall): void {
+    const { caller } = call;
+    if (!caller || callCountOf(caller) <= summarisedAbove) return;
+    const summary = summaries.get(caller);
+    if (summary) count(summary, id, call);
+    else summaries.set(caller, summaryOf(callsOfCaller(caller)));
+  }
+
+  function summaryOf(calls: ReadonlyMap<string, IndexedCall>): Summary {
+    const summary: Summary = { day: -Infinity, today: new Map(), latest: [], trimmed: false };
+    for (const [id, call] of calls) count(summary, id, call);
+    return summary;
+  }
+
+  function count(summary: Summary, id: string, { conversationId, startedAt }: IndexedCall): void {
     const day = startOfDay(new Date(startedAt));
     if (day > summary.day) {
       summary.day = day;
@@ -48,6 +65,7 @@ export function createCallerSummaries(callsOfCaller: (digits: string) => Readonl
   function remove(id: string, { caller, conversationId, startedAt }: IndexedCall): void {
     const summary = caller ? summaries.get(caller) : undefined;
     if (!caller || !summary) return;
+    if (callCountOf(caller) <= summarisedAbove) return void summaries.delete(caller);
     if (startOfDay(new Date(startedAt)) === summary.day) {
       const left = (summary.today.get(conversationId) ?? 0) - 1;
       if (left > 0) summary.today.set(conversationId, left);
@@ -74,7 +92,7 @@ export function createCallerSummaries(callsOfCaller: (digits: string) => Readonl
   /** The counts for `call`'s popup: its own conversation and later calls are not counted. */
   function countsFor(digits: string, call: { conversationId: string; startedAt: number }, midnight: number): CallerCounts {
     const summary = summaries.get(digits);
-    if (!summary) return { today: 0 };
+    if (!summary) return scan(digits, call, midnight);
     const others = summary.latest.filter((entry) => entry.conversationId !== call.conversationId);
     if (summary.day > midnight || others.some((entry) => entry.startedAt > call.startedAt)) return scan(digits, call, midnight);
     const today = summary.day === midnight ? summary.today.size - (summary.today.has(call.conversationId) ? 1 : 0) : 0;

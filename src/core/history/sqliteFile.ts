@@ -6,8 +6,13 @@ import type { Logger } from '../log/logger';
 import { keepAside } from '../storage/keptAside';
 import { migrate } from './migrations';
 
-// A CommonJS module whose types declare named exports it only has on its default export.
-const { Database } = createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite;
+/**
+ * The driver, loaded at the first opening: loading it starts its WebAssembly instance (17 MB),
+ * which a thread whose history runs in a worker never needs. (A CommonJS module whose types
+ * declare named exports it only has on its default export.)
+ */
+let driver: typeof Sqlite | undefined;
+const sqlite = (): typeof Sqlite => (driver ??= createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite);
 
 /** SQLite's words for what a person can act on: a full disk, a file another program holds. */
 export function describeDatabaseError(error: unknown): string {
@@ -21,11 +26,11 @@ export function describeDatabaseError(error: unknown): string {
 /** Opens (or makes) the database; a file that is not one is kept aside and a new one made. */
 export function openOrKeepAside(filePath: string | undefined, log: Logger, now: () => Date): Sqlite.Database {
   try {
-    return prepare(new Database(filePath), log);
+    return prepare(new (sqlite().Database)(filePath), log);
   } catch (error) {
     if (!filePath || !existsSync(filePath) || !/not a database|malformed/i.test(String(error))) throw error;
     keepAside(filePath, 'move', String(error), log, now());
-    return prepare(new Database(filePath), log);
+    return prepare(new (sqlite().Database)(filePath), log);
   }
 }
 
@@ -51,7 +56,7 @@ const pragma = (db: Sqlite.Database, name: string): number => Number(Object.valu
 
 /** For reading alone (`telecmi-notifier calls`): nothing is made, moved or changed. */
 export function openReadOnly(filePath: string): Sqlite.Database {
-  const db = new Database(filePath, { readOnly: true, fileMustExist: true });
+  const db = new (sqlite().Database)(filePath, { readOnly: true, fileMustExist: true });
   try {
     // A WAL database without shared memory can be read only with the lock held throughout.
     db.exec('PRAGMA busy_timeout = 2000; PRAGMA locking_mode = EXCLUSIVE;');
@@ -74,7 +79,7 @@ function prepare(db: Sqlite.Database, log: Logger): Sqlite.Database {
   try {
     db.exec('PRAGMA busy_timeout = 2000; PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     // The log shrinks back to 4 MB at a checkpoint after a large transaction (a migration, a shrink).
-    db.exec('PRAGMA wal_autocheckpoint = 200; PRAGMA journal_size_limit = 4194304; PRAGMA cache_size = -32000;');
+    db.exec('PRAGMA wal_autocheckpoint = 200; PRAGMA journal_size_limit = 4194304; PRAGMA cache_size = -8000;');
     // Only a new file takes it here (before its first table); an older one on its first shrink.
     db.exec('PRAGMA auto_vacuum = INCREMENTAL;');
     migrate(db, log);
