@@ -11,6 +11,7 @@ import { controlOver } from '../core/team/server/dynsecControl';
 import { openSpool } from '../core/team/server/spool';
 import { startTeamAdministration } from '../core/team/server/teamAdministration';
 import { readTeam, teamPaths } from '../core/team/server/teamFile';
+import { createTeamMetrics } from '../core/team/server/teamMetrics';
 import { startTeamPublisher, type BrokerConnection } from '../core/team/server/teamPublisher';
 import { printLine } from './jsonLines';
 import { startTunnel } from './tunnelOption';
@@ -95,9 +96,15 @@ export async function serveTeam({
     }),
   });
   const administration = folder && startTeamAdministration({ dir: folder.dir, log, receiverId });
+  const metrics = createTeamMetrics({
+    spooled: publisher.spooled,
+    brokerConnected: () => publisher.health().delivering,
+    ...(administration && { desktopsOnline: administration.desktopsOnline }),
+  });
   const receiver = createHttpTransport({
     settings: { host, port, token },
-    ingest: publisher.ingest,
+    ingest: metrics.instrument(publisher.ingest),
+    metrics,
     health: () => {
       const { delivering, ...rest } = publisher.health();
       return { ok: delivering, ...rest };
@@ -112,7 +119,14 @@ export async function serveTeam({
   const warning =
     folder?.team.insecure &&
     `desktops reach ${folder.team.publicHost} over plain ws://: passwords and callers' numbers cross the network in clear`;
-  printLine({ type: 'listening', webhookUrl, healthUrl: `${origin}/healthz`, mode: 'team', ...(warning && { warning }) });
+  printLine({
+    type: 'listening',
+    webhookUrl,
+    healthUrl: `${origin}/healthz`,
+    metricsUrl: `${origin}/metrics`,
+    mode: 'team',
+    ...(warning && { warning }),
+  });
   if (warning) log.warn(warning);
   const tunnelling = tunnel ? await startTunnel({ ...tunnel, localPort: Number(new URL(origin ?? '').port), token, log }) : undefined;
   return async () => {

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decodeJoinCode, encodeJoinCode } from '../../src/core/team/joinCode';
 import { readTeam } from '../../src/core/team/server/teamFile';
 import { agentLegPayload, sampleCall } from '../../src/core/telecmi/sampleEvents';
@@ -116,6 +116,40 @@ describe.skipIf(skipBrokerTests)(
         timeoutMs: 15_000,
       });
       expect((await healthOf(bed.webhookUrl())).status).toBe(200);
+    });
+
+    it("gives an operator's Prometheus /metrics: events by kind and what became of them, delivery time, broker, spool, desktops online", async () => {
+      const { serve } = await aliceConnected();
+      const metrics = async () => (await fetch(new URL('/metrics', bed.webhookUrl()))).text();
+      const value = (text: string, series: string) =>
+        Number(
+          text
+            .split('\n')
+            .find((line) => line.startsWith(`${series} `))
+            ?.split(' ')[1],
+        );
+      await vi.waitFor(async () => expect(value(await metrics(), 'telecmi_desktops_online')).toBe(1), { timeout: 5000 });
+      const ringing = agentLegPayload(sampleCall({ user: alice.agent }), 'started', Date.now());
+      // The second one a redelivery.
+      expect((await postJson(bed.webhookUrl(), ringing)).status).toBe(200);
+      expect((await postJson(bed.webhookUrl(), ringing)).status).toBe(200);
+      expect((await ring(sampleCall({ user: '204_+/#' }))).status).toBe(422);
+      const up = await metrics();
+      expect(value(up, 'telecmi_events_received_total{kind="agent-leg"}')).toBe(3);
+      expect(value(up, 'telecmi_events_published_total{kind="agent-leg"}')).toBe(1);
+      expect(value(up, 'telecmi_events_not_published_total{kind="agent-leg",reason="duplicate"}')).toBe(1);
+      expect(value(up, 'telecmi_events_refused_total{kind="agent-leg"}')).toBe(1);
+      expect(value(up, 'telecmi_delivery_seconds_count{kind="agent-leg"}')).toBe(1);
+      expect(value(up, 'telecmi_broker_connected')).toBe(1);
+      expect(value(up, `telecmi_agent_desktops_online{agent="${alice.agent}"}`)).toBe(1);
+      expect(up).toContain('telecmi_nodejs_eventloop_lag_p99_seconds');
+      await bed.broker()?.stop();
+      await serve.waitFor((line) => line.type === 'broker' && line.state === 'offline');
+      await ring(sampleCall({ user: alice.agent }));
+      const down = await metrics();
+      expect(value(down, 'telecmi_events_spooled_total{kind="agent-leg"}')).toBe(1);
+      expect(value(down, 'telecmi_spool_depth')).toBe(2);
+      expect(value(down, 'telecmi_broker_connected')).toBe(0);
     });
 
     it('tells events for an agent who is not in the team once, and counts them in /healthz', async () => {

@@ -27,10 +27,17 @@ export class EventRefused extends Error {
 /** What `/healthz` says: 200 while events are delivered, 503 (with the reason) while they are not. */
 export type Health = () => Record<string, unknown> & { ok: boolean };
 
+/** What `/metrics` answers (a team server's, in Prometheus' text format). */
+export interface MetricsEndpoint {
+  contentType: string;
+  text: () => Promise<string>;
+}
+
 export interface ReceiverOptions {
   token: string;
   ingest: EventSink;
   health?: Health;
+  metrics?: MetricsEndpoint;
   requestLog: RequestLog;
   log: Logger;
   bodyLimitBytes?: number;
@@ -55,6 +62,7 @@ export function createReceiver({
   token,
   ingest,
   health = () => ({ ok: true }),
+  metrics,
   requestLog,
   log,
   bodyLimitBytes = 64 * 1024,
@@ -124,6 +132,9 @@ export function createReceiver({
     const now = health();
     res.status(now.ok ? 200 : 503).json(now);
   });
+
+  // Counts only, like /healthz: no token, loopback by default.
+  if (metrics) app.get('/metrics', (_req, res, next) => void metrics.text().then((body) => res.type(metrics.contentType).send(body), next));
 
   app.use((req, res) => {
     refuse(res, 404, `no such endpoint: ${req.method} ${mask(req.path)}`);

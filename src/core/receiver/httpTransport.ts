@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger';
 import { errorMessage } from '../log/errorMessage';
-import { createReceiver, type EventSink, type Health } from './createReceiver';
+import { createReceiver, type EventSink, type Health, type MetricsEndpoint } from './createReceiver';
 import { listen, type RunningServer } from './listen';
 import type { ReceiverStatus } from './receiverStatus';
 import { createRequestLog } from './requestLog';
@@ -19,6 +19,7 @@ export interface HttpTransportOptions<Outcome extends string> {
   ingest: EventSink<Outcome>;
   /** What `/healthz` answers (a team server: whether the broker takes its events). */
   health?: Health;
+  metrics?: MetricsEndpoint;
   log: Logger;
   onStatus?: (status: ReceiverStatus) => void;
 }
@@ -29,7 +30,14 @@ export type HttpTransport = ReturnType<typeof createHttpTransport>;
  * The webhook receiver as a transport: it owns its server's start and stop, and restarts in place
  * when where or how it listens changes. Its request log outlives restarts.
  */
-export function createHttpTransport<Outcome extends string>({ settings, ingest, health, log, onStatus }: HttpTransportOptions<Outcome>) {
+export function createHttpTransport<Outcome extends string>({
+  settings,
+  ingest,
+  health,
+  metrics,
+  log,
+  onStatus,
+}: HttpTransportOptions<Outcome>) {
   let current = settings;
   let running: RunningServer | undefined;
   let status: ReceiverStatus = { state: 'stopped' };
@@ -46,7 +54,7 @@ export function createHttpTransport<Outcome extends string>({ settings, ingest, 
 
   async function open(): Promise<ReceiverStatus> {
     report({ state: 'starting' });
-    const app = createReceiver({ token: current.token, ingest, health, requestLog, log });
+    const app = createReceiver({ token: current.token, ingest, health, metrics, requestLog, log });
     try {
       running = await listen(app, current);
     } catch (error) {

@@ -1,7 +1,7 @@
 import { errorMessage } from '../../log/errorMessage';
 import type { Logger } from '../../log/logger';
 import { connectBroker } from '../brokerLink';
-import { enrolRequestSchema, type EnrolResponse } from '../teamMessages';
+import { enrolRequestSchema, presenceSchema, type EnrolResponse } from '../teamMessages';
 import { BoundedMap } from '../../collections/boundedMap';
 import { isSealingKey, seal } from '../sealedBox';
 import { topics } from '../topics';
@@ -45,7 +45,7 @@ export function startTeamAdministration({
     log,
     verify: async (client) => void (await controlOver(client).send([{ command: 'getClient', username: team.receiver.username }])),
     onConnect: async (client) => {
-      await client.subscribeAsync(topics.allEnrolRequests, { qos: 1 });
+      await client.subscribeAsync([topics.allEnrolRequests, topics.allPresences], { qos: 1 });
       listening = true;
       await sweep();
     },
@@ -113,7 +113,16 @@ export function startTeamAdministration({
     }
   }
 
+  /** The desktops whose retained presence says online, by presence topic. */
+  const online = new Set<string>();
+  function onPresence(topic: string, payload: Buffer): void {
+    const presence = presenceSchema.safeParse(safeJson(payload));
+    if (presence.success && presence.data.online) online.add(topic);
+    else online.delete(topic);
+  }
+
   link.client.on('message', (topic, payload) => {
+    if (topic.startsWith(topics.presence(''))) return onPresence(topic, payload);
     const invite = /^telecmi\/enrol\/([a-z0-9]+)\/request$/.exec(topic)?.[1];
     // An empty payload is a request cleared once answered.
     if (!invite || payload.length === 0) return;
@@ -125,6 +134,13 @@ export function startTeamAdministration({
   return {
     /** Desktops' requests to join are heard now. */
     listening: (): boolean => listening,
+    /** How many of each agent's desktops say they are online (their retained presences); every agent of the team is there. */
+    desktopsOnline(): Map<string, number> {
+      const { agents, devices } = readTeam(dir);
+      const counts = new Map(agents.map(({ agent }) => [agent, 0]));
+      for (const { agent, username } of devices) if (online.has(topics.presence(username))) counts.set(agent, (counts.get(agent) ?? 0) + 1);
+      return counts;
+    },
     async stop(): Promise<void> {
       clearInterval(sweeping);
       await link.end();
