@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger';
 import { fileTime, freePath } from '../storage/keptAside';
 import { claimOrRefuse, claimOwnership, releaseOwnership } from './databaseLock';
 import { missingColumns, readableColumn } from './migrations';
+import { prepareStatements, warmUp } from './statements';
 import { describeDatabaseError, openOrKeepAside, openReadOnly, shrinkIfMostlyFree } from './sqliteFile';
 
 /** One transaction's worth of changes, applied in this order. */
@@ -82,45 +83,9 @@ export function openCallDatabase(
   const db = readOnly && filePath ? openReadOnly(filePath) : openOrKeepAside(filePath, log, now);
   if (filePath) claimOwnership(filePath);
   let open = true;
-  // A file of an earlier version is only ever read as it is (`calls`): its new columns are computed.
-  const column = readableColumn(readOnly ? missingColumns(db) : []);
   const hasCallBackColumn = (db.all('PRAGMA table_info(calls)') as Array<{ name: string }>).some((column) => column.name === 'call_back');
-  // Prepared once: preparing a statement costs more than running it. Each is read to its end
-  // (`all`, never the driver's `get`, which stops at the first row): a statement left on a row
-  // holds a read transaction, and the write-ahead log can then never be checkpointed.
-  const statements = {
-    remove: db.prepare('DELETE FROM calls WHERE id = ?'),
-    addEventKey: db.prepare('INSERT INTO event_keys (key) VALUES (?)'),
-    get: db.prepare('SELECT record, read FROM calls WHERE id = ?'),
-    oldest: db.prepare('SELECT id, read FROM calls ORDER BY seq LIMIT ? OFFSET ?'),
-    // One JSON row per chunk: the driver's cost is per row, and it was most of the reading. The
-    // casts keep a damaged row (a blob, which JSON cannot hold) from failing its whole chunk; the
-    // last seq comes beside the JSON, which would round one beyond 2^53.
-    idsAfter: db.prepare(
-      [
-        "SELECT json_group_array(json_object('id', CAST(id AS TEXT), 'conversationId', CAST(conversation_id AS TEXT),",
-        "  'caller', CAST(caller AS TEXT), 'startedAt', CAST(started_at AS INTEGER))) AS keys, MAX(seq) AS last",
-        `FROM (SELECT seq, id, conversation_id, ${column('caller')} AS caller, ${column('started_at')} AS started_at`,
-        '  FROM calls WHERE seq > ? ORDER BY seq LIMIT ?)',
-      ].join(' '),
-    ),
-    conversationKeys: db.prepare(
-      [
-        'SELECT CAST(id AS TEXT) AS id, CAST(conversation_id AS TEXT) AS conversationId, CAST(caller AS TEXT) AS caller,',
-        `  CAST(started_at AS INTEGER) AS startedAt FROM (SELECT id, conversation_id, ${column('caller')} AS caller,`,
-        `  ${column('started_at')} AS started_at FROM calls WHERE conversation_id = ?)`,
-      ].join(' '),
-    ),
-    ...(!readOnly && {
-      upsert: db.prepare(
-        [
-          'INSERT INTO calls (id, conversation_id, read, record, caller, started_at, call_back) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          'ON CONFLICT (id) DO UPDATE SET read = excluded.read, record = excluded.record,',
-          '  caller = excluded.caller, started_at = excluded.started_at, call_back = excluded.call_back',
-        ].join(' '),
-      ),
-    }),
-  };
+  const statements = prepareStatements(db, readableColumn(readOnly ? missingColumns(db) : []), readOnly);
+  if (!readOnly) warmUp(db, statements);
 
   const toRecord = (row: { record: string; read: number }): CallRecord | undefined => {
     const parsed = callRecordSchema.safeParse(JSON.parse(row.record));
