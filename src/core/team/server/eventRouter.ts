@@ -2,6 +2,7 @@ import { BoundedMap } from '../../collections/boundedMap';
 import { answeredAtOf, hasLiveLeg, learn, newConversation, type ConversationFacts } from '../../calls/conversation';
 import { numberKey, sameNumber } from '../../phone/phoneNumber';
 import type { CallEvent } from '../../telecmi/eventSchema';
+import { eventKey } from '../../telecmi/parseEvent';
 import { topics } from '../topics';
 
 /** One publish: a topic, and how long the broker may keep it for a desktop that is away. */
@@ -34,9 +35,9 @@ interface RoutedConversation {
  * caller leg and the reports; a desktop the conversation reaches later gets what came before. A
  * caller missed by everyone is remembered with the desktops that had them: an outgoing call to
  * them, or their next call being answered, also goes there, so the call back clears everywhere.
- * What is routed is in this process's memory (bounded): a receiver restarted in between, or another
- * receiver behind the same URL, does not know it, and desktops then miss those earlier events,
- * never their own calls.
+ * What is routed is in this process's memory (bounded), with what the team's other receivers
+ * published (`learnPublished`): a receiver restarted in between does not know it, and desktops then
+ * miss those earlier events, never their own calls.
  */
 export function createEventRouter() {
   const conversations = new BoundedMap<string, RoutedConversation>(conversationsKept);
@@ -99,7 +100,24 @@ export function createEventRouter() {
     ];
   }
 
+  /** An event another receiver published to `topic`: its conversation reaches that topic from here too. */
+  function learnPublished(event: CallEvent, topic: string): void {
+    if (event.kind === 'outgoing' || event.kind === 'outgoing-report') return;
+    const id =
+      event.kind === 'agent-report' && !event.knowsConversation ? (legs.get(event.callId) ?? event.conversationId) : event.conversationId;
+    if (event.kind === 'agent-leg') legs.set(event.callId, id);
+    const conversation = conversations.get(id) ?? { topics: new Set<string>(), events: [], facts: newConversation(id) };
+    if (conversation.topics.size < topicsKeptPerConversation) conversation.topics.add(topic);
+    // Published to its agent's topic and its team's: heard twice, kept once.
+    if (!conversation.events.some((known) => eventKey(known) === eventKey(event))) {
+      learn(conversation.facts, event);
+      conversation.events = [...conversation.events, event].slice(-eventsKeptPerConversation);
+    }
+    conversations.set(id, conversation);
+  }
+
   return {
+    learnPublished,
     /** The publishes this event needs now (with the earlier events of its conversation it releases to a new desktop). */
     route(event: CallEvent): Route[] {
       if (event.kind === 'outgoing-report') return [];
@@ -108,3 +126,5 @@ export function createEventRouter() {
     },
   };
 }
+
+export type EventRouter = ReturnType<typeof createEventRouter>;

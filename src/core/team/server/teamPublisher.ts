@@ -10,6 +10,7 @@ import { publishableNames, type ReceiverStatusMessage } from '../teamMessages';
 import { teamNameSchema } from '../teamNames';
 import { topics } from '../topics';
 import { createEventRouter } from './eventRouter';
+import { hearPeerReceivers, onPeerPublish } from './peerReceivers';
 import type { Spool, SpooledPublish } from './spool';
 
 /**
@@ -119,13 +120,15 @@ export function startTeamPublisher({
     log,
     options: { will: { topic: statusTopic, payload: Buffer.from(status(false)), qos: 1, retain: true } },
     verify,
-    onConnect: (client) => {
+    onConnect: async (client) => {
       void client.publishAsync(statusTopic, status(true), { qos: 1, retain: true }).catch(() => undefined);
       report();
       void drain();
+      await hearPeerReceivers(client);
     },
     onState: () => report(),
   });
+  link.client.on('message', (topic, payload) => onPeerPublish(router, topic, payload));
   const connected = (): boolean => link.state().state === 'connected' && link.client.connected;
 
   /** Told on each change only: a broker that stays down is retried quietly. */
