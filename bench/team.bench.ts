@@ -20,6 +20,7 @@ import { agentLegPayload, sampleCall } from '../src/core/telecmi/sampleEvents';
 import { mosquittoPath, startMosquitto, type RunningBroker } from '../test/support/mosquitto';
 import { teamFolderWithDevices } from '../test/support/teamFolder';
 import { startServer } from './receiver.bench';
+import { spoolBench } from './spool.bench';
 
 const calls = 1000;
 const callsPerSecond = 200;
@@ -246,6 +247,7 @@ export async function teamBench(): Promise<boolean> {
       `>= ${targets.throughputRatio}`,
       team / minimal >= targets.throughputRatio,
     ],
+    ...(await spoolBench()),
   ];
   console.log();
   for (const [figure, target, pass] of checks) console.log(`${pass ? 'PASS' : 'FAIL'}  ${figure}  [target ${target}]`);
