@@ -129,6 +129,19 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
     expect(await asking).toMatchObject({ agent: '204_2222223', username: expect.stringMatching(/^device-/) });
   });
 
+  it('lets each desktop in once with two team servers running (both hear each request): never told its code was used by its own answer', async () => {
+    const codes = await runningTeam(Array.from({ length: 6 }, (_, index) => [`20${index}_2222223`, 'Sales_2222223'] as [string, string]));
+    const second = startTeamAdministration({ dir, log: silentLogger, receiverId: 'second', forgetUsedAfterMs: 500 });
+    try {
+      await vi.waitFor(() => expect(second.listening()).toBe(true), { timeout: 5000 });
+      for (const code of codes) await expect(enrol(code, { ...about, timeoutMs: 5000 })).resolves.toMatchObject({ agent: code.agent });
+      expect(readTeam(dir).devices).toHaveLength(codes.length);
+      await expect(enrol(codes[0] as JoinCode, { ...about, timeoutMs: 5000 })).rejects.toThrow(/used already/);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('binds every user but the receiver to its own client id: a join code cannot take over the receiver', async () => {
     const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [JoinCode];
     const asInvite = { username: `invite-${alice.invite}`, password: alice.secret, protocolVersion: 5 as const, reconnectPeriod: 0 };

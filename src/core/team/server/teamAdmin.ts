@@ -261,17 +261,15 @@ export interface EnrolledDevice {
   teams: string[];
 }
 
-/**
- * Trades a join code for a desktop's own credentials, once: the invite is used up (its broker user
- * goes), and the desktop is a user of its own that can be revoked alone.
- */
-export async function enrolDevice(dir: string, log: Logger, request: { invite: string; label: string }, now = Date.now()) {
+/** Trades a join code for a desktop's own credentials, once (the invite used up): a user of its own, revoked alone. */
+export async function enrolDevice(dir: string, log: Logger, request: { invite: string; label: string; usedBy: string }, now = Date.now()) {
   return changeTeam(dir, log, (current) => {
     const invite = current.invites.find((each) => each.id === request.invite);
-    const used = { refused: usedAlready };
-    if (!invite || invite.usedAt !== undefined) return { team: current, result: used as EnrolledDevice | { refused: string } };
+    if (!invite || invite.usedAt !== undefined)
+      return { team: current, result: { refused: usedAlready } as EnrolledDevice | { refused: string } };
     // Used up now; its broker user stays until the desktop has its answer (`forgetInvite`).
-    const withoutInvite = { ...current, invites: current.invites.map((each) => (each === invite ? { ...each, usedAt: now } : each)) };
+    const usedUp = { ...invite, usedAt: now, usedBy: request.usedBy };
+    const withoutInvite = { ...current, invites: current.invites.map((each) => (each === invite ? usedUp : each)) };
     if (invite.expiresAt <= now)
       return { team: withoutInvite, result: { refused: 'this join code has expired: ask your supervisor for a new one' } };
     const agent = current.agents.find((each) => each.agent === invite.agent);

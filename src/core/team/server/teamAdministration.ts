@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { errorMessage } from '../../log/errorMessage';
 import type { Logger } from '../../log/logger';
 import { connectBroker } from '../brokerLink';
@@ -72,8 +73,19 @@ export function startTeamAdministration({
   /** When each join code last asked: one asking again within a second is not answered (a flood must not hold the team's lock). */
   const lastAsked = new BoundedMap<string, number>(10_000);
 
-  /** A join code used already is refused from what team.json says, without its lock. */
-  const isUnused = (invite: string): boolean => readTeam(dir).invites.some((each) => each.id === invite && each.usedAt === undefined);
+  /** How a join code stands in team.json, read without its lock. */
+  const inviteNow = (invite: string) => readTeam(dir).invites.find((each) => each.id === invite);
+  /** The key a request asks with, as kept with the join code it used. */
+  const keyHashOf = (publicKey: string): string => createHash('sha256').update(publicKey).digest('base64url');
+
+  /**
+   * A used join code is refused, unless it was used by this very request: another receiver of the
+   * team answered it (both hear each request), and a refusal now would undo that answer.
+   */
+  async function refuseUsed(invite: string, usedBy: string): Promise<void> {
+    if (inviteNow(invite)?.usedBy === usedBy) return;
+    await answer(invite, { ok: false, reason: usedAlready });
+  }
 
   async function onRequest(invite: string, payload: Buffer): Promise<void> {
     const now = Date.now();
@@ -83,10 +95,13 @@ export function startTeamAdministration({
     if (!request.success || !isSealingKey(request.data.publicKey)) {
       return answer(invite, { ok: false, reason: 'the request is not one this team server understands: update the app' });
     }
-    if (!isUnused(invite)) return answer(invite, { ok: false, reason: usedAlready });
+    const usedBy = keyHashOf(request.data.publicKey);
+    const known = inviteNow(invite);
+    if (known && known.usedAt !== undefined) return refuseUsed(invite, usedBy);
     try {
-      const { result } = await enrolDevice(dir, log, { invite, label: request.data.label });
-      if ('refused' in result) return await answer(invite, { ok: false, reason: result.refused });
+      const { result } = await enrolDevice(dir, log, { invite, label: request.data.label, usedBy });
+      if ('refused' in result)
+        return await (result.refused === usedAlready ? refuseUsed(invite, usedBy) : answer(invite, { ok: false, reason: result.refused }));
       const { device, password, teams } = result;
       const sealed = seal(password, request.data.publicKey);
       await answer(invite, {

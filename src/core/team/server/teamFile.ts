@@ -54,6 +54,8 @@ export const teamFileSchema = z.object({
       createdAt: z.number(),
       /** Traded for a desktop's credentials: kept only until the desktop has its answer. */
       usedAt: z.number().optional(),
+      /** The key of the desktop that used it (a hash): another receiver of the team knows that request was answered. */
+      usedBy: z.string().optional(),
     }),
   ),
   /** The desktops let in: each with credentials of its own, revoked alone. */
