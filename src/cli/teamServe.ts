@@ -99,7 +99,7 @@ export async function serveTeam({
   const metrics = createTeamMetrics({
     spooled: publisher.spooled,
     brokerConnected: () => publisher.health().delivering,
-    ...(administration && { desktopsOnline: administration.desktopsOnline }),
+    ...(administration && { desktopsOnline: administration.desktopsOnline, brokerDropped: administration.brokerDropped }),
   });
   const receiver = createHttpTransport({
     settings: { host, port, token },

@@ -46,6 +46,8 @@ export function mosquittoConf(dir: string, team: TeamFile, pluginPath: string): 
     'autosave_interval 1',
     'persistent_client_expiration 2d',
     'max_queued_messages 10000',
+    // How often the receiver hears how many messages a full queue made the broker drop.
+    'sys_interval 5',
     'log_dest stderr',
     'log_type error',
     'log_type warning',

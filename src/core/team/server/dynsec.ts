@@ -51,7 +51,13 @@ export const roleNames = {
   invite: (id: string) => `invite-${id}`,
 };
 
-/** The receiver publishes calls and statuses, reads presences and enrolment requests, and changes users (it lets desktops in). */
+/** Mosquitto's count of messages it dropped (a session's queue full), every `sys_interval`. */
+export const brokerDroppedTopic = '$SYS/broker/publish/messages/dropped';
+
+/**
+ * The receiver publishes calls and statuses, reads presences, enrolment requests and the broker's
+ * dropped count, and changes users (it lets desktops in).
+ */
 function receiverRole(): DynsecRole {
   return {
     rolename: roleNames.receiver,
@@ -60,6 +66,7 @@ function receiverRole(): DynsecRole {
       ...reads('telecmi/#'),
       allow('publishClientSend', '$CONTROL/dynamic-security/#'),
       ...reads('$CONTROL/dynamic-security/#'),
+      ...reads(brokerDroppedTopic),
     ],
   };
 }

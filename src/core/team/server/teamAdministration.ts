@@ -7,6 +7,7 @@ import { BoundedMap } from '../../collections/boundedMap';
 import { isSealingKey, seal } from '../sealedBox';
 import { topics } from '../topics';
 import { controlOver, NotTheTeamsBroker } from './dynsecControl';
+import { brokerDroppedTopic } from './dynsec';
 import { dropExpiredInvites, enrolDevice, forgetInvite, TeamRefusal, usedAlready } from './teamAdmin';
 import { readTeam } from './teamFile';
 
@@ -46,7 +47,7 @@ export function startTeamAdministration({
     log,
     verify: async (client) => void (await controlOver(client).send([{ command: 'getClient', username: team.receiver.username }])),
     onConnect: async (client) => {
-      await client.subscribeAsync([topics.allEnrolRequests, topics.allPresences], { qos: 1 });
+      await client.subscribeAsync([topics.allEnrolRequests, topics.allPresences, brokerDroppedTopic], { qos: 1 });
       listening = true;
       await sweep();
     },
@@ -136,7 +137,22 @@ export function startTeamAdministration({
     else online.delete(topic);
   }
 
+  /** Messages the broker dropped since it started (a desktop away too long, its queue full), as it last said. */
+  let brokerDropped: number | undefined;
+  function onBrokerDropped(payload: Buffer): void {
+    const now = Number(payload.toString('utf8'));
+    if (!Number.isSafeInteger(now)) return;
+    if (now > (brokerDropped ?? 0)) {
+      log.warn('the broker dropped calls for desktops away too long (their queue was full: max_queued_messages)', {
+        dropped: now - (brokerDropped ?? 0),
+        sinceBrokerStart: now,
+      });
+    }
+    brokerDropped = now;
+  }
+
   link.client.on('message', (topic, payload) => {
+    if (topic === brokerDroppedTopic) return onBrokerDropped(payload);
     if (topic.startsWith(topics.presence(''))) return onPresence(topic, payload);
     const invite = /^telecmi\/enrol\/([a-z0-9]+)\/request$/.exec(topic)?.[1];
     // An empty payload is a request cleared once answered.
@@ -149,6 +165,8 @@ export function startTeamAdministration({
   return {
     /** Desktops' requests to join are heard now. */
     listening: (): boolean => listening,
+    /** Messages the broker dropped since it started (queues full); undefined until it said. */
+    brokerDropped: (): number | undefined => brokerDropped,
     /** How many of each agent's desktops say they are online (their retained presences); every agent of the team is there. */
     desktopsOnline(): Map<string, number> {
       const { agents, devices } = readTeam(dir);

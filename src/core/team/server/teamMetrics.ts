@@ -9,6 +9,8 @@ export interface TeamMetricsSources {
   brokerConnected: () => boolean;
   /** Each agent's desktops whose presence says online; undefined where the receiver cannot tell (a broker the operator runs). */
   desktopsOnline?: () => ReadonlyMap<string, number>;
+  /** Messages the broker dropped since it started, its queues full (the team's Mosquitto says). */
+  brokerDropped?: () => number | undefined;
 }
 
 /** Seconds from an event's arrival to the broker's acknowledgement: a healthy broker answers in milliseconds. */
@@ -20,7 +22,7 @@ const deliveryBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
  * desktops online (each agent's too), and the process's own figures (event-loop lag, memory, CPU).
  * Labels are kinds, outcomes and agent ids: no caller's number leaves through them.
  */
-export function createTeamMetrics({ spooled, brokerConnected, desktopsOnline }: TeamMetricsSources) {
+export function createTeamMetrics({ spooled, brokerConnected, desktopsOnline, brokerDropped }: TeamMetricsSources) {
   const registry = new Registry();
   const registers = [registry];
   const counter = (name: string, help: string, labelNames: string[] = ['kind']) => new Counter({ name, help, labelNames, registers });
@@ -63,6 +65,14 @@ export function createTeamMetrics({ spooled, brokerConnected, desktopsOnline }: 
         this.reset();
         for (const [agent, count] of desktopsOnline()) this.set({ agent }, count);
       },
+    });
+  }
+  if (brokerDropped) {
+    new Gauge({
+      name: 'telecmi_broker_dropped_messages',
+      help: "Messages the broker dropped since it started: a desktop's queue was full (max_queued_messages)",
+      registers,
+      collect: setTo(() => brokerDropped() ?? 0),
     });
   }
   collectDefaultMetrics({ register: registry, prefix: 'telecmi_' });
