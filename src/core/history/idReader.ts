@@ -87,11 +87,12 @@ export function createIdReader({ database, index, isRemoved, isClosed, log }: Id
      * after opening a large history): one scan of the keys, not the rest of the reading (~1.5 s at 100,000 calls).
      */
     learnConversation(conversationId: string): void {
-      if (allKnown || unreadable || isClosed()) return;
+      if (allKnown || isClosed()) return;
       try {
         for (const call of database.conversationKeys(conversationId)) if (!isRemoved(call.id)) index.add(call.id, call);
       } catch (error) {
-        giveUp(error);
+        // A damaged file is said once.
+        if (!unreadable) giveUp(error);
       }
     },
     /** Settled once every id is known (or none can be read). */
