@@ -5,7 +5,7 @@ import { fileTime, freePath } from '../storage/keptAside';
 import { claimOrRefuse, claimOwnership, releaseOwnership } from './databaseLock';
 import { missingColumns, readableColumn } from './migrations';
 import { prepareStatements, warmUp } from './statements';
-import { describeDatabaseError, openOrKeepAside, openReadOnly, shrinkIfMostlyFree } from './sqliteFile';
+import { bestEffort, describeDatabaseError, openOrKeepAside, openReadOnly, shrinkIfMostlyFree } from './sqliteFile';
 
 /** One transaction's worth of changes, applied in this order. */
 export interface CallWrite {
@@ -85,7 +85,7 @@ export function openCallDatabase(
   let open = true;
   const hasCallBackColumn = (db.all('PRAGMA table_info(calls)') as Array<{ name: string }>).some((column) => column.name === 'call_back');
   const statements = prepareStatements(db, readableColumn(readOnly ? missingColumns(db) : []), readOnly);
-  if (!readOnly) warmUp(db, statements);
+  if (!readOnly) bestEffort(() => warmUp(db, statements));
 
   const toRecord = (row: { record: string; read: number }): CallRecord | undefined => {
     const parsed = callRecordSchema.safeParse(JSON.parse(row.record));

@@ -84,10 +84,22 @@ function prepare(db: Sqlite.Database, log: Logger): Sqlite.Database {
     db.exec('PRAGMA auto_vacuum = INCREMENTAL;');
     migrate(db, log);
     // What the last run left in the log goes into the file now, not at the first commit, when a request may wait on it.
-    db.exec('PRAGMA wal_checkpoint(TRUNCATE);');
+    bestEffort(() => db.exec('PRAGMA wal_checkpoint(TRUNCATE);'));
     return db;
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * Work done ahead of need at opening: a disk that refuses it (full, read-only) is told at the first
+ * write that needs it, where it is logged and retried, not by a history that will not open.
+ */
+export function bestEffort(work: () => void): void {
+  try {
+    work();
+  } catch {
+    // Told at the next write.
   }
 }

@@ -1,5 +1,6 @@
 import type * as Sqlite from 'node-sqlite3-wasm';
 import type { AddedColumn } from './migrations';
+import { bestEffort } from './sqliteFile';
 
 /**
  * The call history's statements, prepared once: preparing a statement costs more than running it.
@@ -60,5 +61,6 @@ export function warmUp(db: Sqlite.Database, statements: CallStatements): void {
     db.exec('ROLLBACK');
   }
   // The log restarts (its header written and synced, ~50 ms on a slow disk) at the first commit after a checkpoint: now.
-  db.exec(`PRAGMA user_version = ${(db.get('PRAGMA user_version') as { user_version: number }).user_version}`);
+  const { user_version: version } = db.get('PRAGMA user_version') as { user_version: number };
+  bestEffort(() => db.exec(`PRAGMA user_version = ${version}`));
 }
