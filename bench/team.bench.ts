@@ -21,6 +21,7 @@ import { mosquittoPath, startMosquitto, type RunningBroker } from '../test/suppo
 import { teamFolderWithDevices } from '../test/support/teamFolder';
 import { startServer } from './receiver.bench';
 import { spoolBench } from './spool.bench';
+import { brokerBacklogBench } from './brokerBacklog.bench';
 
 const calls = 1000;
 const callsPerSecond = 200;
@@ -248,6 +249,7 @@ export async function teamBench(): Promise<boolean> {
       team / minimal >= targets.throughputRatio,
     ],
     ...(await spoolBench()),
+    ...(await brokerBacklogBench()),
   ];
   console.log();
   for (const [figure, target, pass] of checks) console.log(`${pass ? 'PASS' : 'FAIL'}  ${figure}  [target ${target}]`);
