@@ -11,6 +11,7 @@ import { readTeam, teamPaths, type TeamFile } from '../core/team/server/teamFile
 import { agentDisplayNameSchema, teamNameSchema } from '../core/team/teamNames';
 import { createCliLogger } from './cliLogger';
 import { printLine } from './jsonLines';
+import { operatorJoinCode } from './teamCode';
 import { checkPortFree } from './ports';
 import { EnvironmentError, UsageError, validateOptions } from './usage';
 
@@ -44,7 +45,11 @@ JSON line. Agents, join codes and desktops change while the broker runs: no rest
   team remove-agent --dir D --agent 204_2222223
       removes an agent: its desktops are cut off at once
   team list --dir D
-      the agents and their teams (no secrets)`;
+      the agents and their teams (no secrets)
+  team code --broker-url U --agent A --username N --password-env V [--team T]... [--tls-ca F]
+      a join code for a broker you run yourself (EMQX, HiveMQ, an ejabberd cluster), whose users
+      and rights you manage: it carries the user N and the password from the environment variable
+      V; the desktop subscribes to A's topic and each --team's (see docs/deployment.md)`;
 
 const port = z.coerce.number().int().min(1).max(65535);
 const host = z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a host name or an IPv4 address');
@@ -74,8 +79,13 @@ export async function teamCommand(args: string[]): Promise<void> {
       team: { type: 'string', multiple: true },
       name: { type: 'string' },
       device: { type: 'string' },
+      'broker-url': { type: 'string' },
+      username: { type: 'string' },
+      'password-env': { type: 'string' },
     },
   });
+  // For a broker the operator runs: no team folder.
+  if (action === 'code') return printLine(operatorJoinCode(values));
   if (!values.dir) throw new UsageError(`--dir is required\n\n${teamHelp}`);
   const dir = resolve(values.dir);
   const log = createCliLogger('warn');

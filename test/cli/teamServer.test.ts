@@ -243,6 +243,41 @@ describe.skipIf(skipBrokerTests)(
 );
 
 describe('team commands: mistakes told before anything is written', () => {
+  it('makes a join code for an operator-run broker only from a broker address, an agent and a password kept out of the process list', async () => {
+    const code = ['team', 'code', '--broker-url', 'mqtt://broker.example.com:1883', '--agent', '204_2222223', '--username', 'u'];
+    expect(await failing(...code, '--password-env', 'NOT_SET_ANYWHERE')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--password-env: the environment variable NOT_SET_ANYWHERE is not set'),
+    });
+    const withPassword = { env: { ...process.env, AGENT_PASSWORD: 'secret-value-0123' } };
+    const broken = [
+      'team',
+      'code',
+      '--broker-url',
+      'http://broker.example.com',
+      '--agent',
+      '204_2222223',
+      '--username',
+      'u',
+      '--password-env',
+      'AGENT_PASSWORD',
+    ];
+    await expect(run(process.execPath, [bin, ...broken], withPassword)).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--broker-url'),
+    });
+    const made = JSON.parse(
+      (await run(process.execPath, [bin, ...code, '--password-env', 'AGENT_PASSWORD', '--team', 'Sales_2222223'], withPassword)).stdout,
+    ) as {
+      joinCode: string;
+    };
+    const decoded = decodeJoinCode(made.joinCode);
+    expect(decoded).toMatchObject({
+      ok: true,
+      code: { v: 3, agent: '204_2222223', username: 'u', password: 'secret-value-0123', teams: ['Sales_2222223'] },
+    });
+  });
+
   it('refuses options that do not apply in team mode, and a short agent id without an app id', async () => {
     const dir = join(teamParent(), 'team');
     for (const flag of [

@@ -1,18 +1,21 @@
 import { z } from 'zod';
-import { agentNameSchema } from './teamNames';
+import { agentNameSchema, teamNameSchema } from './teamNames';
 
 /**
  * What a desktop needs to ask its team's broker to let it in, once: where the broker is (and the
  * private CA to trust for it alone), and a single-use invitation that expires. The desktop trades
  * it for credentials of its own.
  */
-export const joinCodeSchema = z.object({
+const brokerUrl = (schemes: RegExp, said: string) =>
+  z
+    .string()
+    .regex(schemes, said)
+    .refine((url) => URL.canParse(url), said);
+
+export const inviteCodeSchema = z.object({
   v: z.literal(2),
   /** The broker as desktops reach it: `wss://` (or `ws://` on loopback, or where the team chose to run without TLS). */
-  url: z
-    .string()
-    .regex(/^wss?:\/\/[^\s/@]+(\/\S*)?$/, 'must be a wss:// or ws:// address')
-    .refine((url) => URL.canParse(url), 'must be a wss:// or ws:// address'),
+  url: brokerUrl(/^wss?:\/\/[^\s/@]+(\/\S*)?$/, 'must be a wss:// or ws:// address'),
   /** A private CA's certificate (PEM), trusted for this broker only. */
   ca: z.string().max(20_000).optional(),
   invite: z.string().regex(/^[a-z0-9]{8,40}$/),
@@ -21,6 +24,27 @@ export const joinCodeSchema = z.object({
   /** Epoch milliseconds after which the code no longer lets anyone in. */
   expiresAt: z.number(),
 });
+export type InviteCode = z.infer<typeof inviteCodeSchema>;
+
+/**
+ * A join code for a broker the operator runs (EMQX, HiveMQ, an ejabberd cluster…), whose users
+ * and rights they manage: the desktop's own credentials, used as they are (`team code`).
+ */
+export const credentialsCodeSchema = z.object({
+  v: z.literal(3),
+  url: brokerUrl(/^(mqtts?|wss?):\/\/[^\s/@]+(\/\S*)?$/, 'must be an mqtts://, mqtt://, wss:// or ws:// address'),
+  ca: z.string().max(20_000).optional(),
+  username: z.string().min(1).max(200),
+  password: z.string().min(1).max(500),
+  /** Made for this code: two desktops with codes of their own never take each other's connection. */
+  clientId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
+  agent: agentNameSchema,
+  /** The teams whose calls it subscribes to (the operator's rights must allow each). */
+  teams: z.array(teamNameSchema).max(50),
+});
+export type CredentialsCode = z.infer<typeof credentialsCodeSchema>;
+
+export const joinCodeSchema = z.discriminatedUnion('v', [inviteCodeSchema, credentialsCodeSchema]);
 export type JoinCode = z.infer<typeof joinCodeSchema>;
 
 const prefix = 'tcmi2.';

@@ -6,7 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../../src/core/log/logger';
 import { enrol, EnrolFailure, type DeviceCredentials } from '../../../src/core/team/desktop/enrol';
-import { decodeJoinCode, type JoinCode } from '../../../src/core/team/joinCode';
+import { decodeJoinCode, type InviteCode } from '../../../src/core/team/joinCode';
 import { addAgent, initTeam, inviteAgent, removeAgent, revokeDevice } from '../../../src/core/team/server/teamAdmin';
 import { startTeamAdministration } from '../../../src/core/team/server/teamAdministration';
 import { readTeam, teamPaths } from '../../../src/core/team/server/teamFile';
@@ -21,9 +21,10 @@ const run = promisify(execFile);
 const settle = (ms = 400) => new Promise((resolve) => setTimeout(resolve, ms));
 const about = { label: 'test desktop', version: '0.0.0' };
 
-function codeOf(joinCode: string): JoinCode {
+function codeOf(joinCode: string): InviteCode {
   const decoded = decodeJoinCode(joinCode);
   if (!decoded.ok) throw new Error(decoded.reason);
+  if (decoded.code.v !== 2) throw new Error('not an invitation');
   return decoded.code;
 }
 
@@ -66,7 +67,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
   });
 
   /** A team folder with these agents (their join codes), its broker running, and the team server's enrolment listening. */
-  async function runningTeam(agents: Array<[agent: string, team: string]>, withServer = true): Promise<JoinCode[]> {
+  async function runningTeam(agents: Array<[agent: string, team: string]>, withServer = true): Promise<InviteCode[]> {
     dir = join(teamParent(), 'team');
     const ports = [await freePort(), await freePort()] as [number, number];
     initTeam(dir, { publicHost: '127.0.0.1', mqttPort: ports[0], wsPort: ports[1], insecure: false });
@@ -83,7 +84,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
     await vi.waitFor(() => expect(administration?.listening()).toBe(true), { timeout: 5000 });
   }
 
-  async function desktop(code: JoinCode) {
+  async function desktop(code: InviteCode) {
     const joined = await connectAs(await enrol(code, { ...about, timeoutMs: 5000 }));
     clients.push(joined.client);
     return joined;
@@ -111,7 +112,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
   });
 
   it('lets one desktop in per join code: the same code on a second desktop is refused for good, and its broker user goes', async () => {
-    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [JoinCode];
+    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [InviteCode];
     const first = await enrol(alice, { ...about, timeoutMs: 5000 });
     expect(first).toMatchObject({ agent: '204_2222223', teams: ['Sales_2222223'], username: expect.stringMatching(/^device-/) });
     const second = await enrol(alice, { ...about, timeoutMs: 5000 }).catch((error: unknown) => error);
@@ -122,7 +123,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
   });
 
   it('answers a desktop that asked while the team server was not running yet, once it starts', async () => {
-    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']], false)) as [JoinCode];
+    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']], false)) as [InviteCode];
     const asking = enrol(alice, { ...about, timeoutMs: 10_000 });
     await settle(1000);
     await startServer();
@@ -136,14 +137,14 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
       await vi.waitFor(() => expect(second.listening()).toBe(true), { timeout: 5000 });
       for (const code of codes) await expect(enrol(code, { ...about, timeoutMs: 5000 })).resolves.toMatchObject({ agent: code.agent });
       expect(readTeam(dir).devices).toHaveLength(codes.length);
-      await expect(enrol(codes[0] as JoinCode, { ...about, timeoutMs: 5000 })).rejects.toThrow(/used already/);
+      await expect(enrol(codes[0] as InviteCode, { ...about, timeoutMs: 5000 })).rejects.toThrow(/used already/);
     } finally {
       await second.stop();
     }
   });
 
   it('binds every user but the receiver to its own client id: a join code cannot take over the receiver', async () => {
-    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [JoinCode];
+    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [InviteCode];
     const asInvite = { username: `invite-${alice.invite}`, password: alice.secret, protocolVersion: 5 as const, reconnectPeriod: 0 };
     for (const clientId of ['telecmi-receiver-test', 'telecmi-admin-test']) {
       await expect(mqtt.connectAsync(alice.url, { ...asInvite, clientId })).rejects.toThrow(/Not authorized/);
@@ -152,7 +153,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
   });
 
   it('lets in only one of two desktops racing with one join code: the answer is sealed for the one that asked first', async () => {
-    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [JoinCode];
+    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [InviteCode];
     const results = await Promise.allSettled([enrol(alice, { ...about, timeoutMs: 5000 }), enrol(alice, { ...about, timeoutMs: 5000 })]);
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
     // The loser was knocked off (the same client id) or refused; trying again, it is refused for good.
@@ -164,7 +165,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
   });
 
   it("answers a flood of requests from one join code once or twice, keeping the team's lock free for its commands", async () => {
-    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [JoinCode];
+    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [InviteCode];
     const flooder = await mqtt.connectAsync(alice.url, {
       username: `invite-${alice.invite}`,
       password: alice.secret,
@@ -188,7 +189,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
   });
 
   it('refuses a packet bigger than any call, presence or enrolment (256 KB), instead of keeping it', async () => {
-    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [JoinCode];
+    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [InviteCode];
     const device = await enrol(alice, { ...about, timeoutMs: 5000 });
     const desk = await connectAs(device);
     clients.push(desk.client);
@@ -207,7 +208,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
     const [alice, bob] = (await runningTeam([
       ['204_2222223', 'Sales_2222223'],
       ['205_2222223', 'Support_2222223'],
-    ])) as [JoinCode, JoinCode];
+    ])) as [InviteCode, InviteCode];
     const [aliceDesk, bobDesk] = [await desktop(alice), await desktop(bob)];
     // A hostile desktop asks for everything, or for a colleague's calls: refused.
     await expect(bobDesk.client.subscribeAsync('telecmi/#', { qos: 1 })).rejects.toThrow(/Not authorized/);
@@ -226,7 +227,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
     const [alice, bob] = (await runningTeam([
       ['204_2222223', 'Sales_2222223'],
       ['205_2222223', 'Sales_2222223'],
-    ])) as [JoinCode, JoinCode];
+    ])) as [InviteCode, InviteCode];
     const aliceDesk = await desktop(alice);
     const bobDevice = await enrol(bob, { ...about, timeoutMs: 5000 });
     const bobDesk = await connectAs(bobDevice);
@@ -249,7 +250,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
     const [alice] = (await runningTeam([
       ['204_2222223', 'Sales_2222223'],
       ['205_2222223', 'Sales_2222223'],
-    ])) as [JoinCode];
+    ])) as [InviteCode];
     const credentials = await enrol(alice, { ...about, timeoutMs: 5000 });
     const laptop = await connectAs(credentials);
     clients.push(laptop.client);
@@ -277,7 +278,7 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle('team broker: join codes, desk
   });
 
   it("revokes one desktop: it is cut off within seconds and refused after; the agent's other desktop goes on", async () => {
-    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [JoinCode];
+    const [alice] = (await runningTeam([['204_2222223', 'Sales_2222223']])) as [InviteCode];
     const laptop = await enrol(alice, { ...about, timeoutMs: 5000 });
     const laptopDesk = await connectAs(laptop);
     clients.push(laptopDesk.client);

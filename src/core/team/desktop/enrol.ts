@@ -1,7 +1,7 @@
 import mqtt from 'mqtt';
 import { z } from 'zod';
 import { describeLinkError } from '../brokerLink';
-import type { JoinCode } from '../joinCode';
+import type { CredentialsCode, InviteCode } from '../joinCode';
 import { enrolResponseSchema, type EnrolRequest } from '../teamMessages';
 import { newSealingKeys, unseal, type Sealed, type SealingKeys } from '../sealedBox';
 import { inviteIdentity } from '../teamNames';
@@ -20,6 +20,8 @@ export const deviceCredentialsSchema = z.object({
   teams: z.array(z.string()),
   /** The join code they came from: a new code is a new enrolment. */
   invite: z.string(),
+  /** Subscribe to its own teams' topics only: a broker the operator runs grants those alone. */
+  ownTeamsOnly: z.boolean().optional(),
 });
 export type DeviceCredentials = z.infer<typeof deviceCredentialsSchema>;
 
@@ -53,7 +55,7 @@ const usedUp = 'this join code was used already, has expired, or was revoked: as
  * the invitation's own, so an answer given while this desktop was away waits for it.
  */
 export async function enrol(
-  code: JoinCode,
+  code: InviteCode,
   { label, version, timeoutMs = 30_000, keys = newSealingKeys() }: EnrolOptions,
 ): Promise<DeviceCredentials> {
   if (code.expiresAt <= Date.now())
@@ -138,4 +140,22 @@ function safeJson(payload: Buffer): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The credentials an operator's join code carries (`team code`): used as they are, nothing traded. */
+export function credentialsOf(code: CredentialsCode): DeviceCredentials {
+  const { url, ca, username, password, clientId, agent, teams } = code;
+  return {
+    v: 1,
+    url,
+    ...(ca && { ca }),
+    deviceId: clientId,
+    username,
+    password,
+    clientId,
+    agent,
+    teams,
+    invite: clientId,
+    ownTeamsOnly: true,
+  };
 }

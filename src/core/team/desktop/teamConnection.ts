@@ -2,7 +2,7 @@ import type { Logger } from '../../log/logger';
 import type { CallEvent } from '../../telecmi/eventSchema';
 import { decodeJoinCode, type JoinCode } from '../joinCode';
 import { newSealingKeys } from '../sealedBox';
-import { enrol, EnrolFailure, type DeviceCredentials } from './enrol';
+import { credentialsOf, enrol, EnrolFailure, type DeviceCredentials } from './enrol';
 import { startTeamSubscriber, type DeliveryOptions } from './teamSubscriber';
 import type { TeamStatus } from './teamStatus';
 
@@ -66,6 +66,7 @@ export function createTeamConnection({
 
   /** This desktop's credentials for the code: the kept ones, or traded for now (asked again while the team server is away). */
   async function credentialsFor(code: JoinCode, session: Session): Promise<DeviceCredentials | undefined> {
+    if (code.v === 3) return credentialsOf(code);
     const kept = devices.get();
     if (kept?.invite === code.invite) return kept;
     // One key for every try: an answer given while this desktop was away opens with it.
@@ -105,7 +106,7 @@ export function createTeamConnection({
       if (running?.key === joinCode) return;
       await stop();
       if (inClear(decoded.code.url))
-        log.warn("the team broker is reached over plain ws://: this desktop's password and callers' numbers cross the network in clear", {
+        log.warn("the team broker is reached without TLS: this desktop's password and callers' numbers cross the network in clear", {
           broker: new URL(decoded.code.url).host,
         });
       // A stopped session's late changes must not overwrite the next one's.
@@ -145,7 +146,7 @@ export function createTeamConnection({
 }
 
 /** A broker on another machine without TLS (the team chose `--insecure`). */
-const inClear = (url: string): boolean => url.startsWith('ws://') && !['127.0.0.1', 'localhost'].includes(new URL(url).hostname);
+const inClear = (url: string): boolean => /^(ws|mqtt):\/\//.test(url) && !['127.0.0.1', 'localhost'].includes(new URL(url).hostname);
 
 /** One run of a join code: stopped when another replaces it; its waits end at once then. */
 interface Session {

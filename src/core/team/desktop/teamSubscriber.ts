@@ -90,7 +90,10 @@ export function startTeamSubscriber({
     // Connected means subscribed: a kept session has its subscriptions, and subscribing again is harmless.
     onConnect: async (client) => {
       try {
-        await client.subscribeAsync([topics.agent('+', device.agent), topics.team('+', '+'), topics.receiverStatus('+'), presenceTopic], {
+        // Every team topic (the team's Mosquitto delivers only this agent's teams'), or, where the
+        // operator's broker grants its own teams alone, those.
+        const teamTopics = device.ownTeamsOnly ? device.teams.map((team) => topics.team('+', team)) : [topics.team('+', '+')];
+        await client.subscribeAsync([topics.agent('+', device.agent), ...teamTopics, topics.receiverStatus('+'), presenceTopic], {
           qos: 1,
         });
         await client.publishAsync(presenceTopic, presence(true), { qos: 1, retain: true });

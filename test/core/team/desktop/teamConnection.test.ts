@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { encodeJoinCode, type JoinCode } from '../../../../src/core/team/joinCode';
+import { encodeJoinCode, type InviteCode } from '../../../../src/core/team/joinCode';
 import { EnrolFailure, type DeviceCredentials } from '../../../../src/core/team/desktop/enrol';
 import { createTeamConnection, watchNetwork, type TeamConnectionOptions } from '../../../../src/core/team/desktop/teamConnection';
 import type { SubscriberState, TeamSubscriberOptions } from '../../../../src/core/team/desktop/teamSubscriber';
@@ -15,7 +15,7 @@ const joinCode = (invite: string, agent = '204_2222223'): string =>
     expiresAt: Date.now() + 60_000,
   });
 
-const credentials = (code: JoinCode): DeviceCredentials => ({
+const credentials = (code: InviteCode): DeviceCredentials => ({
   v: 1,
   url: code.url,
   deviceId: `device-of-${code.invite}`,
@@ -46,7 +46,7 @@ function fakeSubscribers() {
 function connection(overrides: Partial<TeamConnectionOptions> = {}) {
   const { started, startSubscriber } = fakeSubscribers();
   let kept: DeviceCredentials | undefined;
-  const enrolments: JoinCode[] = [];
+  const enrolments: InviteCode[] = [];
   const log = recordingLogger();
   const team = createTeamConnection({
     log,
