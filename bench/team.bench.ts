@@ -15,12 +15,14 @@ import { createCallPipeline } from '../src/core/calls/callPipeline';
 import { openCallDatabase } from '../src/core/history/callDatabase';
 import { createCallHistory } from '../src/core/history/callHistory';
 import { silentLogger } from '../src/core/log/logger';
+import type { DeviceCredentials } from '../src/core/team/desktop/enrol';
 import { startTeamSubscriber } from '../src/core/team/desktop/teamSubscriber';
 import { agentLegPayload, sampleCall } from '../src/core/telecmi/sampleEvents';
 import { mosquittoPath, startMosquitto, type RunningBroker } from '../test/support/mosquitto';
 import { teamFolderWithDevices } from '../test/support/teamFolder';
 import { startServer } from './receiver.bench';
 import { spoolBench } from './spool.bench';
+import { clusterBench } from './cluster.bench';
 import { brokerBacklogBench } from './brokerBacklog.bench';
 
 const calls = 1000;
@@ -67,7 +69,7 @@ function serve(teamDir: string): Promise<{ child: ChildProcess; webhookUrl: stri
 }
 
 /** Every agent's subscriber with its own pipeline, recording when each notification is raised. */
-async function subscribers(devices: Awaited<ReturnType<typeof teamWith>>['devices'], received: Received[]) {
+async function subscribers(devices: DeviceCredentials[], received: Received[]) {
   const running = await Promise.all(
     devices.map(
       (device) =>
@@ -127,25 +129,17 @@ function percentile(values: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
 }
 
-async function fanOut(agents: number) {
-  const { dir, ports, devices } = await teamWith(agents);
-  const broker: RunningBroker = await startMosquitto(mosquittoPath as string, join(dir, 'mosquitto.conf'), ports);
-  const server = await serve(dir);
+/** 1,000 ringing calls spread over the devices' agents, after a warm-up: arrival to notification, and what went astray. */
+export async function measureFanOut(webhookUrl: string, devices: DeviceCredentials[]) {
   const received: Received[] = [];
   const stopSubscribers = await subscribers(devices, received);
+  const agents = devices.map((device) => device.agent);
   try {
     // Warm-up: the first calls meet code not yet compiled, in the receiver and here.
-    await ringAll(
-      server.webhookUrl,
-      devices.map((device) => device.agent),
-      100,
-    );
+    await ringAll(webhookUrl, agents, 100);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     received.length = 0;
-    const sent = await ringAll(
-      server.webhookUrl,
-      devices.map((device) => device.agent),
-    );
+    const sent = await ringAll(webhookUrl, agents);
     for (let waited = 0; received.length < calls && waited < 10_000; waited += 100)
       await new Promise((resolve) => setTimeout(resolve, 100));
     const byCall = new Map<string, Received[]>();
@@ -154,9 +148,19 @@ async function fanOut(agents: number) {
     const misrouted = received.filter((one) => sent.get(one.callId) !== one.agent).length;
     const duplicated = [...byCall.values()].filter((list) => list.length > 1).length;
     const latencies = received.map((one) => one.latencyMs);
-    return { agents, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), lost, misrouted, duplicated };
+    return { agents: devices.length, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), lost, misrouted, duplicated };
   } finally {
     await stopSubscribers();
+  }
+}
+
+async function fanOut(agents: number) {
+  const { dir, ports, devices } = await teamWith(agents);
+  const broker: RunningBroker = await startMosquitto(mosquittoPath as string, join(dir, 'mosquitto.conf'), ports);
+  const server = await serve(dir);
+  try {
+    return await measureFanOut(server.webhookUrl, devices);
+  } finally {
     server.child.kill();
     await broker.stop();
   }
@@ -248,6 +252,7 @@ export async function teamBench(): Promise<boolean> {
       `>= ${targets.throughputRatio}`,
       team / minimal >= targets.throughputRatio,
     ],
+    ...(await clusterBench(measureFanOut, at500.p99)),
     ...(await spoolBench()),
     ...(await brokerBacklogBench()),
   ];

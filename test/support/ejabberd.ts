@@ -29,6 +29,25 @@ export interface EjabberdUser {
  * reads the team's traffic; a desktop user (named as its agent) reads its own topic, its teams'
  * (listed here per user) and the receivers' statuses, and publishes only its presence.
  */
+/** For load measurements alone: anyone may connect under any name, and publish and subscribe anywhere. */
+function openConfig(mqttPort: number): string {
+  return `hosts:
+  - localhost
+loglevel: warning
+certfiles: []
+auth_method: [anonymous]
+anonymous_protocol: login_anon
+listen:
+  -
+    port: ${mqttPort}
+    ip: "127.0.0.1"
+    module: mod_mqtt
+modules:
+  mod_mqtt:
+    max_queue: 10000
+`;
+}
+
 function config(mqttPort: number, teamsOf: Record<string, string[]>): string {
   const teamRules = Object.entries(teamsOf).flatMap(([user, teams]) =>
     teams.map((team) => `      "telecmi/+/team/${team}":\n        - allow: ${user}_team\n        - allow: receiver`),
@@ -93,6 +112,7 @@ export async function startEjabberdCluster(
   nodes: number,
   users: EjabberdUser[],
   teamsOf: Record<string, string[]>,
+  { open = false } = {},
 ): Promise<EjabberdCluster> {
   if (!ejabberdctlPath) throw new Error(`${missing}: CI must run the cluster tests`);
   const root = mkdtempSync(join(tmpdir(), 'telecmi-ejabberd-'));
@@ -107,7 +127,7 @@ export async function startEjabberdCluster(
     for (const sub of ['spool', 'logs']) mkdirSync(join(dir, sub), { recursive: true });
     const port = await freePort();
     ports.push(port);
-    writeFileSync(join(dir, 'ejabberd.yml'), config(port, teamsOf));
+    writeFileSync(join(dir, 'ejabberd.yml'), open ? openConfig(port) : config(port, teamsOf));
     writeFileSync(join(dir, 'ejabberdctl.cfg'), `ERLANG_NODE=telecmi${index}${suffix}@localhost\nINET_DIST_INTERFACE=127.0.0.1\n`);
     if (owner)
       for (const path of [dir, join(dir, 'spool'), join(dir, 'logs'), join(dir, 'ejabberd.yml'), join(dir, 'ejabberdctl.cfg')])
