@@ -182,6 +182,30 @@ describe('team server pieces', () => {
     expect(routes.map((route) => route.topic)).toEqual(['telecmi/2222223/team/Sales_2222223']);
   });
 
+  it('drains the spool in time linear in its length: the file is rewritten a few times, not once per batch', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'telecmi-spool-')), 'spool.jsonl');
+    const spool = openSpool(file, silentLogger);
+    const entry = (id: number) => ({
+      topic: 't',
+      expirySec: 60,
+      message: { v: 1 as const, id: String(id), receivedAt: 1, expirySec: 60, payload: {} },
+    });
+    spool.append(Array.from({ length: 20_000 }, (_, index) => entry(index)));
+    let rewrites = 0;
+    let inode = statSync(file).ino;
+    for (let batch = 0; batch < 100; batch += 1) {
+      spool.drop(200);
+      // An atomic rewrite is a new file in its place.
+      const now = statSync(file, { throwIfNoEntry: false })?.ino;
+      if (now !== inode) rewrites += 1;
+      inode = now ?? inode;
+    }
+    expect(spool.size()).toBe(0);
+    // Halving: 20,000 -> 10,000 -> 5,000 … compactions, each of what is left (before: a rewrite per 200 events).
+    expect(rewrites).toBeLessThanOrEqual(8);
+    expect(openSpool(file, silentLogger).size()).toBe(0);
+  });
+
   it('keeps the spool whole after a crash cut its last line short', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'telecmi-spool-')), 'spool.jsonl');
     const entry = { topic: 't', expirySec: 60, message: { v: 1 as const, id: 'one', receivedAt: 1, expirySec: 60, payload: {} } };
