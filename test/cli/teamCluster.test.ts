@@ -73,13 +73,15 @@ describe.skipIf(skipEjabberdTests)(ejabberdTestsTitle('team mode on an operator-
     const connected = (running: Running) => running.waitFor((line) => line.type === 'connection' && line.state === 'connected');
     let aliceListen = aliceDesk.start();
     const bobListen = bobDesk.start();
-    await Promise.all([connected(aliceListen), connected(bobListen)]);
+    // Alice's second computer, on a code of its own for the same broker user: both stay in.
+    const aliceLaptop = desk(alice, await joinCode(url, alice)).start();
+    await Promise.all([connected(aliceListen), connected(bobListen), connected(aliceLaptop)]);
     const rings = (running: Running, callId: string) =>
       running.waitFor((line) => line.type === 'notification' && (line.calls as Array<{ id: string }>).some((call) => call.id === callId));
 
     const toAlice = sampleCall({ user: alice.agent, team: alice.team });
     expect((await postJson(webhookUrl, agentLegPayload(toAlice, 'started', Date.now()))).status).toBe(200);
-    await rings(aliceListen, toAlice.callId);
+    await Promise.all([rings(aliceListen, toAlice.callId), rings(aliceLaptop, toAlice.callId)]);
     const toBob = sampleCall({ user: bob.agent, team: bob.team });
     expect((await postJson(webhookUrl, agentLegPayload(toBob, 'started', Date.now()))).status).toBe(200);
     await rings(bobListen, toBob.callId);
@@ -89,6 +91,7 @@ describe.skipIf(skipEjabberdTests)(ejabberdTestsTitle('team mode on an operator-
         .flatMap((line) => (line.calls as Array<{ id: string }>).map((call) => call.id));
     expect(notified(aliceListen)).toEqual([toAlice.callId]);
     expect(notified(bobListen)).toEqual([toBob.callId]);
+    expect(aliceLaptop.lines.filter((line: Line) => line.type === 'connection' && line.state === 'offline')).toEqual([]);
 
     // Alice's laptop sleeps; a call ends meanwhile; it wakes and catches up from its session on the cluster.
     await aliceListen.stop('SIGTERM');

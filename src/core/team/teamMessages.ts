@@ -76,5 +76,7 @@ export const presenceSchema = z.object({
   since: z.number().optional(),
   version: z.string().max(40).optional(),
   label: z.string().max(100).optional(),
+  /** The connection's client id: another desktop sharing the user (an operator's broker) is not a copy. */
+  clientId: z.string().max(100).optional(),
 });
 export type Presence = z.infer<typeof presenceSchema>;

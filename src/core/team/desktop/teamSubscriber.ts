@@ -69,6 +69,7 @@ export function startTeamSubscriber({
       at: now(),
       instance,
       since,
+      clientId: device.clientId,
       ...(about && { version: about.version, label: about.label }),
     } satisfies Presence);
   const teamServer = (): 'online' | 'offline' | 'unknown' =>
@@ -123,7 +124,8 @@ export function startTeamSubscriber({
     onEvent(event.event, { late: age > ringWindowMs, callerNames: parsed.data.callerNames, agentName: parsed.data.agentName });
   });
   link.client.on('error', (error) => {
-    if (/Not authorized/.test(error.message)) onState({ state: 'offline', reason: revoked, final: true });
+    // Mosquitto answers a refused login with 0x87, other brokers (EMQX) with 0x86.
+    if (/Not authorized|Bad User Name or Password/i.test(error.message)) onState({ state: 'offline', reason: revoked, final: true });
   });
 
   function onReceiverStatus(receiver: string, payload: Buffer): void {
@@ -140,6 +142,8 @@ export function startTeamSubscriber({
   function onPresence(payload: Buffer): void {
     const other = presenceSchema.safeParse(safeJson(payload));
     if (!other.success || !other.data.online || !other.data.instance || other.data.instance === instance) return;
+    // Another desktop of the same broker user, with a client id of its own (an operator's broker): not a copy.
+    if (other.data.clientId !== undefined && other.data.clientId !== device.clientId) return;
     if (now() - other.data.at > presenceLifeMs) return;
     const theirs = other.data.since ?? 0;
     if (theirs > since || (theirs === since && other.data.instance > instance)) {
