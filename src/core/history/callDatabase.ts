@@ -206,7 +206,8 @@ export function openCallDatabase(
       } catch {
         // No transaction left to roll back.
       }
-      throw new Error(describeDatabaseError(error));
+      // What `apply` itself refused (not the database) goes on as it was.
+      throw error instanceof Error && error.name !== 'SQLite3Error' ? error : new Error(describeDatabaseError(error));
     }
   }
 

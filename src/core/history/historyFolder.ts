@@ -54,7 +54,9 @@ function migrate(legacy: string, database: OpenedCallDatabase, log: Logger, now:
       }),
     );
   } catch (error) {
-    return keepAside(legacy, 'move', errorMessage(error), log, now);
+    // A database that refused (a full disk) leaves the file where it is, for the next start.
+    if (!(error instanceof UnreadableFile)) throw error;
+    return keepAside(legacy, 'move', error.message, log, now);
   }
   if (invalid > 0) keepAside(legacy, 'copy', `${invalid} of ${read} calls are not valid call records`, log, now);
   const migrated = `${legacy}.migrated-${fileTime(now)}`;
@@ -62,8 +64,30 @@ function migrate(legacy: string, database: OpenedCallDatabase, log: Logger, now:
   log.info('the call history moved to its database', { calls: saved, from: legacy, keptAt: migrated });
 }
 
+/** The earlier version's file cannot be read as one (not JSON, no list of calls, an unreadable disk). */
+class UnreadableFile extends Error {}
+
 /** Hands over the items of the file's `calls`, in its order, those each chunk completed; throws when it is not such a file. */
 function readCallsInChunks(file: string, onItems: (items: unknown[]) => void): void {
+  // What taking the calls in threw (the database) is not the file's fault.
+  let refusedByConsumer: unknown;
+  const consume = (items: unknown[]): void => {
+    try {
+      onItems(items);
+    } catch (error) {
+      refusedByConsumer = error;
+      throw error;
+    }
+  };
+  try {
+    readChunks(file, consume);
+  } catch (error) {
+    if (error === refusedByConsumer || error instanceof UnreadableFile) throw error;
+    throw new UnreadableFile(errorMessage(error));
+  }
+}
+
+function readChunks(file: string, onItems: (items: unknown[]) => void): void {
   // Only the items are selected: a selected parent would keep every item in memory to the end.
   const parser = new JSONParser({ paths: ['$.calls.*'], keepStack: false });
   let items: unknown[] = [];

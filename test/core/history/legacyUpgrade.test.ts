@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -60,5 +60,18 @@ describe('the move from an earlier version’s calls.json', () => {
     database.write({ cleared: false, allRead: false, upserts: [newCallRecord(agentCall('after').started)], removed: [], eventKeys: [] });
     expect(database.oldest(3001, 1).map((call) => call.id)).toEqual(['leg-b-after']);
     database.close();
+  });
+});
+
+describe('the move from calls.json on a disk that refuses it', () => {
+  it.runIf(existsSync('/dev/full'))('keeps calls.json where it is for the next start, and says the disk refused', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'telecmi-upgrade-'));
+    openCallDatabase(join(folder, 'calls.db'), silentLogger).close();
+    legacyFile(folder, 50);
+    // Every write to the write-ahead log fails with "no space left", as on a full disk.
+    symlinkSync('/dev/full', join(folder, 'calls.db-wal'));
+    expect(() => openHistoryDatabase(folder, silentLogger)).toThrow(/disk/);
+    expect(readdirSync(folder)).toContain('calls.json');
+    expect(readdirSync(folder).filter((file) => file.startsWith('calls.json.'))).toEqual([]);
   });
 });

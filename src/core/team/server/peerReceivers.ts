@@ -14,8 +14,15 @@ export async function hearPeerReceivers(client: MqttClient): Promise<void> {
   await client.subscribeAsync([topics.agent('+', '+'), topics.team('+', '+')], { qos: 0, nl: true });
 }
 
-/** A publish another receiver made, taken in by the router; anything else is passed over. */
-export function onPeerPublish(router: EventRouter, topic: string, payload: Buffer): void {
+/** Bigger than any event TeleCMI's webhook lets in (64 KB): not a receiver's. */
+const largestPeerPublish = 64 * 1024;
+
+/**
+ * A publish another receiver made, taken in by the router; anything else is passed over. `admit`
+ * is this receiver's redelivery filter: a TeleCMI retry that reaches it later is a duplicate here too.
+ */
+export function onPeerPublish(router: EventRouter, topic: string, payload: Buffer, admit: (key: string) => boolean): void {
+  if (payload.length > largestPeerPublish) return;
   let json: unknown;
   try {
     json = JSON.parse(payload.toString('utf8'));
@@ -25,5 +32,8 @@ export function onPeerPublish(router: EventRouter, topic: string, payload: Buffe
   const message = teamEventMessageSchema.safeParse(json);
   if (!message.success) return;
   const parsed = parseTelecmiEvent(message.data.payload, message.data.receivedAt);
-  if (parsed.ok) router.learnPublished(parsed.event, topic);
+  if (!parsed.ok) return;
+  // Published to the agent's topic and the team's: the filter admits it once, the router learns both.
+  admit(message.data.id);
+  router.learnPublished(parsed.event, topic);
 }

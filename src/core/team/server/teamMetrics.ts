@@ -62,8 +62,13 @@ export function createTeamMetrics({ spooled, brokerConnected, desktopsOnline, br
       labelNames: ['agent'],
       registers,
       collect(this: Gauge) {
-        this.reset();
-        for (const [agent, count] of desktopsOnline()) this.set({ agent }, count);
+        try {
+          const counts = desktopsOnline();
+          this.reset();
+          for (const [agent, count] of counts) this.set({ agent }, count);
+        } catch {
+          // The last values stand.
+        }
       },
     });
   }
@@ -105,8 +110,13 @@ export function createTeamMetrics({ spooled, brokerConnected, desktopsOnline, br
 
 export type TeamMetrics = ReturnType<typeof createTeamMetrics>;
 
+/** A source that fails (team.json unreadable a moment) keeps its last value: the rest of the scrape still answers. */
 function setTo(read: () => number) {
   return function (this: Gauge): void {
-    this.set(read());
+    try {
+      this.set(read());
+    } catch {
+      // The last value stands.
+    }
   };
 }

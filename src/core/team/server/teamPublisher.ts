@@ -128,7 +128,7 @@ export function startTeamPublisher({
     },
     onState: () => report(),
   });
-  link.client.on('message', (topic, payload) => onPeerPublish(router, topic, payload));
+  link.client.on('message', (topic, payload) => onPeerPublish(router, topic, payload, (key) => redeliveries.admit(key)));
   const connected = (): boolean => link.state().state === 'connected' && link.client.connected;
 
   /** Told on each change only: a broker that stays down is retried quietly. */
