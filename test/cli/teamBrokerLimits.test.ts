@@ -35,7 +35,11 @@ describe.skipIf(skipBrokerTests)(brokerTestsTitle("the team broker's limits, aga
       }
       const metric = async () =>
         Number(
-          (await (await fetch(new URL('/metrics', bed.webhookUrl()))).text())
+          (
+            await (
+              await fetch(new URL(`/metrics?token=${new URL(bed.webhookUrl()).pathname.split('/').at(-1) ?? ''}`, bed.webhookUrl()))
+            ).text()
+          )
             .split('\n')
             .find((line) => line.startsWith('telecmi_broker_dropped_messages '))
             ?.split(' ')[1],

@@ -120,7 +120,10 @@ describe.skipIf(skipBrokerTests)(
 
     it("gives an operator's Prometheus /metrics: events by kind and what became of them, delivery time, broker, spool, desktops online", async () => {
       const { serve } = await aliceConnected();
-      const metrics = async () => (await fetch(new URL('/metrics', bed.webhookUrl()))).text();
+      const token = new URL(bed.webhookUrl()).pathname.split('/').at(-1) ?? '';
+      const metrics = async () =>
+        (await fetch(new URL('/metrics', bed.webhookUrl()), { headers: { authorization: `Bearer ${token}` } })).text();
+      expect((await fetch(new URL('/metrics', bed.webhookUrl()))).status).toBe(401);
       const value = (text: string, series: string) =>
         Number(
           text

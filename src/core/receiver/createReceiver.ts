@@ -133,8 +133,17 @@ export function createReceiver({
     res.status(now.ok ? 200 : 503).json(now);
   });
 
-  // Counts only, like /healthz: no token, loopback by default.
-  if (metrics) app.get('/metrics', (_req, res, next) => void metrics.text().then((body) => res.type(metrics.contentType).send(body), next));
+  // Agent ids and call volumes: only with the webhook's token (a tunnel forwards every path), as a
+  // bearer token (Prometheus' `authorization: credentials_file`) or `?token=`.
+  if (metrics) {
+    app.get('/metrics', (req, res, next) => {
+      const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const given = bearer ?? (req.query as Record<string, unknown>).token;
+      if (typeof given !== 'string' || !isToken(given))
+        return refuse(res, 401, 'missing or invalid token: send it as "Authorization: Bearer <token>"');
+      void metrics.text().then((body) => res.type(metrics.contentType).send(body), next);
+    });
+  }
 
   app.use((req, res) => {
     refuse(res, 404, `no such endpoint: ${req.method} ${mask(req.path)}`);
