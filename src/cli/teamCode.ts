@@ -52,7 +52,18 @@ export function operatorJoinCode(values: Values): Record<string, unknown> {
     throw new UsageError(`${flag ?? String(issue?.path[0])}: ${issue?.message}`);
   }
   const { agent, teams, url, clientId } = code.data;
-  return { type: 'join-code', agent, teams, broker: new URL(url).host, clientId, joinCode: encodeJoinCode(code.data) };
+  const host = new URL(url).hostname;
+  const inClear = /^(mqtt|ws):/.test(url) && !['127.0.0.1', 'localhost'].includes(host);
+  const warning = inClear && `the desktop reaches ${host} without TLS: its password and callers' numbers cross the network in clear`;
+  return {
+    type: 'join-code',
+    agent,
+    teams,
+    broker: new URL(url).host,
+    clientId,
+    joinCode: encodeJoinCode(code.data),
+    ...(warning && { warning }),
+  };
 }
 
 function readCa(file: string): string {

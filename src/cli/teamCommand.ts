@@ -85,7 +85,12 @@ export async function teamCommand(args: string[]): Promise<void> {
     },
   });
   // For a broker the operator runs: no team folder.
-  if (action === 'code') return printLine(operatorJoinCode(values));
+  if (action === 'code') {
+    const line = operatorJoinCode(values);
+    printLine(line);
+    if (typeof line.warning === 'string') createCliLogger('warn').warn(line.warning);
+    return;
+  }
   if (!values.dir) throw new UsageError(`--dir is required\n\n${teamHelp}`);
   const dir = resolve(values.dir);
   const log = createCliLogger('warn');

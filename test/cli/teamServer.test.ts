@@ -274,6 +274,12 @@ describe('team commands: mistakes told before anything is written', () => {
     ) as {
       joinCode: string;
     };
+    expect(made).toMatchObject({ warning: expect.stringContaining('without TLS') });
+    const slashed = [...code.slice(0, -1), 'a/b', '--password-env', 'AGENT_PASSWORD'];
+    await expect(run(process.execPath, [bin, ...slashed], withPassword)).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--username'),
+    });
     const decoded = decodeJoinCode(made.joinCode);
     expect(decoded).toMatchObject({
       ok: true,

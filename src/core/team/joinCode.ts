@@ -34,7 +34,8 @@ export const credentialsCodeSchema = z.object({
   v: z.literal(3),
   url: brokerUrl(/^(mqtts?|wss?):\/\/[^\s/@]+(\/\S*)?$/, 'must be an mqtts://, mqtt://, wss:// or ws:// address'),
   ca: z.string().max(20_000).optional(),
-  username: z.string().min(1).max(200),
+  /** Also a topic level (its presence): no wildcard or separator. */
+  username: z.string().regex(/^[^/+#\s]{1,200}$/, 'must be a broker user name without "/", "+", "#" or spaces'),
   password: z.string().min(1).max(500),
   /** Made for this code: two desktops with codes of their own never take each other's connection. */
   clientId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),

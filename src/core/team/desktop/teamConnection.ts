@@ -66,7 +66,12 @@ export function createTeamConnection({
 
   /** This desktop's credentials for the code: the kept ones, or traded for now (asked again while the team server is away). */
   async function credentialsFor(code: JoinCode, session: Session): Promise<DeviceCredentials | undefined> {
-    if (code.v === 3) return credentialsOf(code);
+    if (code.v === 3) {
+      // Nothing to trade: the code is the credentials (its teams are known at once).
+      const device = credentialsOf(code);
+      onEnrolled?.(device);
+      return device;
+    }
     const kept = devices.get();
     if (kept?.invite === code.invite) return kept;
     // One key for every try: an answer given while this desktop was away opens with it.
