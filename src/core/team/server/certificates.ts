@@ -16,13 +16,15 @@ export function checkCertificates(files: { cert: string; key: string; ca?: strin
       throw new TeamRefusal(`${what} ${file} cannot be read: ${(error as Error).message}`);
     }
   };
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(read(files.cert, '--tls-cert'));
-  } catch (error) {
-    if (error instanceof TeamRefusal) throw error;
-    throw new TeamRefusal(`--tls-cert ${files.cert} is not a PEM certificate`);
-  }
+  const certificate = (file: string, flag: string): X509Certificate => {
+    const pem = read(file, flag);
+    try {
+      return new X509Certificate(pem);
+    } catch {
+      throw new TeamRefusal(`${flag} ${file} is not a PEM certificate`);
+    }
+  };
+  const cert = certificate(files.cert, '--tls-cert');
   try {
     if (!cert.checkPrivateKey(createPrivateKey(read(files.key, '--tls-key'))))
       throw new TeamRefusal(`--tls-key ${files.key} is not the key of --tls-cert`);
@@ -36,13 +38,7 @@ export function checkCertificates(files: { cert: string; key: string; ca?: strin
     throw new TeamRefusal(`--tls-cert is valid from ${cert.validFrom} to ${cert.validTo}, not now`);
   }
   if (files.ca) {
-    let ca: X509Certificate;
-    try {
-      ca = new X509Certificate(read(files.ca, '--tls-ca'));
-    } catch (error) {
-      if (error instanceof TeamRefusal) throw error;
-      throw new TeamRefusal(`--tls-ca ${files.ca} is not a PEM certificate`);
-    }
+    const ca = certificate(files.ca, '--tls-ca');
     if (!signedBy(cert, chainOf(read(files.cert, '--tls-cert')), ca))
       throw new TeamRefusal('--tls-cert is not signed by --tls-ca (directly or through the intermediates in its file)');
   }
