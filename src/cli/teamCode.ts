@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { credentialsCodeSchema, encodeJoinCode } from '../core/team/joinCode';
+import { credentialsCodeSchema, encodeJoinCode, reachedInClear } from '../core/team/joinCode';
 import { describeFsError } from '../core/storage/fsErrors';
 import { randomBytes } from 'node:crypto';
 import { UsageError, validateOptions } from './usage';
@@ -53,8 +53,8 @@ export function operatorJoinCode(values: Values): Record<string, unknown> {
   }
   const { agent, teams, url, clientId } = code.data;
   const host = new URL(url).hostname;
-  const inClear = /^(mqtt|ws):/.test(url) && !['127.0.0.1', 'localhost'].includes(host);
-  const warning = inClear && `the desktop reaches ${host} without TLS: its password and callers' numbers cross the network in clear`;
+  const warning =
+    reachedInClear(url) && `the desktop reaches ${host} without TLS: its password and callers' numbers cross the network in clear`;
   return {
     type: 'join-code',
     agent,

@@ -77,3 +77,7 @@ export function decodeJoinCode(text: string): { ok: true; code: JoinCode } | { o
   }
   return { ok: true, code: parsed.data };
 }
+
+/** Whether a desktop reaches this broker without TLS anywhere but on this machine (its password in clear). */
+export const reachedInClear = (url: string): boolean =>
+  /^(ws|mqtt):\/\//.test(url) && !['127.0.0.1', 'localhost'].includes(new URL(url).hostname);

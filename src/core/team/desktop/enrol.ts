@@ -6,6 +6,7 @@ import { enrolResponseSchema, type EnrolRequest } from '../teamMessages';
 import { newSealingKeys, unseal, type Sealed, type SealingKeys } from '../sealedBox';
 import { inviteIdentity } from '../teamNames';
 import { topics } from '../topics';
+import { payloadJson } from '../payloadJson';
 
 /** A desktop's own credentials for its team's broker, traded once for its join code. */
 export const deviceCredentialsSchema = z.object({
@@ -80,7 +81,7 @@ export async function enrol(
     client.on('message', (topic, payload) => {
       if (topic !== topics.enrolResponse(code.invite)) return;
       clearTimeout(timer);
-      resolve(safeJson(payload));
+      resolve(payloadJson(payload));
     });
     client.on('error', (error) => {
       clearTimeout(timer);
@@ -131,14 +132,6 @@ function openAnswer(sealed: Sealed, keys: SealingKeys): string {
     return unseal(sealed, keys);
   } catch {
     throw new EnrolFailure(usedUp, true);
-  }
-}
-
-function safeJson(payload: Buffer): unknown {
-  try {
-    return JSON.parse(payload.toString('utf8'));
-  } catch {
-    return undefined;
   }
 }
 

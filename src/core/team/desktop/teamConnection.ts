@@ -1,6 +1,6 @@
 import type { Logger } from '../../log/logger';
 import type { CallEvent } from '../../telecmi/eventSchema';
-import { decodeJoinCode, type JoinCode } from '../joinCode';
+import { decodeJoinCode, reachedInClear, type JoinCode } from '../joinCode';
 import { newSealingKeys } from '../sealedBox';
 import { credentialsOf, enrol, EnrolFailure, type DeviceCredentials } from './enrol';
 import { startTeamSubscriber, type DeliveryOptions } from './teamSubscriber';
@@ -110,7 +110,7 @@ export function createTeamConnection({
       }
       if (running?.key === joinCode) return;
       await stop();
-      if (inClear(decoded.code.url))
+      if (reachedInClear(decoded.code.url))
         log.warn("the team broker is reached without TLS: this desktop's password and callers' numbers cross the network in clear", {
           broker: new URL(decoded.code.url).host,
         });
@@ -151,7 +151,6 @@ export function createTeamConnection({
 }
 
 /** A broker on another machine without TLS (the team chose `--insecure`). */
-const inClear = (url: string): boolean => /^(ws|mqtt):\/\//.test(url) && !['127.0.0.1', 'localhost'].includes(new URL(url).hostname);
 
 /** One run of a join code: stopped when another replaces it; its waits end at once then. */
 interface Session {

@@ -6,6 +6,7 @@ import { connectBroker } from '../brokerLink';
 import { presenceSchema, receiverStatusMessageSchema, teamEventMessageSchema, type Presence } from '../teamMessages';
 import { topics } from '../topics';
 import type { DeviceCredentials } from './enrol';
+import { payloadJson } from '../payloadJson';
 
 /** How an event reached this desktop: late (after its ring window), and with the team server's caller and agent names. */
 export interface DeliveryOptions {
@@ -115,7 +116,7 @@ export function startTeamSubscriber({
     if (topic === presenceTopic) return onPresence(payload);
     const receiver = /^telecmi\/status\/receiver\/(.+)$/.exec(topic)?.[1];
     if (receiver) return onReceiverStatus(receiver, payload);
-    const parsed = teamEventMessageSchema.safeParse(safeJson(payload));
+    const parsed = teamEventMessageSchema.safeParse(payloadJson(payload));
     if (!parsed.success) return log.warn('a message on the team topic is not a call event; ignored', { topic });
     const event = parseTelecmiEvent(parsed.data.payload, parsed.data.receivedAt);
     if (!event.ok) return log.warn('a published event does not read as a TeleCMI event; ignored', { topic, reason: event.reason });
@@ -129,7 +130,7 @@ export function startTeamSubscriber({
   });
 
   function onReceiverStatus(receiver: string, payload: Buffer): void {
-    const status = receiverStatusMessageSchema.safeParse(safeJson(payload));
+    const status = receiverStatusMessageSchema.safeParse(payloadJson(payload));
     if (!status.success) return;
     receivers.set(receiver, status.data.online);
     if (link.client.connected) onState({ state: 'connected', teamServer: teamServer() });
@@ -140,7 +141,7 @@ export function startTeamSubscriber({
    * started later gives way; the earlier one says it is there again, so the later one hears it.
    */
   function onPresence(payload: Buffer): void {
-    const other = presenceSchema.safeParse(safeJson(payload));
+    const other = presenceSchema.safeParse(payloadJson(payload));
     if (!other.success || !other.data.online || !other.data.instance || other.data.instance === instance) return;
     // Another desktop of the same broker user, with a client id of its own (an operator's broker): not a copy.
     if (other.data.clientId !== undefined && other.data.clientId !== device.clientId) return;
@@ -180,12 +181,4 @@ export function startTeamSubscriber({
       await link.end(forget ? { force: false, properties: { sessionExpiryInterval: 0 } } : {});
     },
   };
-}
-
-function safeJson(payload: Buffer): unknown {
-  try {
-    return JSON.parse(payload.toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }

@@ -1,5 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import { parseTelecmiEvent } from '../../telecmi/parseEvent';
+import { payloadJson } from '../payloadJson';
 import { teamEventMessageSchema } from '../teamMessages';
 import { topics } from '../topics';
 import type { EventRouter } from './eventRouter';
@@ -23,13 +24,7 @@ const largestPeerPublish = 64 * 1024;
  */
 export function onPeerPublish(router: EventRouter, topic: string, payload: Buffer, admit: (key: string) => boolean): void {
   if (payload.length > largestPeerPublish) return;
-  let json: unknown;
-  try {
-    json = JSON.parse(payload.toString('utf8'));
-  } catch {
-    return;
-  }
-  const message = teamEventMessageSchema.safeParse(json);
+  const message = teamEventMessageSchema.safeParse(payloadJson(payload));
   if (!message.success) return;
   const parsed = parseTelecmiEvent(message.data.payload, message.data.receivedAt);
   if (!parsed.ok) return;

@@ -10,6 +10,7 @@ import { controlOver, NotTheTeamsBroker } from './dynsecControl';
 import { brokerDroppedTopic } from './dynsec';
 import { dropExpiredInvites, enrolDevice, forgetInvite, TeamRefusal, usedAlready } from './teamAdmin';
 import { readTeam } from './teamFile';
+import { payloadJson } from '../payloadJson';
 
 export interface TeamAdministrationOptions {
   dir: string;
@@ -94,7 +95,7 @@ export function startTeamAdministration({
     const now = Date.now();
     if (now - (lastAsked.get(invite) ?? -Infinity) < 1000) return;
     lastAsked.set(invite, now);
-    const request = enrolRequestSchema.safeParse(safeJson(payload));
+    const request = enrolRequestSchema.safeParse(payloadJson(payload));
     if (!request.success || !isSealingKey(request.data.publicKey)) {
       return answer(invite, { ok: false, reason: 'the request is not one this team server understands: update the app' });
     }
@@ -134,7 +135,7 @@ export function startTeamAdministration({
   /** The desktops whose retained presence says online, by presence topic. */
   const online = new Set<string>();
   function onPresence(topic: string, payload: Buffer): void {
-    const presence = presenceSchema.safeParse(safeJson(payload));
+    const presence = presenceSchema.safeParse(payloadJson(payload));
     if (presence.success && presence.data.online) online.add(topic);
     else online.delete(topic);
   }
@@ -181,12 +182,4 @@ export function startTeamAdministration({
       await link.end();
     },
   };
-}
-
-function safeJson(payload: Buffer): unknown {
-  try {
-    return JSON.parse(payload.toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }

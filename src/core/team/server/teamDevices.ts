@@ -4,6 +4,7 @@ import { topics } from '../topics';
 import { connectToTeamBroker } from './dynsecControl';
 import { fullId } from './teamAdmin';
 import { readTeam, type TeamFile } from './teamFile';
+import { payloadJson } from '../payloadJson';
 
 /** How long the retained presences are gathered. */
 const gatherMs = 700;
@@ -14,7 +15,7 @@ async function gatherPresences(team: TeamFile, log: Logger): Promise<Map<string,
   if (!client) return undefined;
   const presences = new Map<string, Presence>();
   client.on('message', (topic, payload) => {
-    const parsed = presenceSchema.safeParse(safeJson(payload.toString('utf8')));
+    const parsed = presenceSchema.safeParse(payloadJson(payload));
     if (parsed.success) presences.set(topic, parsed.data);
   });
   await client.subscribeAsync(topics.allPresences, { qos: 1 });
@@ -78,12 +79,4 @@ export async function teamStatus(dir: string, log: Logger) {
     };
   });
   return { broker: presences ? 'reachable' : 'unreachable', agents } as const;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
