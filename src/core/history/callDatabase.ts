@@ -3,6 +3,7 @@ import { callRecordSchema, type CallRecord } from '../calls/callRecord';
 import type { Logger } from '../log/logger';
 import { fileTime, freePath } from '../storage/keptAside';
 import { claimOrRefuse, claimOwnership, releaseOwnership } from './databaseLock';
+import { fingerprintsOf, type KeyFingerprints } from './keyFingerprints';
 import { missingColumns, readableColumn } from './migrations';
 import { prepareStatements, warmUp } from './statements';
 import { bestEffort, describeDatabaseError, openOrKeepAside, openReadOnly, shrinkIfMostlyFree } from './sqliteFile';
@@ -37,6 +38,8 @@ export interface CallDatabase {
   idsAfter(seq: Seq, count: number): { calls: StoredCallKeys[]; last: Seq | null };
   /** The calls of one conversation, found without the background reading (a scan of the keys index). */
   conversationKeys(conversationId: string): StoredCallKeys[];
+  /** Every stored id and conversation as fingerprints: what tells a new call from a stored one before the reading is done. */
+  keyFingerprints(): KeyFingerprints;
   /** The same, without waiting where the database runs in a worker (the background reading). */
   idsAfterLater(seq: Seq, count: number): Promise<{ calls: StoredCallKeys[]; last: Seq | null }>;
   callBacksDue(): Array<{ id: string; conversationId: string; caller: string | null }>;
@@ -123,6 +126,11 @@ export function openCallDatabase(
     },
 
     conversationKeys: (conversationId: string): StoredCallKeys[] => statements.conversationKeys.all(conversationId) as StoredCallKeys[],
+
+    keyFingerprints(): KeyFingerprints {
+      const [{ ids, conversations }] = statements.keyLists.all() as [{ ids: string; conversations: string }];
+      return { ids: fingerprintsOf(JSON.parse(ids) as string[]), conversations: fingerprintsOf(JSON.parse(conversations) as string[]) };
+    },
 
     /** The calls to call back, with their callers: few, and read through their own index. */
     callBacksDue(): Array<{ id: string; conversationId: string; caller: string | null }> {

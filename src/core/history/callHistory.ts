@@ -75,7 +75,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
   function get(id: string): CallRecord | undefined {
     const { pending } = writes;
     const known = pending.upserts.get(id) ?? cache.get(id);
-    if (known || pending.cleared || pending.removed.has(id) || (ids.allKnown() && !callIndex.has(id))) return known;
+    if (known || pending.cleared || pending.removed.has(id) || (!callIndex.has(id) && !ids.mayBeStored(id))) return known;
     const call = stored(database.get(id));
     return call && remember(call);
   }

@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../log/logger';
 import type { CallDatabase, Seq, StoredCallKeys } from './callDatabase';
 import type { CallIndex } from './callIndex';
+import { mayHold, type KeyFingerprints } from './keyFingerprints';
 
 const idChunk = 500;
 
@@ -28,6 +29,8 @@ export function createIdReader({ database, index, isRemoved, isClosed, log }: Id
   /** The database failed the reading: lookups answer from what is known, unknown ids are asked for one by one. */
   let unreadable = false;
   let reading: Promise<void> = Promise.resolve();
+  /** What the file held at opening, until every id is known (see `KeyFingerprints`). */
+  let fingerprints: KeyFingerprints | undefined;
 
   /** Learns a chunk read from `from` on; true once every id is known. One read meanwhile from the same place is passed over. */
   function learn(from: Seq, { calls, last }: { calls: StoredCallKeys[]; last: Seq | null }): boolean {
@@ -35,6 +38,7 @@ export function createIdReader({ database, index, isRemoved, isClosed, log }: Id
     for (const call of calls) if (!isRemoved(call.id)) index.add(call.id, call);
     readUpTo = last ?? readUpTo;
     allKnown = calls.length < idChunk;
+    if (allKnown) fingerprints = undefined;
     return allKnown;
   }
 
@@ -70,6 +74,16 @@ export function createIdReader({ database, index, isRemoved, isClosed, log }: Id
     }
   }
 
+  /** Without them (a damaged file), unknown ids are looked up one by one, as before. */
+  function fingerprintsNow(): KeyFingerprints | undefined {
+    try {
+      return database.keyFingerprints();
+    } catch (error) {
+      log.warn('the history could not list its calls at opening: calls are looked up one by one meanwhile', { error: String(error) });
+      return undefined;
+    }
+  }
+
   async function readRest(): Promise<void> {
     await nextTurn();
     while (!isClosed() && !(await readChunkLater())) await nextTurn();
@@ -78,16 +92,19 @@ export function createIdReader({ database, index, isRemoved, isClosed, log }: Id
   return {
     /** Every id is in the index: an id it lacks is not in the history. */
     allKnown: (): boolean => allKnown,
+    /** Whether an id the index lacks may be in the file: asked of the database, if so. */
+    mayBeStored: (id: string): boolean => !allKnown && (!fingerprints || mayHold(fingerprints.ids, id)),
     /** A cleared history: nothing more to read. */
     markAllKnown(): void {
       allKnown = true;
+      fingerprints = undefined;
     },
     /**
      * Learns a conversation's calls now, before the reading gets to them (its later events just
      * after opening a large history): one scan of the keys, not the rest of the reading (~1.5 s at 100,000 calls).
      */
     learnConversation(conversationId: string): void {
-      if (allKnown || isClosed()) return;
+      if (allKnown || isClosed() || (fingerprints && !mayHold(fingerprints.conversations, conversationId))) return;
       try {
         for (const call of database.conversationKeys(conversationId)) if (!isRemoved(call.id)) index.add(call.id, call);
       } catch (error) {
@@ -99,7 +116,9 @@ export function createIdReader({ database, index, isRemoved, isClosed, log }: Id
     done: (): Promise<void> => reading,
     readInBackground(total: number): Promise<void> {
       // A small history is known at once: no popup waits for a line about its callers.
-      reading = total < idChunk ? Promise.resolve(void readChunk()) : readRest();
+      if (total < idChunk) return (reading = Promise.resolve(void readChunk()));
+      fingerprints = fingerprintsNow();
+      reading = readRest();
       return reading;
     },
   };

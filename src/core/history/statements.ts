@@ -25,6 +25,10 @@ export function prepareStatements(db: Sqlite.Database, column: (name: AddedColum
         '  FROM calls WHERE seq > ? ORDER BY seq LIMIT ?)',
       ].join(' '),
     ),
+    // One row of two JSON arrays (exact strings, whatever they hold), read from the keys index.
+    keyLists: db.prepare(
+      'SELECT json_group_array(CAST(id AS TEXT)) AS ids, json_group_array(CAST(conversation_id AS TEXT)) AS conversations FROM calls',
+    ),
     conversationKeys: db.prepare(
       [
         'SELECT CAST(id AS TEXT) AS id, CAST(conversation_id AS TEXT) AS conversationId, CAST(caller AS TEXT) AS caller,',

@@ -152,6 +152,7 @@ export function openWorkerDatabase(folder: string, log: Logger): CallDatabase & 
     oldest: ask('oldest'),
     idsAfter: ask('idsAfter'),
     conversationKeys: ask('conversationKeys'),
+    keyFingerprints: ask('keyFingerprints'),
     callBacksDue: ask('callBacksDue'),
     unreadIds: ask('unreadIds'),
     page: ask('page'),
