@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import express from 'express';
-import { openHistory } from '../src/cli/dataDir';
+import { beginOpeningHistory } from '../src/cli/dataDir';
 import { createCallHost } from '../src/core/host/callHost';
 import { createHttpTransport } from '../src/core/receiver/httpTransport';
 import { describeNotification, type Notifier } from '../src/core/calls/callNotification';
@@ -68,7 +68,7 @@ async function startPipeline(): Promise<number> {
   const host = createCallHost({
     settings,
     notifier,
-    database: openHistory(dataDir, silentLogger),
+    database: beginOpeningHistory(dataDir, silentLogger).opened(),
     log: silentLogger,
     // Every call reaches the notifier: the worst case, and one latency sample per request.
     burst: { limit: Number.MAX_SAFE_INTEGER, windowMs: 1000 },

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CallDatabase } from '../core/history/callDatabase';
-import { openFolderHistory } from '../core/history/worker/workerDatabase';
+import { beginOpeningFolderHistory } from '../core/history/worker/workerDatabase';
 import type { Logger } from '../core/log/logger';
 import { generateWebhookToken, webhookTokenSchema } from '../core/receiver/webhookToken';
 import { writeFileAtomic } from '../core/storage/atomicFile';
@@ -25,13 +25,30 @@ export function privateDataDir(dataDir: string): string {
   }
 }
 
-/** The history of the folder (`calls.db`), or one clear line why it cannot be kept there. */
-export function openHistory(dataDir: string, log: Logger): CallDatabase {
-  try {
-    return openFolderHistory(dataDir, log);
-  } catch (error) {
-    throw new EnvironmentError(`cannot keep the call history in ${dataDir}: ${describeFsError(error)}`);
-  }
+/**
+ * Starts opening the folder's history (`calls.db`) in its own thread, so the command loads the rest
+ * meanwhile: `opened` waits for it, or says in one clear line why it cannot be kept there;
+ * `abandon` closes it when the command fails before using it (its lock must not outlive the run).
+ */
+export function beginOpeningHistory(dataDir: string, log: Logger): { opened(): CallDatabase; abandon(): void } {
+  const opening = beginOpeningFolderHistory(dataDir, log);
+  const opened = (): CallDatabase => {
+    try {
+      return opening();
+    } catch (error) {
+      throw new EnvironmentError(`cannot keep the call history in ${dataDir}: ${describeFsError(error)}`);
+    }
+  };
+  return {
+    opened,
+    abandon(): void {
+      try {
+        opened().close();
+      } catch {
+        // Failing to open is what abandoning it would have avoided: nothing to close.
+      }
+    },
+  };
 }
 
 /**

@@ -13,7 +13,7 @@ import { createTeamConnection } from '../core/team/desktop/teamConnection';
 import { decodeJoinCode } from '../core/team/joinCode';
 import { createCliLogger, logLevels } from './cliLogger';
 import { contactsFromOption, contactsHelp, contactsOptions } from './contactsOption';
-import { defaultDataDir, openHistory, privateDataDir } from './dataDir';
+import { beginOpeningHistory, defaultDataDir, privateDataDir } from './dataDir';
 import { catchStopSignals, stopOnSignal } from './stopSignals';
 import { createTerminalNotifier } from './terminalNotifier';
 import { UsageError, validateOptions } from './usage';
@@ -74,12 +74,17 @@ export async function listenCommand(args: string[]): Promise<void> {
   catchStopSignals();
   // Each agent's desktop keeps its own folder: a second listen on one machine, or serve, never shares it.
   const dataDir = privateDataDir(options.dataDir ?? join(defaultDataDir, `listen-${code.agent}`));
-  const contacts = await contactsFromOption(values.contacts, values['default-country'], log);
+  // Opened in its own thread while this one reads the contacts: start-up takes the longer of the two.
+  const history = beginOpeningHistory(dataDir, log);
+  const contacts = await contactsFromOption(values.contacts, values['default-country'], log).catch((error: unknown) => {
+    history.abandon();
+    throw error;
+  });
   const host = createCallHost({
     // This desktop's legs are its agent's: a colleague's (on the team's topics) only tell how a call ended.
     settings: { agents: [code.agent], teams: [], maxCalls: options.maxCalls },
     notifier: createTerminalNotifier(),
-    database: openHistory(dataDir, log),
+    database: history.opened(),
     log,
     namesFor: contacts?.namesFor,
   });

@@ -2,15 +2,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { createCallHost } from '../core/host/callHost';
-import { createHttpTransport } from '../core/receiver/httpTransport';
 import { maskToken } from '../core/receiver/requestLog';
 import { settingsSchema } from '../core/settings/settingsSchema';
 import { createCliLogger, logLevels } from './cliLogger';
 import { startTunnel } from './tunnelOption';
 import { describeFsError } from '../core/storage/fsErrors';
 import { contactsFromOption, contactsHelp, contactsOptions } from './contactsOption';
-import { defaultDataDir, openHistory, privateDataDir, savedToken } from './dataDir';
+import { beginOpeningHistory, defaultDataDir, privateDataDir, savedToken } from './dataDir';
 import { catchStopSignals, stopOnSignal } from './stopSignals';
 import { createTerminalNotifier } from './terminalNotifier';
 import type { TeamServeOptions } from './teamServe';
@@ -125,7 +123,6 @@ export async function serveCommand(args: string[]): Promise<void> {
   const log = createCliLogger(options.logLevel);
   const dataDir = privateDataDir(options.dataDir);
   const token = options.token ?? tokenFromEnvironment(options.tokenEnv) ?? savedToken(dataDir, log);
-  const contacts = await contactsFromOption(values.contacts, values['default-country'], log);
   const broker = teamBroker(options);
   if (broker) {
     for (const flag of ['user', 'team', 'max-calls'] as const) {
@@ -135,13 +132,25 @@ export async function serveCommand(args: string[]): Promise<void> {
         );
     }
     const { serveTeam } = await import('./teamServe');
+    const contacts = await contactsFromOption(values.contacts, values['default-country'], log);
     const tunnel = authtoken && { authtoken, domain: options.ngrokDomain };
     return stopOnSignal(await serveTeam({ host: options.host, port: options.port, token, dataDir, log, broker, contacts, tunnel }), log);
   }
+  // Opened in its own thread while this one reads the contacts and loads the receiver: start-up
+  // takes the longer of the two, not their sum.
+  const history = beginOpeningHistory(dataDir, log);
+  const [contacts, { createCallHost }, { createHttpTransport }] = await Promise.all([
+    contactsFromOption(values.contacts, values['default-country'], log),
+    import('../core/host/callHost'),
+    import('../core/receiver/httpTransport'),
+  ]).catch((error: unknown) => {
+    history.abandon();
+    throw error;
+  });
   const host = createCallHost({
     settings: options,
     notifier: createTerminalNotifier(),
-    database: openHistory(dataDir, log),
+    database: history.opened(),
     log,
     namesFor: contacts?.namesFor,
   });

@@ -3,7 +3,7 @@ import { callRecordSchema, type CallRecord } from '../calls/callRecord';
 import type { Logger } from '../log/logger';
 import { fileTime, freePath } from '../storage/keptAside';
 import { claimOrRefuse, claimOwnership, releaseOwnership } from './databaseLock';
-import { fingerprintsOf, type KeyFingerprints } from './keyFingerprints';
+import { fingerprintsOfList, type KeyFingerprints } from './keyFingerprints';
 import { missingColumns, readableColumn } from './migrations';
 import { prepareStatements, warmUp } from './statements';
 import { bestEffort, describeDatabaseError, openOrKeepAside, openReadOnly, shrinkIfMostlyFree } from './sqliteFile';
@@ -128,8 +128,8 @@ export function openCallDatabase(
     conversationKeys: (conversationId: string): StoredCallKeys[] => statements.conversationKeys.all(conversationId) as StoredCallKeys[],
 
     keyFingerprints(): KeyFingerprints {
-      const [{ ids, conversations }] = statements.keyLists.all() as [{ ids: string; conversations: string }];
-      return { ids: fingerprintsOf(JSON.parse(ids) as string[]), conversations: fingerprintsOf(JSON.parse(conversations) as string[]) };
+      const [{ ids, conversations }] = statements.keyLists.all() as [{ ids: Uint8Array | null; conversations: Uint8Array | null }];
+      return { ids: fingerprintsOfList(ids), conversations: fingerprintsOfList(conversations) };
     },
 
     /** The calls to call back, with their callers: few, and read through their own index. */

@@ -10,18 +10,33 @@ export interface KeyFingerprints {
   conversations: Uint32Array;
 }
 
-/** FNV-1a over the string's UTF-16 code units: cheap, and spread enough for a set of this size. */
+const fnvOffset = 0x811c9dc5;
+const fnvPrime = 0x01000193;
+const encoder = new TextEncoder();
+
+/** FNV-1a over the text's UTF-8 bytes: what `fingerprintsOfList` computes from the file's bytes. */
 export function fingerprint(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index += 1) hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193);
+  let hash = fnvOffset;
+  for (const byte of encoder.encode(text)) hash = Math.imul(hash ^ byte, fnvPrime);
   return hash >>> 0;
 }
 
-export function fingerprintsOf(texts: readonly string[]): Uint32Array {
-  const fingerprints = new Uint32Array(texts.length);
-  // A plain loop: `Uint32Array.from` with a mapping function took three times as long.
-  for (let index = 0; index < texts.length; index += 1) fingerprints[index] = fingerprint(texts[index] as string);
-  return fingerprints.sort();
+/**
+ * The fingerprints of a list the database wrote as `<byte length>:<bytes>`, one text after another:
+ * exact whatever the texts hold, and read as bytes, without making 100,000 strings.
+ */
+export function fingerprintsOfList(list: Uint8Array | null): Uint32Array {
+  const found: number[] = [];
+  const colon = 0x3a;
+  const zero = 0x30;
+  for (let at = 0; list && at < list.length;) {
+    let length = 0;
+    for (; list[at] !== colon; at += 1) length = length * 10 + (list[at] as number) - zero;
+    let hash = fnvOffset;
+    for (const end = (at += 1) + length; at < end; at += 1) hash = Math.imul(hash ^ (list[at] as number), fnvPrime);
+    found.push(hash >>> 0);
+  }
+  return Uint32Array.from(found).sort();
 }
 
 /** False only when `text` was certainly not among the fingerprinted texts. */

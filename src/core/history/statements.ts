@@ -25,9 +25,14 @@ export function prepareStatements(db: Sqlite.Database, column: (name: AddedColum
         '  FROM calls WHERE seq > ? ORDER BY seq LIMIT ?)',
       ].join(' '),
     ),
-    // One row of two JSON arrays (exact strings, whatever they hold), read from the keys index.
+    // One row of two lists of `<byte length>:<bytes>` (see `fingerprintsOfList`), read from the keys index
+    // as blobs: the driver copies a blob's bytes, where it decodes a text a byte at a time.
     keyLists: db.prepare(
-      'SELECT json_group_array(CAST(id AS TEXT)) AS ids, json_group_array(CAST(conversation_id AS TEXT)) AS conversations FROM calls',
+      [
+        "SELECT CAST(group_concat(length(CAST(id AS BLOB)) || ':' || CAST(id AS TEXT), '') AS BLOB) AS ids,",
+        "  CAST(group_concat(length(CAST(conversation_id AS BLOB)) || ':' || CAST(conversation_id AS TEXT), '') AS BLOB) AS conversations",
+        'FROM calls',
+      ].join(' '),
     ),
     conversationKeys: db.prepare(
       [

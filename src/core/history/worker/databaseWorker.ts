@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '../../log/logger';
 import type { CallDatabase } from '../callDatabase';
 import { openHistoryDatabase } from '../historyFolder';
-import { carry, type LogMessage, type Reply, type Request, type WorkerStart } from './protocol';
+import { carry, type DatabaseMethod, type LogMessage, type Reply, type Request, type WorkerStart } from './protocol';
 
 const { folder, syncPort, signal } = workerData as WorkerStart;
 const port = parentPort;
@@ -23,22 +23,40 @@ const say =
 const log: Logger = { debug: say('debug'), info: say('info'), warn: say('warn'), error: say('error') };
 
 let database: CallDatabase | undefined;
+
+/** What the main thread asks for first, each once, after the opening. */
+const readFirst = ['counts', 'recentEventKeys', 'keyFingerprints'] as const;
 /**
- * Read while opening, before the receiver listens: the main thread asks for them just after,
- * and reading them then (~0.1 s at 20,000 keys) would hold up every request waiting on this thread.
+ * Read while opening, which starts as soon as this thread has loaded: meanwhile the main thread
+ * loads the rest of the program, then asks for these. Each is ~0.1 s at 100,000 calls, which
+ * would otherwise add to start-up. Out of date once anything is written.
  */
-let eventKeysRead: string[] | undefined;
+let readAtOpening = new Map<DatabaseMethod, () => unknown>();
+
+/** A read's answer, or its error, to give when asked. */
+function settled(read: () => unknown): () => unknown {
+  try {
+    const value = read();
+    return () => value;
+  } catch (error) {
+    return () => {
+      throw error;
+    };
+  }
+}
 
 function run({ method, args }: Request): unknown {
   if (method === 'open') {
     database ??= openHistoryDatabase(folder, log);
-    eventKeysRead = database.recentEventKeys();
+    const opened = database;
+    readAtOpening = new Map(readFirst.map((read) => [read, settled(() => opened[read]())]));
     return database.filePath;
   }
   if (!database) throw new Error('the history database is not open');
-  if (method === 'recentEventKeys' && eventKeysRead) return takeEventKeysRead(eventKeysRead);
-  // Out of date once anything is written.
-  if (method.startsWith('write')) eventKeysRead = undefined;
+  const readBefore = readAtOpening.get(method);
+  readAtOpening.delete(method);
+  if (readBefore) return readBefore();
+  if (method.startsWith('write') || method === 'keepAside') readAtOpening.clear();
   // Here every call is answered in its turn: "later" is the main thread's concern.
   const now = method.replace(/Later$/, '') as keyof CallDatabase;
   return (database[now] as (...values: unknown[]) => unknown)(...args);
@@ -56,8 +74,3 @@ port?.on('message', (request: Request) => {
   Atomics.store(signal, 0, 1);
   Atomics.notify(signal, 0);
 });
-
-function takeEventKeysRead(keys: string[]): string[] {
-  eventKeysRead = undefined;
-  return keys;
-}

@@ -44,21 +44,28 @@ const bootTimeoutMs = 15_000;
 /** How long a call waits for the database: opening may move a large `calls.json` first. */
 const timeoutMs = (method: Request['method']): number => (method === 'open' ? 180_000 : 15_000);
 
+export type WorkerDatabase = CallDatabase & { readonly thread: Worker | undefined };
+
 /**
- * The data folder's history in a worker thread. Reads are answered at once (this thread waits for
+ * The data folder's history in a worker thread, which starts opening the file at once: the
+ * returned function waits for it (meanwhile this thread can load the rest of the program).
+ * Reads are answered at once (this thread waits for
  * the worker, which reads only: rare on the request path, where the history answers from memory);
  * writes are queued and settled later, so transactions and checkpoints never hold up this thread.
  * A worker that dies is started again on the next call, reopening the file; writes it lost are
  * retried by the history like any failed write.
  */
-export function openWorkerDatabase(folder: string, log: Logger): CallDatabase & { readonly thread: Worker | undefined } {
+export function beginOpeningWorkerDatabase(folder: string, log: Logger): () => WorkerDatabase {
   let worker: Worker | undefined;
   let syncPort: MessagePort | undefined;
   let signal = new Int32Array(new SharedArrayBuffer(4));
+  /** The request that opens the file, while its answer has not been waited for. */
+  let opening: number | undefined;
   let nextId = 1;
   let closed = false;
   const settling = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 
+  /** Starts the worker, which opens the file as soon as it has loaded: waited for by the first call (`opened`). */
   function start(): Worker {
     const channel = new MessageChannel();
     // [0]: an answer is waiting on the sync port; [1]: the worker has loaded.
@@ -66,10 +73,6 @@ export function openWorkerDatabase(folder: string, log: Logger): CallDatabase & 
     syncPort = channel.port1;
     const started = newWorker({ folder, syncPort: channel.port2, signal });
     started.unref();
-    if (Atomics.wait(signal, 1, 0, bootTimeoutMs) === 'timed-out') {
-      void started.terminate();
-      throw new WorkerUnavailable('the history database thread did not start');
-    }
     started.on('message', (message: Reply | LogMessage) => {
       if ('log' in message) return log[message.log.level](message.log.message, message.log.details);
       const waiter = settling.get(message.id);
@@ -88,30 +91,48 @@ export function openWorkerDatabase(folder: string, log: Logger): CallDatabase & 
       }
     });
     worker = started;
-    filePath = waitFor(started, 'open', []) as string | undefined;
+    opening = post(started, 'open', []);
     return started;
+  }
+
+  /** Waits for the file to be open, when a worker has just been started. */
+  function opened(): void {
+    if (!opening || !worker) return;
+    const id = opening;
+    opening = undefined;
+    if (Atomics.wait(signal, 1, 0, bootTimeoutMs) === 'timed-out') {
+      void worker.terminate();
+      throw new WorkerUnavailable('the history database thread did not start');
+    }
+    filePath = answer(worker, id, 'open') as string | undefined;
   }
 
   /** Asks and waits for the answer. */
   function call(method: Request['method'], args: unknown[]): unknown {
     if (closed) throw new Error('the call history is closed');
-    return waitFor(worker ?? start(), method, args);
+    const target = worker ?? start();
+    opened();
+    return answer(target, post(target, method, args), method);
   }
 
-  function waitFor(target: Worker, method: Request['method'], args: unknown[]): unknown {
+  function post(target: Worker, method: Request['method'], args: unknown[]): number {
     const id = nextId++;
     Atomics.store(signal, 0, 0);
     target.postMessage({ id, method, args, sync: true } satisfies Request);
+    return id;
+  }
+
+  function answer(target: Worker, id: number, method: Request['method']): unknown {
     if (Atomics.wait(signal, 0, 0, timeoutMs(method)) === 'timed-out') {
       void target.terminate();
       throw new Error('the history database did not answer in time: it is started again');
     }
     // An answer to an earlier call that timed out may come first: it is passed over.
     for (let reply = receiveMessageOnPort(syncPort as MessagePort); reply; reply = receiveMessageOnPort(syncPort as MessagePort)) {
-      const answer = reply.message as Reply;
-      if (answer.id !== id) continue;
-      if (answer.ok) return answer.value;
-      throw rebuild(answer.error);
+      const answered = reply.message as Reply;
+      if (answered.id !== id) continue;
+      if (answered.ok) return answered.value;
+      throw rebuild(answered.error);
     }
     throw new Error('the history database answered nothing');
   }
@@ -128,18 +149,12 @@ export function openWorkerDatabase(folder: string, log: Logger): CallDatabase & 
   }
 
   let filePath: string | undefined;
-  try {
-    start();
-  } catch (error) {
-    closed = true;
-    void worker?.terminate();
-    throw error;
-  }
+  start();
   /** A method of the database, run by the worker. */
   const ask = <M extends Exclude<DatabaseMethod, 'writeLater' | 'idsAfterLater'>>(method: M): CallDatabase[M] =>
     ((...args: unknown[]) => call(method, args)) as CallDatabase[M];
 
-  return {
+  const database = {
     /** The worker thread now (to watch it, or stop it in a test of its failures). */
     get thread(): Worker | undefined {
       return worker;
@@ -170,21 +185,46 @@ export function openWorkerDatabase(folder: string, log: Logger): CallDatabase & 
         void worker?.terminate();
       }
     },
+  } satisfies WorkerDatabase;
+  return (): WorkerDatabase => {
+    try {
+      opened();
+      return database;
+    } catch (error) {
+      closed = true;
+      void worker?.terminate();
+      throw error;
+    }
   };
 }
 
+export const openWorkerDatabase = (folder: string, log: Logger): WorkerDatabase => beginOpeningWorkerDatabase(folder, log)();
+
 /**
- * A data folder's history, off this thread where it can be (see `openWorkerDatabase`), else here:
- * the same file and the same answers either way.
+ * A data folder's history, off this thread where it can be (see `beginOpeningWorkerDatabase`),
+ * else here: the same file and the same answers either way. Opening starts now; the returned
+ * function waits for it.
  */
-export function openFolderHistory(folder: string, log: Logger): CallDatabase {
+export function beginOpeningFolderHistory(folder: string, log: Logger): () => CallDatabase {
+  let finish: (() => CallDatabase) | undefined;
+  let failed: unknown;
   if (canWaitForWorkers()) {
     try {
-      return openWorkerDatabase(folder, log);
+      finish = beginOpeningWorkerDatabase(folder, log);
+    } catch (error) {
+      failed = error;
+    }
+  }
+  return () => {
+    try {
+      if (failed) throw failed;
+      if (finish) return finish();
     } catch (error) {
       if (!(error instanceof WorkerUnavailable)) throw error;
       log.warn('the history runs on the main thread: its worker could not start', { reason: error.message });
     }
-  }
-  return openHistoryDatabase(folder, log);
+    return openHistoryDatabase(folder, log);
+  };
 }
+
+export const openFolderHistory = (folder: string, log: Logger): CallDatabase => beginOpeningFolderHistory(folder, log)();
