@@ -10,7 +10,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { openCallDatabase } from '../src/core/history/callDatabase';
+import { beforeEverySeq, openCallDatabase } from '../src/core/history/callDatabase';
 import { silentLogger } from '../src/core/log/logger';
 import { settingsSchema } from '../src/core/settings/settingsSchema';
 import { agentLegPayload, sampleCall } from '../src/core/telecmi/sampleEvents';
@@ -131,7 +131,7 @@ async function killDuringLoad(serving: Serving, dataDir: string) {
   clearTimeout(killer);
   // Opened as serve would open it again: the lock the killed process left is cleared.
   const database = openCallDatabase(join(dataDir, 'calls.db'), silentLogger);
-  const saved = new Set(database.oldest(0, Number.MAX_SAFE_INTEGER).map((call) => call.id));
+  const saved = new Set(database.oldestAfter(beforeEverySeq, Number.MAX_SAFE_INTEGER).map((call) => call.id));
   database.close();
   const older = acknowledged.filter((ack) => ack.at < killedAt - targets.lossWindowMs);
   const lostOlder = older.filter((ack) => !saved.has(ack.id)).length;

@@ -1,6 +1,6 @@
 import { errorMessage } from '../core/log/errorMessage';
 import { version } from '../../package.json';
-import { useHistoryWorker } from '../core/history/worker/workerDatabase';
+import { useHistoryWorker, warmHistoryThread } from '../core/history/worker/historyThread';
 import { UsageError } from './usage';
 
 // Built, the history's worker sits beside this file (vite.cli.config.ts).
@@ -32,6 +32,9 @@ const commands: Record<string, () => Promise<Command>> = {
   listen: async () => import('./listenCommand').then((command) => ({ run: command.listenCommand, help: command.listenHelp })),
 };
 
+/** The commands that open a data folder's history as they start. */
+const commandsKeepingHistory = new Set(['serve', 'listen']);
+
 async function main([name, ...args]: string[]): Promise<void> {
   if (name === '--version' || name === '-v') return void process.stdout.write(`${version}\n`);
   const load = name === undefined ? undefined : commands[name];
@@ -39,8 +42,11 @@ async function main([name, ...args]: string[]): Promise<void> {
     if (name !== undefined && !['help', '--help', '-h'].includes(name)) throw new UsageError(`unknown command "${name}"\n\n${help}`);
     return void process.stdout.write(`${help}\n`);
   }
+  const wantsHelp = args.includes('--help') || args.includes('-h');
+  // The history's thread loads while this one loads the command: start-up takes the longer of the two.
+  if (commandsKeepingHistory.has(name as string) && !wantsHelp) warmHistoryThread();
   const command = await load();
-  if (args.includes('--help') || args.includes('-h')) return void process.stdout.write(`${command.help}\n`);
+  if (wantsHelp) return void process.stdout.write(`${command.help}\n`);
   await command.run(args);
 }
 

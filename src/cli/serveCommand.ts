@@ -8,6 +8,7 @@ import { createCliLogger, logLevels } from './cliLogger';
 import { startTunnel } from './tunnelOption';
 import { describeFsError } from '../core/storage/fsErrors';
 import { contactsFromOption, contactsHelp, contactsOptions } from './contactsOption';
+import { stopWarmHistoryThread } from '../core/history/worker/historyThread';
 import { beginOpeningHistory, defaultDataDir, privateDataDir, savedToken } from './dataDir';
 import { catchStopSignals, stopOnSignal } from './stopSignals';
 import { createTerminalNotifier } from './terminalNotifier';
@@ -131,6 +132,8 @@ export async function serveCommand(args: string[]): Promise<void> {
           `--${flag} does not apply with a team broker: each desktop rings for its own agent, and keeps its own history`,
         );
     }
+    // A team server keeps no history of its own.
+    stopWarmHistoryThread();
     const { serveTeam } = await import('./teamServe');
     const contacts = await contactsFromOption(values.contacts, values['default-country'], log);
     const tunnel = authtoken && { authtoken, domain: options.ngrokDomain };

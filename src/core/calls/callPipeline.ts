@@ -120,7 +120,7 @@ export function createCallPipeline({
   const afterOpening = setImmediate(redeliveries.load).unref();
   let stopped = false;
   // Once the history knows every call: a conversation looked up before that costs a scan of the file.
-  void history.allKnown().then(() => stopped || waitForOpenConversations());
+  void history.allKnown().then(waitForOpenConversations);
 
   /** This desktop's contacts first; else the names the team server sent. */
   function callerNamesOf(event: CallEvent, fromServer: readonly string[] = []): readonly string[] {
@@ -187,12 +187,16 @@ export function createCallPipeline({
    * The calls still ringing when the desktop stopped (within a conversation's memory): their
    * conversations wait again for their end, so none stays "ringing" for good.
    */
-  function waitForOpenConversations(): void {
+  async function waitForOpenConversations(): Promise<void> {
+    if (stopped) return;
     try {
-      const open = history.recent(openCallsRead).filter((call) => call.state === 'ringing' && now() - call.updatedAt < earlyEventsTtlMs);
+      const recent = await history.recent(openCallsRead);
+      if (stopped) return;
+      const open = recent.filter((call) => call.state === 'ringing' && now() - call.updatedAt < earlyEventsTtlMs);
       for (const id of new Set(open.map((call) => call.conversationId))) conversations.settle(conversations.get(id));
     } catch (error) {
-      log.error('reading the calls still ringing failed', { error: String(error) });
+      // Stopped meanwhile: the history closed under the reading, which is no failure.
+      if (!stopped) log.error('reading the calls still ringing failed', { error: String(error) });
     }
   }
 

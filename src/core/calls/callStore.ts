@@ -26,8 +26,8 @@ export interface CallStore {
   callerCounts(digits: string, call: { conversationId: string; startedAt: number }, midnight: number): CallerCounts | undefined;
   /** The ids of the calls to call back from this caller (their number written with or without its country code). */
   callBacksDue(digits: string): string[];
-  /** The newest calls, newest first. */
-  recent(count: number): CallRecord[];
+  /** The newest calls, newest first (read without waiting for the database). */
+  recent(count: number): Promise<CallRecord[]>;
   /** Event keys seen lately, oldest first, so a redelivery after a restart is still a duplicate. */
   recentEventKeys(): string[];
   rememberEventKey(key: string): void;

@@ -28,13 +28,19 @@ export type StoredCallKeys = {
 /** A seq as SQLite holds it: the driver gives one beyond 2^53 as a bigint, exactly. */
 export type Seq = number | bigint;
 
+/** Below every seq: calls moved from `calls.json` beside older ones may have taken some below 1. */
+export const beforeEverySeq: Seq = Number.MIN_SAFE_INTEGER;
+
 /** The call history on disk, as the history uses it: here (`openCallDatabase`), or in a worker thread (`openWorkerDatabase`). */
 export interface CallDatabase {
   /** Where the calls are kept; undefined when only in memory. */
   readonly filePath: string | undefined;
   counts(): { total: number; unread: number };
   get(id: string): CallRecord | undefined;
-  oldest(offset: number, count: number): Array<{ id: string; read: boolean }>;
+  /** The oldest calls stored after `seq` (all: `beforeEverySeq`), `count` of them, oldest first. */
+  oldestAfter(seq: Seq, count: number): Array<{ id: string; read: boolean; seq: Seq }>;
+  /** The same, without waiting where the database runs in a worker. */
+  oldestAfterLater(seq: Seq, count: number): Promise<Array<{ id: string; read: boolean; seq: Seq }>>;
   idsAfter(seq: Seq, count: number): { calls: StoredCallKeys[]; last: Seq | null };
   /** The calls of one conversation, found without the background reading (a scan of the keys index). */
   conversationKeys(conversationId: string): StoredCallKeys[];
@@ -45,6 +51,8 @@ export interface CallDatabase {
   callBacksDue(): Array<{ id: string; conversationId: string; caller: string | null }>;
   unreadIds(): string[];
   page(offset: number, limit: number): CallRecord[];
+  /** The same, without waiting where the database runs in a worker. */
+  pageLater(offset: number, limit: number): Promise<CallRecord[]>;
   recentEventKeys(): string[];
   /** Applies changes in one transaction, now; throws when the disk refuses. */
   write(changes: CallWrite): void;
@@ -110,10 +118,9 @@ export function openCallDatabase(
       return row ? toRecord(row) : undefined;
     },
 
-    /** The oldest calls, `count` of them after skipping `offset`: their ids and whether they were read. */
-    oldest(offset: number, count: number): Array<{ id: string; read: boolean }> {
-      const rows = statements.oldest.all([count, offset]) as Array<{ id: string; read: number }>;
-      return rows.map((row) => ({ id: row.id, read: row.read === 1 }));
+    oldestAfter(seq: Seq, count: number): Array<{ id: string; read: boolean; seq: Seq }> {
+      const rows = statements.oldestAfter.all([seq, count]) as Array<{ id: string; read: number; seq: Seq }>;
+      return rows.map((row) => ({ id: row.id, read: row.read === 1, seq: row.seq }));
     },
 
     /**
@@ -175,6 +182,14 @@ export function openCallDatabase(
 
     async idsAfterLater(this: CallDatabase, seq: Seq, count: number) {
       return this.idsAfter(seq, count);
+    },
+
+    async oldestAfterLater(this: CallDatabase, seq: Seq, count: number) {
+      return this.oldestAfter(seq, count);
+    },
+
+    async pageLater(this: CallDatabase, offset: number, limit: number) {
+      return this.page(offset, limit);
     },
 
     // Whatever `write` is now (a test may stand in a failing disk).

@@ -7,6 +7,7 @@ import { createCallIndex } from './callIndex';
 import type { CallerCounts } from '../calls/callStore';
 import { createIdReader } from './idReader';
 import { listCalls } from './listCalls';
+import { createOldestCalls } from './oldestCalls';
 import type { SaveState } from './saveState';
 import { createWriteBuffer } from './writeBuffer';
 
@@ -29,7 +30,6 @@ export type CallHistory = ReturnType<typeof createCallHistory>;
 
 /** Records kept in memory: the calls the pipeline is likely to touch next. */
 const cachedRecords = 2000;
-const evictionChunk = 512;
 
 /**
  * The calls, newest first and capped. The database holds them; memory holds what changed since
@@ -41,8 +41,6 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
   const cache = new BoundedMap<string, CallRecord>(cachedRecords);
   /** Every call's id, and each caller's and each conversation's calls, learnt with the ids: the database has no index on them. */
   const callIndex = createCallIndex();
-  /** The next calls to evict, oldest first, with their read flags kept current. */
-  const nextOldest = new Map<string, boolean>();
   const listeners = new Set<(change: HistoryChange) => void>();
   /** The calls to call back, by caller: few, read through their own index at opening. */
   const callBacks = createCallBackIndex(database.callBacksDue());
@@ -57,6 +55,13 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     index: callIndex,
     isRemoved: (id) => writes.pending.removed.has(id),
     isClosed: () => closed,
+    log,
+  });
+
+  const oldestCalls = createOldestCalls({
+    database,
+    pending: () => writes.pending,
+    knownRead: (id) => writes.pending.upserts.get(id)?.read ?? cache.get(id)?.read,
     log,
   });
 
@@ -80,30 +85,6 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     return call && remember(call);
   }
 
-  /**
-   * The oldest calls past the cap: the database's oldest first, then those not written yet.
-   * The database's are fetched a chunk at a time: at the cap every new call evicts one.
-   */
-  function oldest(count: number): Array<{ id: string; read: boolean }> {
-    const { pending } = writes;
-    if (!pending.cleared && nextOldest.size < count) {
-      for (const { id, read } of database.oldest(pending.removed.size + nextOldest.size, Math.max(count, evictionChunk))) {
-        nextOldest.set(id, pending.upserts.get(id)?.read ?? cache.get(id)?.read ?? (read || pending.allRead));
-      }
-    }
-    // Taken from the front without copying: at the cap this runs for every new call.
-    const picked: Array<{ id: string; read: boolean }> = [];
-    for (const [id, read] of nextOldest) {
-      if (picked.length === count) return picked;
-      picked.push({ id, read });
-    }
-    for (const id of pending.added) {
-      if (picked.length === count) break;
-      picked.push({ id, read: pending.upserts.get(id)?.read ?? true });
-    }
-    return picked;
-  }
-
   function remove(calls: ReadonlyArray<{ id: string; read: boolean }>): void {
     const { pending } = writes;
     for (const { id, read } of calls) {
@@ -111,7 +92,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
       callBacks.remove(id);
       if (!read) unread -= 1;
       total -= 1;
-      nextOldest.delete(id);
+      oldestCalls.delete(id);
       cache.delete(id);
       pending.upserts.delete(id);
       if (!pending.added.delete(id)) pending.removed.add(id);
@@ -121,7 +102,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
   /** Drops the oldest calls past the cap; kept aside first when the cap was lowered (nothing lost silently). */
   function evictBeyondLimit(reason?: string): string[] {
     if (total <= limit) return [];
-    const evicted = oldest(total - limit);
+    const evicted = oldestCalls.take(total - limit);
     if (reason)
       database.keepAside(
         evicted.flatMap(({ id }) => get(id) ?? []),
@@ -150,7 +131,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
       writes.pending.added.add(call.id);
     }
     if ((before?.read ?? true) !== call.read) unread += call.read ? -1 : 1;
-    if (nextOldest.has(call.id)) nextOldest.set(call.id, call.read);
+    oldestCalls.update(call.id, call.read);
     callIndex.add(call.id, { caller: call.from?.digits, conversationId: call.conversationId, startedAt: call.startedAt });
     callBacks.update(call);
     remember(call);
@@ -165,11 +146,13 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
     size: (): number => total,
 
     /** The newest calls, newest first: those not written yet, then the database's, seen through what is pending. */
-    recent(count: number): CallRecord[] {
+    async recent(count: number): Promise<CallRecord[]> {
       if (closed) return [];
+      const page = writes.pending.cleared ? [] : await database.pageLater(0, count);
+      // Seen through what is pending now, after the wait.
       const { pending } = writes;
       const notWritten = [...pending.added].reverse().flatMap((id) => pending.upserts.get(id) ?? []);
-      const written = pending.cleared ? [] : database.page(0, count).flatMap((call) => pending.upserts.get(call.id) ?? stored(call) ?? []);
+      const written = pending.cleared ? [] : page.flatMap((call) => pending.upserts.get(call.id) ?? stored(call) ?? []);
       const calls = new Map([...notWritten, ...written].map((call) => [call.id, call]));
       return [...calls.values()].slice(0, count);
     },
@@ -233,7 +216,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
         for (const [id, call] of records) if (!call.read) records.set(id, { ...call, read: true });
       unread = 0;
       writes.markAllRead();
-      for (const id of nextOldest.keys()) nextOldest.set(id, true);
+      oldestCalls.markAllRead();
       changed({ type: 'read', ids: marked });
     },
 
@@ -247,7 +230,7 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
       // Every id is known once the history is empty; a reading of ids still running stops.
       ids.markAllKnown();
       cache.clear();
-      nextOldest.clear();
+      oldestCalls.clear();
       callIndex.clear();
       callBacks.clear();
       writes.clearAll();

@@ -1,6 +1,6 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log/logger';
-import type { CallDatabase, Seq, StoredCallKeys } from './callDatabase';
+import { beforeEverySeq, type CallDatabase, type Seq, type StoredCallKeys } from './callDatabase';
 import type { CallIndex } from './callIndex';
 import { mayHold, type KeyFingerprints } from './keyFingerprints';
 
@@ -24,8 +24,7 @@ export interface IdReaderOptions {
 export function createIdReader({ database, index, isRemoved, isClosed, log }: IdReaderOptions) {
   let allKnown = false;
   /** The last seq the reading has got to. */
-  // Below every seq: calls moved from `calls.json` beside older ones may have taken some below 1.
-  let readUpTo: Seq = Number.MIN_SAFE_INTEGER;
+  let readUpTo: Seq = beforeEverySeq;
   /** The database failed the reading: lookups answer from what is known, unknown ids are asked for one by one. */
   let unreadable = false;
   let reading: Promise<void> = Promise.resolve();
@@ -84,9 +83,16 @@ export function createIdReader({ database, index, isRemoved, isClosed, log }: Id
     }
   }
 
+  /**
+   * Takes at most half of a processor: after each chunk, a pause as long as reading it took. Just
+   * after a start nothing is compiled yet and each request costs more: read at full speed (the
+   * database thread busy, this one learning), the first requests waited 60–90 ms on two cores.
+   */
   async function readRest(): Promise<void> {
     await nextTurn();
-    while (!isClosed() && !(await readChunkLater())) await nextTurn();
+    for (let started = performance.now(); !isClosed() && !(await readChunkLater()); started = performance.now()) {
+      await sleep(performance.now() - started);
+    }
   }
 
   return {

@@ -13,7 +13,7 @@ export function prepareStatements(db: Sqlite.Database, column: (name: AddedColum
     remove: db.prepare('DELETE FROM calls WHERE id = ?'),
     addEventKey: db.prepare('INSERT INTO event_keys (key) VALUES (?)'),
     get: db.prepare('SELECT record, read FROM calls WHERE id = ?'),
-    oldest: db.prepare('SELECT id, read FROM calls ORDER BY seq LIMIT ? OFFSET ?'),
+    oldestAfter: db.prepare('SELECT id, read, seq FROM calls WHERE seq > ? ORDER BY seq LIMIT ?'),
     // One JSON row per chunk: the driver's cost is per row, and it was most of the reading. The
     // casts keep a damaged row (a blob, which JSON cannot hold) from failing its whole chunk; the
     // last seq comes beside the JSON, which would round one beyond 2^53.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { newCallRecord } from '../../../src/core/calls/callLifecycle';
 import type { CallRecord } from '../../../src/core/calls/callRecord';
-import { openCallDatabase, type CallDatabase } from '../../../src/core/history/callDatabase';
+import { beforeEverySeq, openCallDatabase, type CallDatabase } from '../../../src/core/history/callDatabase';
 import { createCallHistory, type CallHistory } from '../../../src/core/history/callHistory';
 import { openHistoryDatabase } from '../../../src/core/history/historyFolder';
 import type { SaveState } from '../../../src/core/history/saveState';
@@ -129,7 +129,7 @@ describe('call history', () => {
     expect(history.flush()).toBe(true);
     history.upsert(call('later'));
     expect(history.flush()).toBe(true);
-    expect(database.oldest(0, 10).map((call) => call.id)).toEqual(['leg-b-good', 'leg-b-later']);
+    expect(database.oldestAfter(beforeEverySeq, 10).map((call) => call.id)).toEqual(['leg-b-good', 'leg-b-later']);
     expect(log.lines.filter((line) => line.level === 'error').map((line) => line.details?.call)).toEqual(['leg-b-bad']);
   });
 

@@ -14,14 +14,14 @@ import { agentCall } from '../../support/events';
 const sizeOf = (file: string): number => (existsSync(file) ? statSync(file).size : 0);
 
 describe('the history on disk stays bounded while it runs', () => {
-  it('checkpoints the write-ahead log while calls come in, whatever the history reads meanwhile', () => {
+  it('checkpoints the write-ahead log while calls come in, whatever the history reads meanwhile', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'telecmi-wal-')), 'calls.db');
     const history = createCallHistory({ database: openCallDatabase(file, silentLogger), maxCalls: 1000, log: silentLogger });
     for (let index = 0; index < 4000; index += 1) {
       history.upsert(newCallRecord(agentCall(`call-${index}`).started));
       // What the pipeline and the window read between writes: a call by id, the newest calls.
       history.get(`leg-b-call-${index - 500}`);
-      if (index % 20 === 0) history.recent(20);
+      if (index % 20 === 0) await history.recent(20);
       if (index % 10 === 9) history.flush();
     }
     // 4,000 calls of about 1.5 KB: without checkpoints the log holds all of them (over 20 MB).
@@ -44,7 +44,7 @@ describe('the history file shrinks after a lowered cap', () => {
   it.each([
     ['a file made by this version', (): void => {}],
     ['a file made before incremental vacuum', fileWithoutIncrementalVacuum],
-  ])('%s', (_, makeFile) => {
+  ])('%s', async (_, makeFile) => {
     const file = join(mkdtempSync(join(tmpdir(), 'telecmi-shrink-')), 'calls.db');
     makeFile(file);
     const history = createCallHistory({ database: openCallDatabase(file, silentLogger), maxCalls: 5000, log: silentLogger });
@@ -56,7 +56,7 @@ describe('the history file shrinks after a lowered cap', () => {
     const shrunk = sizeOf(file) + sizeOf(`${file}-wal`);
     expect(full).toBeGreaterThan(2_000_000);
     expect(shrunk).toBeLessThan(full / 5);
-    expect(history.recent(200)).toHaveLength(100);
+    expect(await history.recent(200)).toHaveLength(100);
     history.close();
   });
 });

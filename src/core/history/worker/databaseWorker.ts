@@ -10,7 +10,7 @@ import type { CallDatabase } from '../callDatabase';
 import { openHistoryDatabase } from '../historyFolder';
 import { carry, type DatabaseMethod, type LogMessage, type Reply, type Request, type WorkerStart } from './protocol';
 
-const { folder, syncPort, signal } = workerData as WorkerStart;
+const { syncPort, signal } = workerData as WorkerStart;
 const port = parentPort;
 // Loaded: the main thread waits for this only briefly, and then for the answers as long as they take.
 Atomics.store(signal, 1, 1);
@@ -47,7 +47,7 @@ function settled(read: () => unknown): () => unknown {
 
 function run({ method, args }: Request): unknown {
   if (method === 'open') {
-    database ??= openHistoryDatabase(folder, log);
+    database ??= openHistoryDatabase(args[0] as string, log);
     const opened = database;
     readAtOpening = new Map(readFirst.map((read) => [read, settled(() => opened[read]())]));
     return database.filePath;

@@ -5,7 +5,10 @@ import type { LogDetails } from '../../log/logger';
 /** The database's methods a worker runs. */
 export type DatabaseMethod = Exclude<keyof CallDatabase, 'filePath'>;
 
-/** What the main thread asks: answered on the sync port (it waits) or as a message (it does not). */
+/**
+ * What the main thread asks: answered on the sync port (it waits) or as a message (it does not).
+ * `open` names the data folder whose `calls.db` the worker opens (with the move from `calls.json`).
+ */
 export interface Request {
   id: number;
   method: DatabaseMethod | 'open';
@@ -27,8 +30,6 @@ export interface LogMessage {
 }
 
 export interface WorkerStart {
-  /** The data folder whose `calls.db` the worker opens (with the move from `calls.json`). */
-  folder: string;
   /** Where the worker answers what the main thread waits for, and the flag it raises then. */
   syncPort: MessagePort;
   signal: Int32Array;

@@ -1,42 +1,10 @@
-import { existsSync } from 'node:fs';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import type { Logger } from '../../log/logger';
 import type { CallDatabase, CallWrite } from '../callDatabase';
 import { releaseDeadHolder } from '../databaseLock';
 import { openHistoryDatabase } from '../historyFolder';
-import { carry, rebuild, type DatabaseMethod, type LogMessage, type Reply, type Request, type WorkerStart } from './protocol';
-
-/** Where the worker's file is, in a built app or CLI: set by the entry point, which sits beside it. */
-let builtWorker: URL | undefined;
-export function useHistoryWorker(url: URL): void {
-  builtWorker = url;
-}
-
-/** Run from the sources (tests, `npm run dev`): the TypeScript file, through tsx. */
-const fromSources = import.meta.url.endsWith('.ts');
-
-function newWorker(start: WorkerStart): Worker {
-  // Its objects live for one request: a small young generation is enough (the default took ~30 MB).
-  const options = { workerData: start, transferList: [start.syncPort], resourceLimits: { maxYoungGenerationSizeMb: 4 } };
-  if (builtWorker && existsSync(builtWorker)) return new Worker(builtWorker, options);
-  if (!fromSources) throw new WorkerUnavailable('the history worker was not located (useHistoryWorker)');
-  const source = new URL('./databaseWorker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(boot, { ...options, eval: true });
-}
-
-/** Whether this thread may wait for another (Atomics.wait): not in every embedder's main thread. */
-export function canWaitForWorkers(): boolean {
-  try {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The worker could not be started here: the database is opened on this thread instead. */
-export class WorkerUnavailable extends Error {}
+import { canWaitForWorkers, takeHistoryThread, WorkerUnavailable } from './historyThread';
+import { carry, rebuild, type DatabaseMethod, type LogMessage, type Reply, type Request } from './protocol';
 
 /** How long the worker may take to load (through tsx from the sources, about a second). */
 const bootTimeoutMs = 15_000;
@@ -58,7 +26,7 @@ export type WorkerDatabase = CallDatabase & { readonly thread: Worker | undefine
 export function beginOpeningWorkerDatabase(folder: string, log: Logger): () => WorkerDatabase {
   let worker: Worker | undefined;
   let syncPort: MessagePort | undefined;
-  let signal = new Int32Array(new SharedArrayBuffer(4));
+  let signal: Int32Array = new Int32Array(new SharedArrayBuffer(8));
   /** The request that opens the file, while its answer has not been waited for. */
   let opening: number | undefined;
   let nextId = 1;
@@ -67,12 +35,9 @@ export function beginOpeningWorkerDatabase(folder: string, log: Logger): () => W
 
   /** Starts the worker, which opens the file as soon as it has loaded: waited for by the first call (`opened`). */
   function start(): Worker {
-    const channel = new MessageChannel();
-    // [0]: an answer is waiting on the sync port; [1]: the worker has loaded.
-    signal = new Int32Array(new SharedArrayBuffer(8));
-    syncPort = channel.port1;
-    const started = newWorker({ folder, syncPort: channel.port2, signal });
-    started.unref();
+    const thread = takeHistoryThread();
+    ({ signal, syncPort } = thread);
+    const started = thread.worker;
     started.on('message', (message: Reply | LogMessage) => {
       if ('log' in message) return log[message.log.level](message.log.message, message.log.details);
       const waiter = settling.get(message.id);
@@ -91,7 +56,7 @@ export function beginOpeningWorkerDatabase(folder: string, log: Logger): () => W
       }
     });
     worker = started;
-    opening = post(started, 'open', []);
+    opening = post(started, 'open', [folder]);
     return started;
   }
 
@@ -151,7 +116,7 @@ export function beginOpeningWorkerDatabase(folder: string, log: Logger): () => W
   let filePath: string | undefined;
   start();
   /** A method of the database, run by the worker. */
-  const ask = <M extends Exclude<DatabaseMethod, 'writeLater' | 'idsAfterLater'>>(method: M): CallDatabase[M] =>
+  const ask = <M extends Exclude<DatabaseMethod, `${string}Later`>>(method: M): CallDatabase[M] =>
     ((...args: unknown[]) => call(method, args)) as CallDatabase[M];
 
   const database = {
@@ -164,7 +129,8 @@ export function beginOpeningWorkerDatabase(folder: string, log: Logger): () => W
     },
     counts: ask('counts'),
     get: ask('get'),
-    oldest: ask('oldest'),
+    oldestAfter: ask('oldestAfter'),
+    oldestAfterLater: (seq, count) => later('oldestAfterLater', [seq, count]) as ReturnType<CallDatabase['oldestAfterLater']>,
     idsAfter: ask('idsAfter'),
     conversationKeys: ask('conversationKeys'),
     keyFingerprints: ask('keyFingerprints'),
@@ -175,6 +141,7 @@ export function beginOpeningWorkerDatabase(folder: string, log: Logger): () => W
     write: ask('write'),
     writeLater: async (changes: CallWrite): Promise<void> => void (await later('writeLater', [changes])),
     idsAfterLater: (seq, count) => later('idsAfterLater', [seq, count]) as ReturnType<CallDatabase['idsAfterLater']>,
+    pageLater: (offset, limit) => later('pageLater', [offset, limit]) as ReturnType<CallDatabase['pageLater']>,
     keepAside: ask('keepAside'),
     close(): void {
       if (closed || !worker) return void (closed = true);
