@@ -101,9 +101,9 @@ export function createCallPipeline({
     now,
   });
   /**
-   * The events seen lately, so a redelivery is a duplicate across restarts too. Read from the
-   * history in the turn after opening, not during it (20,000 keys are a tenth of a second of
-   * start-up at 100,000 calls); an event that comes sooner reads them first.
+   * The events seen lately, so a redelivery is a duplicate across restarts too: read now, before
+   * the first event (the history's thread read them while opening). Read in a later turn, they
+   * waited for that thread's background reading and held up the first requests (~25 ms).
    */
   const redeliveries = createRedeliveryFilter({
     capacity: dedupeCapacity,
@@ -116,8 +116,7 @@ export function createCallPipeline({
       }
     },
   });
-  // Read in the turn after opening; a pipeline stopped before that reads nothing.
-  const afterOpening = setImmediate(redeliveries.load).unref();
+  redeliveries.load();
   let stopped = false;
   // Once the history knows every call: a conversation looked up before that costs a scan of the file.
   void history.allKnown().then(waitForOpenConversations);
@@ -245,7 +244,6 @@ export function createCallPipeline({
 
     /** Announces calls held back (burst coalescing, missed verdicts); call it on shutdown. */
     flush(): void {
-      clearImmediate(afterOpening);
       stopped = true;
       conversations.stop();
       announcer.flush();

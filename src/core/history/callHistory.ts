@@ -139,6 +139,8 @@ export function createCallHistory({ database, maxCalls, log, flushDelayMs = 50, 
   }
 
   if (total > limit) evictBeyondLimit(`the history holds ${total} calls, more than the ${limit} kept`);
+  // At the cap, the first new call evicts: what it evicts is read ahead, not waited for then.
+  if (total >= limit) oldestCalls.readAhead();
   void ids.readInBackground(total);
 
   return {

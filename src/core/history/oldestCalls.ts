@@ -36,7 +36,8 @@ export function createOldestCalls({ database, pending, knownRead, log }: OldestC
     }
   }
 
-  function fetchLater(): void {
+  /** Asks for the next chunk, without waiting, unless enough are known or one is on its way. */
+  function readAhead(): void {
     if (fetching || pending().cleared || next.size >= evictionChunk / 2) return;
     fetching = true;
     const asked = generation;
@@ -54,11 +55,12 @@ export function createOldestCalls({ database, pending, knownRead, log }: OldestC
   }
 
   return {
+    readAhead,
     /** The `count` oldest calls not evicted yet. */
     take(count: number): Array<{ id: string; read: boolean }> {
       const { cleared, added, upserts } = pending();
       if (!cleared && next.size < count) learn(database.oldestAfter(fetchedUpTo, Math.max(count, evictionChunk)));
-      else fetchLater();
+      else readAhead();
       // Taken from the front without copying: at the cap this runs for every new call.
       const picked: Array<{ id: string; read: boolean }> = [];
       for (const [id, read] of next) {
