@@ -12,7 +12,11 @@ export function contactsHelp(column: number): string {
     return [...start, ...rest.map((line) => `${' '.repeat(column)}${line}`)];
   };
   return [
-    ...option('--contacts FILE', "names for callers' numbers, from a CSV (Name and Phone columns)", 'or vCard file, read at each start'),
+    ...option(
+      '--contacts FILE',
+      "names for callers' numbers, from a CSV (Name and Phone columns)",
+      'or vCard file (read again whenever it changes)',
+    ),
     ...option('--default-country CC', 'the country of numbers written without a country code', '(default IN)'),
   ].join('\n');
 }
@@ -20,28 +24,42 @@ export function contactsHelp(column: number): string {
 export const contactsOptions = { contacts: { type: 'string' }, 'default-country': { type: 'string' } } as const;
 
 /**
- * `--contacts FILE`: read once at start; what was left out is logged, an unreadable file stops
- * the command. Without one, nothing is loaded (the readers and the full phone metadata cost start-up time).
+ * `--contacts FILE`: read at start (or taken from what `dataDir` kept of it, while it is
+ * unchanged); what was left out is logged, an unreadable file stops the command. Without one,
+ * nothing is loaded (the readers and the full phone metadata cost start-up time).
  */
 export async function contactsFromOption(
   file: string | undefined,
   country: string | undefined,
-  log: Logger,
+  { dataDir, log }: { dataDir: string; log: Logger },
 ): Promise<ContactBook | undefined> {
   const defaultCountry = settingsSchema.shape.defaultCountry.safeParse(country);
   if (!defaultCountry.success) throw new UsageError(`--default-country: ${defaultCountry.error.issues[0]?.message}`);
   if (!file) return undefined;
-  const [{ createContactBook }, { ContactFileError, nothingReadReason }, { describeImport, readContactsFile, reportOf }] =
-    await Promise.all([
-      import('../core/contacts/contactBook'),
-      import('../core/contacts/contactFile'),
-      import('../core/contacts/contactStore'),
-    ]);
+  const [
+    { createContactBook },
+    { ContactFileError, nothingReadReason },
+    { describeImport, openContactsCache, readContactsFile, reportOf },
+  ] = await Promise.all([
+    import('../core/contacts/contactBook'),
+    import('../core/contacts/contactFile'),
+    import('../core/contacts/contactStore'),
+  ]);
+  const cache = openContactsCache(dataDir, log);
   try {
+    const kept = cache.load(file, defaultCountry.data);
+    if (kept) {
+      log.info(`contacts: ${kept.length} contacts from ${file} (unchanged since it was last read)`);
+      return createContactBook(kept, defaultCountry.data);
+    }
+    const stamp = cache.stampOf(file);
     const result = await readContactsFile(file, defaultCountry.data);
     // A nightly export that came out empty must not stop the team's notifications: callers show as numbers.
     if (result.contacts.length === 0) log.warn(`contacts: ${nothingReadReason(result)}; callers are shown by number`);
-    else log.info(`contacts: ${describeImport(reportOf(file, result))}`);
+    else {
+      log.info(`contacts: ${describeImport(reportOf(file, result))}`);
+      cache.save(file, defaultCountry.data, result.contacts, stamp);
+    }
     return createContactBook(result.contacts, defaultCountry.data);
   } catch (error) {
     if (!(error instanceof ContactFileError)) throw error;

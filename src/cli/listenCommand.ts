@@ -76,7 +76,7 @@ export async function listenCommand(args: string[]): Promise<void> {
   const dataDir = privateDataDir(options.dataDir ?? join(defaultDataDir, `listen-${code.agent}`));
   // Opened in its own thread while this one reads the contacts: start-up takes the longer of the two.
   const history = beginOpeningHistory(dataDir, log);
-  const contacts = await contactsFromOption(values.contacts, values['default-country'], log).catch((error: unknown) => {
+  const contacts = await contactsFromOption(values.contacts, values['default-country'], { dataDir, log }).catch((error: unknown) => {
     history.abandon();
     throw error;
   });

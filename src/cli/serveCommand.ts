@@ -135,7 +135,7 @@ export async function serveCommand(args: string[]): Promise<void> {
     // A team server keeps no history of its own.
     stopWarmHistoryThread();
     const { serveTeam } = await import('./teamServe');
-    const contacts = await contactsFromOption(values.contacts, values['default-country'], log);
+    const contacts = await contactsFromOption(values.contacts, values['default-country'], { dataDir, log });
     const tunnel = authtoken && { authtoken, domain: options.ngrokDomain };
     return stopOnSignal(await serveTeam({ host: options.host, port: options.port, token, dataDir, log, broker, contacts, tunnel }), log);
   }
@@ -143,7 +143,7 @@ export async function serveCommand(args: string[]): Promise<void> {
   // takes the longer of the two, not their sum.
   const history = beginOpeningHistory(dataDir, log);
   const [contacts, { createCallHost }, { createHttpTransport }] = await Promise.all([
-    contactsFromOption(values.contacts, values['default-country'], log),
+    contactsFromOption(values.contacts, values['default-country'], { dataDir, log }),
     import('../core/host/callHost'),
     import('../core/receiver/httpTransport'),
   ]).catch((error: unknown) => {

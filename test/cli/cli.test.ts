@@ -1,5 +1,16 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -92,6 +103,32 @@ describe('telecmi-notifier CLI', () => {
       body: expect.stringMatching(/^first call\n/),
       calls: [{ callerNames: ['Asha Rao'] }],
     });
+  });
+
+  it('takes the contacts it read at the last start while the file is unchanged, and reads a changed file again', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'telecmi-cli-'));
+    const book = join(dataDir, 'crm.csv');
+    writeFileSync(book, 'Name,Phone\nAsha Rao,098765 43210\n');
+    const startWith = async (): Promise<{ stderr: string; title: unknown }> => {
+      const server = serve(['--data-dir', dataDir, '--contacts', book]);
+      child = server.child;
+      const listening = await server.nextLine(0);
+      await run(process.execPath, [bin, 'simulate', '--url', String(listening.webhookUrl), '--from', '919876543210']);
+      const { title } = await server.nextLine(1);
+      server.child.kill('SIGTERM');
+      await server.exited;
+      return { stderr: server.stderr(), title };
+    };
+    expect(await startWith()).toMatchObject({ stderr: expect.stringContaining('1 read'), title: 'Asha Rao · +91 98765 43210' });
+    const again = await startWith();
+    expect(again.stderr).toContain('contacts: 1 contacts from');
+    expect(again.stderr).toContain('unchanged since it was last read');
+    expect(again.title).toBe('Asha Rao · +91 98765 43210');
+    writeFileSync(book, 'Name,Phone\nRavi Kumar,098765 43210\n');
+    utimesSync(book, new Date(), new Date(Date.now() + 5000));
+    const changed = await startWith();
+    expect(changed.stderr).not.toContain('unchanged since it was last read');
+    expect(changed.title).toBe('Ravi Kumar · +91 98765 43210');
   });
 
   it('starts with a warning when the contacts file holds no contact (a nightly export that came out empty)', async () => {
