@@ -1,6 +1,9 @@
+import { statSync } from 'node:fs';
+import { version } from '../../package.json';
 import type { ContactBook } from '../core/contacts/contactBook';
 import type { Logger } from '../core/log/logger';
 import { settingsSchema } from '../core/settings/settingsSchema';
+import { describeFsError } from '../core/storage/fsErrors';
 import { UsageError } from './usage';
 
 /** The two options' help, its descriptions starting at `column` like the rest of the command's. */
@@ -24,6 +27,21 @@ export function contactsHelp(column: number): string {
 export const contactsOptions = { contacts: { type: 'string' }, 'default-country': { type: 'string' } } as const;
 
 /**
+ * The two options checked before the command opens anything (its history): a mistake in them
+ * stops it at once, with the data folder untouched. What the file holds is read later.
+ */
+export function checkContactsOptions(file: string | undefined, country: string | undefined): void {
+  const defaultCountry = settingsSchema.shape.defaultCountry.safeParse(country);
+  if (!defaultCountry.success) throw new UsageError(`--default-country: ${defaultCountry.error.issues[0]?.message}`);
+  if (file === undefined) return;
+  try {
+    statSync(file);
+  } catch (error) {
+    throw new UsageError(`--contacts: cannot read ${file}: ${describeFsError(error)}`);
+  }
+}
+
+/**
  * `--contacts FILE`: read at start (or taken from what `dataDir` kept of it, while it is
  * unchanged); what was left out is logged, an unreadable file stops the command. Without one,
  * nothing is loaded (the readers and the full phone metadata cost start-up time).
@@ -45,7 +63,7 @@ export async function contactsFromOption(
     import('../core/contacts/contactFile'),
     import('../core/contacts/contactStore'),
   ]);
-  const cache = openContactsCache(dataDir, log);
+  const cache = openContactsCache(dataDir, log, version);
   try {
     const kept = cache.load(file, defaultCountry.data);
     if (kept) {

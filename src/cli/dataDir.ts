@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CallDatabase } from '../core/history/callDatabase';
-import { beginOpeningFolderHistory } from '../core/history/worker/workerDatabase';
+import { beginOpeningFolderHistory, type FolderHistoryOpening } from '../core/history/worker/workerDatabase';
 import type { Logger } from '../core/log/logger';
 import { generateWebhookToken, webhookTokenSchema } from '../core/receiver/webhookToken';
 import { writeFileAtomic } from '../core/storage/atomicFile';
@@ -30,24 +30,17 @@ export function privateDataDir(dataDir: string): string {
  * meanwhile: `opened` waits for it, or says in one clear line why it cannot be kept there;
  * `abandon` closes it when the command fails before using it (its lock must not outlive the run).
  */
-export function beginOpeningHistory(dataDir: string, log: Logger): { opened(): CallDatabase; abandon(): void } {
+export function beginOpeningHistory(dataDir: string, log: Logger): FolderHistoryOpening {
   const opening = beginOpeningFolderHistory(dataDir, log);
-  const opened = (): CallDatabase => {
-    try {
-      return opening();
-    } catch (error) {
-      throw new EnvironmentError(`cannot keep the call history in ${dataDir}: ${describeFsError(error)}`);
-    }
-  };
   return {
-    opened,
-    abandon(): void {
+    opened(): CallDatabase {
       try {
-        opened().close();
-      } catch {
-        // Failing to open is what abandoning it would have avoided: nothing to close.
+        return opening.opened();
+      } catch (error) {
+        throw new EnvironmentError(`cannot keep the call history in ${dataDir}: ${describeFsError(error)}`);
       }
     },
+    abandon: opening.abandon,
   };
 }
 

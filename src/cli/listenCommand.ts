@@ -12,7 +12,7 @@ import { deviceCredentialsSchema, type DeviceCredentials } from '../core/team/de
 import { createTeamConnection } from '../core/team/desktop/teamConnection';
 import { decodeJoinCode } from '../core/team/joinCode';
 import { createCliLogger, logLevels } from './cliLogger';
-import { contactsFromOption, contactsHelp, contactsOptions } from './contactsOption';
+import { checkContactsOptions, contactsFromOption, contactsHelp, contactsOptions } from './contactsOption';
 import { beginOpeningHistory, defaultDataDir, privateDataDir } from './dataDir';
 import { catchStopSignals, stopOnSignal } from './stopSignals';
 import { createTerminalNotifier } from './terminalNotifier';
@@ -74,6 +74,7 @@ export async function listenCommand(args: string[]): Promise<void> {
   catchStopSignals();
   // Each agent's desktop keeps its own folder: a second listen on one machine, or serve, never shares it.
   const dataDir = privateDataDir(options.dataDir ?? join(defaultDataDir, `listen-${code.agent}`));
+  checkContactsOptions(values.contacts, values['default-country']);
   // Opened in its own thread while this one reads the contacts: start-up takes the longer of the two.
   const history = beginOpeningHistory(dataDir, log);
   const contacts = await contactsFromOption(values.contacts, values['default-country'], { dataDir, log }).catch((error: unknown) => {

@@ -7,7 +7,7 @@ import { settingsSchema } from '../core/settings/settingsSchema';
 import { createCliLogger, logLevels } from './cliLogger';
 import { startTunnel } from './tunnelOption';
 import { describeFsError } from '../core/storage/fsErrors';
-import { contactsFromOption, contactsHelp, contactsOptions } from './contactsOption';
+import { checkContactsOptions, contactsFromOption, contactsHelp, contactsOptions } from './contactsOption';
 import { stopWarmHistoryThread } from '../core/history/worker/historyThread';
 import { beginOpeningHistory, defaultDataDir, privateDataDir, savedToken } from './dataDir';
 import { catchStopSignals, stopOnSignal } from './stopSignals';
@@ -139,6 +139,7 @@ export async function serveCommand(args: string[]): Promise<void> {
     const tunnel = authtoken && { authtoken, domain: options.ngrokDomain };
     return stopOnSignal(await serveTeam({ host: options.host, port: options.port, token, dataDir, log, broker, contacts, tunnel }), log);
   }
+  checkContactsOptions(values.contacts, values['default-country']);
   // Opened in its own thread while this one reads the contacts and loads the receiver: start-up
   // takes the longer of the two, not their sum.
   const history = beginOpeningHistory(dataDir, log);

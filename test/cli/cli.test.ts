@@ -146,19 +146,15 @@ describe('telecmi-notifier CLI', () => {
       /^telecmi-notifier: --contacts: cannot read \/nonexistent\/contacts.csv: no such file \(see telecmi-notifier serve --help\)$/,
     ],
     [['--default-country', 'XX'], /--default-country: must be a two-letter country code/],
-  ])('refuses %j in one line with exit code 2', async (args, message) => {
-    const failed = await run(process.execPath, [
-      bin,
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      mkdtempSync(join(tmpdir(), 'telecmi-cli-')),
-      ...args,
-    ]).catch((error: { code: number; stderr: string }) => error);
+  ])('refuses %j in one line with exit code 2, the data folder untouched', async (args, message) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'telecmi-cli-'));
+    const failed = await run(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir, ...args]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(failed).toMatchObject({ code: 2 });
     expect((failed as { stderr: string }).stderr.trim()).toMatch(message);
     expect((failed as { stderr: string }).stderr.trim().split('\n')).toHaveLength(1);
+    expect(readdirSync(dataDir).filter((name) => name.startsWith('calls.db'))).toEqual([]);
   });
 
   it('keeps the generated token for the data folder across restarts', async () => {

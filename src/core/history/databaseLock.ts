@@ -34,8 +34,13 @@ export function releaseOwnership(filePath: string): void {
   rmSync(ownerFile(filePath), { force: true });
 }
 
-/** The lock of a holder known to be gone (a worker thread of this process that died): removed. */
+/**
+ * The lock of a holder known to be gone (a worker thread of this process that died): removed,
+ * when this process holds it (the thread may have died before it took it, held by another).
+ */
 export function releaseDeadHolder(filePath: string): void {
+  const owner = existsSync(ownerFile(filePath)) ? Number(readFileSync(ownerFile(filePath), 'utf8')) : 0;
+  if (owner !== process.pid) return;
   rmSync(lockFolder(filePath), { recursive: true, force: true });
   releaseOwnership(filePath);
 }

@@ -26,13 +26,16 @@ export function createOldestCalls({ database, pending, knownRead, log }: OldestC
   /** Changed by a clear: a chunk asked for before it is dropped. */
   let generation = 0;
   let fetching = false;
+  /** How many times every call was marked read: a chunk read before one of them has stale flags. */
+  let allReadMarks = 0;
 
-  function learn(rows: ReadonlyArray<{ id: string; read: boolean; seq: Seq }>): void {
+  /** `allRead`: every call was marked read since the rows were read (that write may be done by now). */
+  function learn(rows: ReadonlyArray<{ id: string; read: boolean; seq: Seq }>, allRead = false): void {
     for (const { id, read, seq } of rows) {
       // Fetched already (a chunk read at once while this one was on its way): evicted maybe.
       if (seq <= fetchedUpTo) continue;
       fetchedUpTo = seq;
-      next.set(id, knownRead(id) ?? (read || pending().allRead));
+      next.set(id, allRead || (knownRead(id) ?? (read || pending().allRead)));
     }
   }
 
@@ -41,10 +44,12 @@ export function createOldestCalls({ database, pending, knownRead, log }: OldestC
     if (fetching || pending().cleared || next.size >= evictionChunk / 2) return;
     fetching = true;
     const asked = generation;
+    // Marked read and not written yet: the rows read now predate that write.
+    const marks = pending().allRead ? Number.NaN : allReadMarks;
     database.oldestAfterLater(fetchedUpTo, evictionChunk).then(
       (rows) => {
         fetching = false;
-        if (asked === generation) learn(rows);
+        if (asked === generation) learn(rows, marks !== allReadMarks);
       },
       (error: unknown) => {
         fetching = false;
@@ -79,6 +84,7 @@ export function createOldestCalls({ database, pending, knownRead, log }: OldestC
     },
     delete: (id: string): boolean => next.delete(id),
     markAllRead(): void {
+      allReadMarks += 1;
       for (const id of next.keys()) next.set(id, true);
     },
     clear(): void {

@@ -69,4 +69,32 @@ describe('evicting at the cap', () => {
     expect(database.oldestAfter(beforeEverySeq, 1)[0]?.id).toBe('leg-b-call-3000');
     history.close();
   });
+
+  it('counts the calls marked read while the next ones to evict were being read ahead as read', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'telecmi-oldest-')), 'calls.db');
+    const filling = createCallHistory({ database: openCallDatabase(file, silentLogger), maxCalls: 600, log: silentLogger });
+    for (let index = 0; index < 600; index += 1) filling.upsert(call(index));
+    filling.close();
+    // Opened again at the cap: what the first eviction takes is read ahead (and held here), none of it in memory.
+    const database = openCallDatabase(file, silentLogger);
+    const held: Array<() => void> = [];
+    const oldestAfter = database.oldestAfter.bind(database);
+    database.oldestAfterLater = (...args) => {
+      const rows = oldestAfter(...args);
+      return new Promise((resolve) => held.push(() => resolve(rows)));
+    };
+    const history = createCallHistory({ database, maxCalls: 600, log: silentLogger });
+    expect(held).toHaveLength(1);
+    // Read before "mark all read" was written; answered after.
+    history.markAllRead();
+    history.flush();
+    for (const release of held.splice(0)) release();
+    await nextTurn();
+    for (let index = 600; index < 1200; index += 1) history.upsert(call(index));
+    history.flush();
+    // The 600 newest, unread: every older one was read, and evicted as read.
+    expect(history.unreadCount()).toBe(600);
+    expect(database.counts()).toEqual({ total: 600, unread: 600 });
+    history.close();
+  });
 });

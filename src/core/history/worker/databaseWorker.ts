@@ -47,9 +47,10 @@ function settled(read: () => unknown): () => unknown {
 
 function run({ method, args }: Request): unknown {
   if (method === 'open') {
-    database ??= openHistoryDatabase(args[0] as string, log);
+    const [folder, readFirstNow] = args as [string, boolean];
+    database ??= openHistoryDatabase(folder, log);
     const opened = database;
-    readAtOpening = new Map(readFirst.map((read) => [read, settled(() => opened[read]())]));
+    if (readFirstNow) readAtOpening = new Map(readFirst.map((read) => [read, settled(() => opened[read]())]));
     return database.filePath;
   }
   if (!database) throw new Error('the history database is not open');

@@ -34,6 +34,8 @@ export interface HistoryThread {
   syncPort: MessagePort;
   /** [0]: an answer is waiting on the sync port; [1]: the worker has loaded. */
   signal: Int32Array;
+  /** It failed or stopped before the database took it over. */
+  ended: boolean;
 }
 
 let warm: HistoryThread | undefined;
@@ -57,9 +59,9 @@ export function stopWarmHistoryThread(): void {
   warm = undefined;
 }
 
-/** The warm thread, else a new one. */
+/** The warm thread, else (none, or it ended) a new one. */
 export function takeHistoryThread(): HistoryThread {
-  const thread = warm ?? startThread();
+  const thread = warm && !warm.ended ? warm : startThread();
   warm = undefined;
   return thread;
 }
@@ -69,7 +71,12 @@ function startThread(): HistoryThread {
   const signal = new Int32Array(new SharedArrayBuffer(8));
   const worker = newWorker({ syncPort: channel.port2, signal });
   worker.unref();
-  return { worker, syncPort: channel.port1, signal };
+  const thread = { worker, syncPort: channel.port1, signal, ended: false };
+  // Until the database takes it over with listeners of its own, a failure is only noted (an
+  // unheard 'error' would end the process): the database then starts another.
+  const ended = (): void => void (thread.ended = true);
+  worker.once('error', ended).once('exit', ended);
+  return thread;
 }
 
 function newWorker(start: WorkerStart): Worker {

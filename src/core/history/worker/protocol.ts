@@ -7,7 +7,8 @@ export type DatabaseMethod = Exclude<keyof CallDatabase, 'filePath'>;
 
 /**
  * What the main thread asks: answered on the sync port (it waits) or as a message (it does not).
- * `open` names the data folder whose `calls.db` the worker opens (with the move from `calls.json`).
+ * `open` names the data folder whose `calls.db` the worker opens (with the move from `calls.json`),
+ * and whether to read at once what the history asks for first (not for a thread started again).
  */
 export interface Request {
   id: number;

@@ -1,8 +1,9 @@
+import { join } from 'node:path';
 import { receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import type { Logger } from '../../log/logger';
 import type { CallDatabase, CallWrite } from '../callDatabase';
 import { releaseDeadHolder } from '../databaseLock';
-import { openHistoryDatabase } from '../historyFolder';
+import { historyFileName, openHistoryDatabase } from '../historyFolder';
 import { canWaitForWorkers, takeHistoryThread, WorkerUnavailable } from './historyThread';
 import { carry, rebuild, type DatabaseMethod, type LogMessage, type Reply, type Request } from './protocol';
 
@@ -48,23 +49,25 @@ export function beginOpeningWorkerDatabase(folder: string, log: Logger): () => W
     started.on('error', (error) => log.error('the history database thread failed: it is started again', { error: carry(error).message }));
     started.on('exit', () => {
       if (worker === started) worker = undefined;
-      // Died holding the file: the next worker takes it over.
-      if (!closed && filePath) releaseDeadHolder(filePath);
+      // Died holding the file (or while opening it): the next worker takes it over.
+      if (!closed) releaseDeadHolder(filePath ?? join(folder, historyFileName));
       for (const [id, waiter] of settling) {
         settling.delete(id);
         waiter.reject(new Error('the history database thread stopped before it answered'));
       }
     });
     worker = started;
-    opening = post(started, 'open', [folder]);
+    // A thread started again after one died: the history asks for nothing of what is read first.
+    opening = post(started, 'open', [folder, filePath === undefined]);
     return started;
   }
 
   /** Waits for the file to be open, when a worker has just been started. */
   function opened(): void {
-    if (!opening || !worker) return;
+    if (!opening) return;
     const id = opening;
     opening = undefined;
+    if (!worker) throw new Error('the history database thread stopped while it opened the file');
     if (Atomics.wait(signal, 1, 0, bootTimeoutMs) === 'timed-out') {
       void worker.terminate();
       throw new WorkerUnavailable('the history database thread did not start');
@@ -172,7 +175,7 @@ export const openWorkerDatabase = (folder: string, log: Logger): WorkerDatabase 
  * else here: the same file and the same answers either way. Opening starts now; the returned
  * function waits for it.
  */
-export function beginOpeningFolderHistory(folder: string, log: Logger): () => CallDatabase {
+export function beginOpeningFolderHistory(folder: string, log: Logger): FolderHistoryOpening {
   let finish: (() => CallDatabase) | undefined;
   let failed: unknown;
   if (canWaitForWorkers()) {
@@ -182,16 +185,32 @@ export function beginOpeningFolderHistory(folder: string, log: Logger): () => Ca
       failed = error;
     }
   }
-  return () => {
-    try {
-      if (failed) throw failed;
-      if (finish) return finish();
-    } catch (error) {
-      if (!(error instanceof WorkerUnavailable)) throw error;
-      log.warn('the history runs on the main thread: its worker could not start', { reason: error.message });
-    }
-    return openHistoryDatabase(folder, log);
+  return {
+    opened(): CallDatabase {
+      try {
+        if (failed) throw failed;
+        if (finish) return finish();
+      } catch (error) {
+        if (!(error instanceof WorkerUnavailable)) throw error;
+        log.warn('the history runs on the main thread: its worker could not start', { reason: error.message });
+      }
+      return openHistoryDatabase(folder, log);
+    },
+    abandon(): void {
+      // On this thread nothing was opened yet; in the worker, the file is closed once it is open.
+      try {
+        finish?.().close();
+      } catch {
+        // It could not be opened: nothing to close.
+      }
+    },
   };
 }
 
-export const openFolderHistory = (folder: string, log: Logger): CallDatabase => beginOpeningFolderHistory(folder, log)();
+/** A history being opened: `opened` waits for it; `abandon` closes it unused (its lock must not outlive the run). */
+export interface FolderHistoryOpening {
+  opened(): CallDatabase;
+  abandon(): void;
+}
+
+export const openFolderHistory = (folder: string, log: Logger): CallDatabase => beginOpeningFolderHistory(folder, log).opened();
