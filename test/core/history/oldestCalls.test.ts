@@ -4,12 +4,23 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { newCallRecord } from '../../../src/core/calls/callLifecycle';
-import { beforeEverySeq, openCallDatabase } from '../../../src/core/history/callDatabase';
+import { beforeEverySeq, openCallDatabase, type CallDatabase } from '../../../src/core/history/callDatabase';
 import { createCallHistory } from '../../../src/core/history/callHistory';
 import { silentLogger } from '../../../src/core/log/logger';
 import { agentCall } from '../../support/events';
 
 const call = (index: number) => newCallRecord(agentCall(`call-${index}`).started);
+
+/** The read ahead is read in its turn, as the database thread would, but answered only once the test releases it. */
+function holdReadAhead(database: CallDatabase): Array<() => void> {
+  const held: Array<() => void> = [];
+  const oldestAfter = database.oldestAfter.bind(database);
+  database.oldestAfterLater = (...args) => {
+    const rows = oldestAfter(...args);
+    return new Promise((resolve) => held.push(() => resolve(rows)));
+  };
+  return held;
+}
 
 describe('evicting at the cap', () => {
   it('reads the next calls to evict ahead, without waiting, and evicts each call once', async () => {
@@ -44,14 +55,8 @@ describe('evicting at the cap', () => {
   it('evicts each call once when a chunk read at once overtakes one read ahead', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'telecmi-oldest-')), 'calls.db');
     const database = openCallDatabase(file, silentLogger);
-    // The read ahead is read in its turn but answered only once the test lets it: meanwhile the
-    // evictions run out of calls, read the same ones at once, evict them and write that.
-    const held: Array<() => void> = [];
-    const oldestAfter = database.oldestAfter.bind(database);
-    database.oldestAfterLater = (...args) => {
-      const rows = oldestAfter(...args);
-      return new Promise((resolve) => held.push(() => resolve(rows)));
-    };
+    // Meanwhile the evictions run out of calls, read the same ones at once, evict them and write that.
+    const held = holdReadAhead(database);
     const history = createCallHistory({ database, maxCalls: 600, log: silentLogger });
     for (let index = 0; index < 600; index += 1) history.upsert(call(index));
     history.flush();
@@ -77,12 +82,7 @@ describe('evicting at the cap', () => {
     filling.close();
     // Opened again at the cap: what the first eviction takes is read ahead (and held here), none of it in memory.
     const database = openCallDatabase(file, silentLogger);
-    const held: Array<() => void> = [];
-    const oldestAfter = database.oldestAfter.bind(database);
-    database.oldestAfterLater = (...args) => {
-      const rows = oldestAfter(...args);
-      return new Promise((resolve) => held.push(() => resolve(rows)));
-    };
+    const held = holdReadAhead(database);
     const history = createCallHistory({ database, maxCalls: 600, log: silentLogger });
     expect(held).toHaveLength(1);
     // Read before "mark all read" was written; answered after.
