@@ -55,7 +55,7 @@ export const savedContactsSchema = z.object({
   defaultCountry: z.string().default('IN'),
   contacts: z.array(contactSchema),
   /** The file as it was when read, and the version that read it (`--contacts`, see `openContactsCache`). */
-  stamp: z.object({ size: z.number(), mtimeMs: z.number(), ctimeMs: z.number(), ino: z.number(), reader: z.string() }).optional(),
+  stamp: z.object({ size: z.number(), mtimeMs: z.number(), ino: z.number(), reader: z.string() }).optional(),
 });
 export type SavedContacts = z.infer<typeof savedContactsSchema>;
 
@@ -91,8 +91,8 @@ export function openContactStore(dataDir: string, log: Logger, name = 'contacts.
 
 /**
  * A `--contacts FILE` as this data folder last read it, while the file is unchanged (same path,
- * size, inode and change times: a copy that kept the modification time still changes the status
- * time), read by the same version (`reader`: its parser and phone metadata) under the same default
+ * size, modification time and inode: a copy that kept the modification time is a new file; not
+ * the status change time, which the data folder's own permission check moves), read by the same version (`reader`: its parser and phone metadata) under the same default
  * country: 100,000 contacts load in ~0.3 s instead of being parsed again (~4 s), and leave the
  * collector far less garbage to sweep during the first requests.
  */
@@ -102,8 +102,8 @@ export function openContactsCache(dataDir: string, log: Logger, reader: string) 
   const stampOf = (file: string): SavedContacts['stamp'] => {
     try {
       const status = statSync(file);
-      const { size, mtimeMs, ctimeMs, ino } = status;
-      return status.isFile() ? { size, mtimeMs, ctimeMs, ino, reader } : undefined;
+      const { size, mtimeMs, ino } = status;
+      return status.isFile() ? { size, mtimeMs, ino, reader } : undefined;
     } catch {
       return undefined;
     }
