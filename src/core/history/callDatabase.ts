@@ -230,7 +230,7 @@ export function openCallDatabase(
         // No transaction left to roll back.
       }
       // What `apply` itself refused (not the database) goes on as it was.
-      throw error instanceof Error && error.name !== 'SQLite3Error' ? error : new Error(describeDatabaseError(error));
+      throw error instanceof Error && error.name !== 'SQLite3Error' ? error : new Error(describeDatabaseError(error, filePath));
     }
   }
 
@@ -267,7 +267,7 @@ export function openCallDatabase(
     try {
       if (shrinkIfMostlyFree(db)) log.info('the history file was shrunk after calls were removed', { file: filePath });
     } catch (error) {
-      log.warn('the history file could not be shrunk', { error: describeDatabaseError(error) });
+      log.warn('the history file could not be shrunk', { error: describeDatabaseError(error, filePath) });
     }
   }
 

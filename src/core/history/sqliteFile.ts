@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import type * as Sqlite from 'node-sqlite3-wasm';
 import { errorMessage } from '../log/errorMessage';
 import type { Logger } from '../log/logger';
@@ -14,13 +15,30 @@ import { migrate } from './migrations';
 let driver: typeof Sqlite | undefined;
 const sqlite = (): typeof Sqlite => (driver ??= createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite);
 
-/** SQLite's words for what a person can act on: a full disk, a file another program holds. */
-export function describeDatabaseError(error: unknown): string {
+const diskFull = 'the disk is full: free some space where the history is kept';
+
+/**
+ * SQLite's words for what a person can act on: a full disk, a file another program holds. The
+ * driver's file layer reports a write the disk refused for want of space as "disk I/O error":
+ * where the file's disk has (almost) nothing left, that is what it was.
+ */
+export function describeDatabaseError(error: unknown, filePath?: string): string {
   const message = errorMessage(error);
-  if (/database or disk is full|SQLITE_FULL|ENOSPC/i.test(message)) return 'the disk is full: free some space where the history is kept';
+  if (/database or disk is full|SQLITE_FULL|ENOSPC/i.test(message)) return diskFull;
+  if (/disk I\/O error/i.test(message) && filePath && hasNoRoomLeft(filePath)) return diskFull;
   if (/database is locked|SQLITE_BUSY/i.test(message)) return 'the history file is locked by another program';
   if (/readonly database|EROFS|EACCES|EPERM/i.test(message)) return 'the history file cannot be written (read-only or not allowed)';
   return message;
+}
+
+/** Less than a megabyte free where the file is (a few pages of the history). */
+function hasNoRoomLeft(filePath: string): boolean {
+  try {
+    const { bavail, bsize } = statfsSync(dirname(filePath));
+    return bavail * bsize < 1024 * 1024;
+  } catch {
+    return false;
+  }
 }
 
 /** Opens (or makes) the database; a file that is not one is kept aside and a new one made. */
