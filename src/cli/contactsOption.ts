@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { version } from '../../package.json';
 import type { ContactBook } from '../core/contacts/contactBook';
 import type { Logger } from '../core/log/logger';
@@ -23,6 +24,9 @@ export function contactsHelp(column: number): string {
     ...option('--default-country CC', 'the country of numbers written without a country code', '(default IN)'),
   ].join('\n');
 }
+
+/** What was read from `--contacts`, kept in the data folder for the next start (see `openContactsCache`). */
+const keptContactsFile = 'contacts-cache.json';
 
 export const contactsOptions = { contacts: { type: 'string' }, 'default-country': { type: 'string' } } as const;
 
@@ -53,7 +57,11 @@ export async function contactsFromOption(
 ): Promise<ContactBook | undefined> {
   const defaultCountry = settingsSchema.shape.defaultCountry.safeParse(country);
   if (!defaultCountry.success) throw new UsageError(`--default-country: ${defaultCountry.error.issues[0]?.message}`);
-  if (!file) return undefined;
+  if (!file) {
+    // Kept only while it is named: an operator who drops the option drops the names with it.
+    rmSync(join(dataDir, keptContactsFile), { force: true });
+    return undefined;
+  }
   const [
     { createContactBook },
     { ContactFileError, nothingReadReason },
@@ -63,7 +71,7 @@ export async function contactsFromOption(
     import('../core/contacts/contactFile'),
     import('../core/contacts/contactStore'),
   ]);
-  const cache = openContactsCache(dataDir, log, version);
+  const cache = openContactsCache(dataDir, log, { reader: version, name: keptContactsFile });
   try {
     const kept = cache.load(file, defaultCountry.data);
     if (kept) {

@@ -105,7 +105,7 @@ describe('telecmi-notifier CLI', () => {
     });
   });
 
-  it('takes the contacts it read at the last start while the file is unchanged, and reads a changed file again', async () => {
+  it('takes the contacts it read at the last start while the file is unchanged, reads a changed file again, and drops them without the option', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'telecmi-cli-'));
     const book = join(dataDir, 'crm.csv');
     writeFileSync(book, 'Name,Phone\nAsha Rao,098765 43210\n');
@@ -129,6 +129,12 @@ describe('telecmi-notifier CLI', () => {
     const changed = await startWith();
     expect(changed.stderr).not.toContain('unchanged since it was last read');
     expect(changed.title).toBe('Ravi Kumar · +91 98765 43210');
+    // Started without the option, the names kept go with it.
+    expect(existsSync(join(dataDir, 'contacts-cache.json'))).toBe(true);
+    const without = serve(['--data-dir', dataDir]);
+    child = without.child;
+    await without.nextLine(0);
+    expect(existsSync(join(dataDir, 'contacts-cache.json'))).toBe(false);
   });
 
   it('starts with a warning when the contacts file holds no contact (a nightly export that came out empty)', async () => {

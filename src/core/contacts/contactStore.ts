@@ -63,7 +63,11 @@ export type SavedContacts = z.infer<typeof savedContactsSchema>;
  * The app's imported contacts, in the data folder (`contacts.json`, readable by this user only):
  * replaced by each import, removed by "clear". A file that does not read is kept aside.
  */
-export function openContactStore(dataDir: string, log: Logger, name = 'contacts.json') {
+export function openContactStore(
+  dataDir: string,
+  log: Logger,
+  { name = 'contacts.json', whenUnreadable = 'callers are shown by number' }: { name?: string; whenUnreadable?: string } = {},
+) {
   const file = join(dataDir, name);
   return {
     load(): SavedContacts | undefined {
@@ -75,7 +79,7 @@ export function openContactStore(dataDir: string, log: Logger, name = 'contacts.
         try {
           keepAside(file, 'move', reason, log);
         } catch {
-          log.error('the contacts file cannot be read; callers are shown by number', { file, error: reason });
+          log.error(`the contacts file cannot be read; ${whenUnreadable}`, { file, error: reason });
         }
         return undefined;
       }
@@ -96,8 +100,8 @@ export function openContactStore(dataDir: string, log: Logger, name = 'contacts.
  * country: 100,000 contacts load in ~0.3 s instead of being parsed again (~4 s), and leave the
  * collector far less garbage to sweep during the first requests.
  */
-export function openContactsCache(dataDir: string, log: Logger, reader: string) {
-  const store = openContactStore(dataDir, log, 'contacts-cache.json');
+export function openContactsCache(dataDir: string, log: Logger, { reader, name }: { reader: string; name: string }) {
+  const store = openContactStore(dataDir, log, { name, whenUnreadable: 'the contacts are read from their file again' });
   /** Undefined for what is not a plain file that can be looked at: reading it says why. */
   const stampOf = (file: string): SavedContacts['stamp'] => {
     try {

@@ -13,7 +13,7 @@ describe('the contacts a data folder kept of --contacts', () => {
     const file = join(dataDir, 'crm.csv');
     writeFileSync(file, 'Name,Phone\nAsha Rao,098765 43210\n');
     const log = recordingLogger();
-    const cache = openContactsCache(dataDir, log, '1.0.0');
+    const cache = openContactsCache(dataDir, log, { reader: '1.0.0', name: 'contacts-cache.json' });
     cache.save(file, 'IN', contacts, cache.stampOf(file));
     return { dataDir, file, log, cache };
   }
@@ -26,7 +26,7 @@ describe('the contacts a data folder kept of --contacts', () => {
 
   it('are not taken by another version (another parser or phone metadata)', () => {
     const { dataDir, file, log } = kept();
-    expect(openContactsCache(dataDir, log, '1.0.1').load(file, 'IN')).toBeUndefined();
+    expect(openContactsCache(dataDir, log, { reader: '1.0.1', name: 'contacts-cache.json' }).load(file, 'IN')).toBeUndefined();
   });
 
   it('are not taken once the file changed', () => {
