@@ -59,7 +59,11 @@ export async function contactsFromOption(
   if (!defaultCountry.success) throw new UsageError(`--default-country: ${defaultCountry.error.issues[0]?.message}`);
   if (!file) {
     // Kept only while it is named: an operator who drops the option drops the names with it.
-    rmSync(join(dataDir, keptContactsFile), { force: true });
+    try {
+      rmSync(join(dataDir, keptContactsFile), { force: true });
+    } catch (error) {
+      log.warn('contacts: the names kept from an earlier --contacts could not be removed', { error: describeFsError(error) });
+    }
     return undefined;
   }
   const [

@@ -152,7 +152,7 @@ describe('telecmi-notifier CLI', () => {
       /^telecmi-notifier: --contacts: cannot read \/nonexistent\/contacts.csv: no such file \(see telecmi-notifier serve --help\)$/,
     ],
     [['--default-country', 'XX'], /--default-country: must be a two-letter country code/],
-  ])('refuses %j in one line with exit code 2, the data folder untouched', async (args, message) => {
+  ])('refuses %j in one line with exit code 2, the history untouched', async (args, message) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'telecmi-cli-'));
     const failed = await run(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', dataDir, ...args]).catch(
       (error: { code: number; stderr: string }) => error,

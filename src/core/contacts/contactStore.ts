@@ -55,7 +55,8 @@ export const savedContactsSchema = z.object({
   defaultCountry: z.string().default('IN'),
   contacts: z.array(contactSchema),
   /** The file as it was when read, and the version that read it (`--contacts`, see `openContactsCache`). */
-  stamp: z.object({ size: z.number(), mtimeMs: z.number(), ino: z.number(), reader: z.string() }).optional(),
+  // One of another shape (an earlier version's) only means the file is read again.
+  stamp: z.object({ size: z.number(), mtimeMs: z.number(), ino: z.number(), reader: z.string() }).optional().catch(undefined),
 });
 export type SavedContacts = z.infer<typeof savedContactsSchema>;
 

@@ -36,11 +36,12 @@ export function releaseOwnership(filePath: string): void {
 
 /**
  * The lock of a holder known to be gone (a worker thread of this process that died): removed,
- * when this process holds it (the thread may have died before it took it, held by another).
+ * when this process holds it (the thread may have died before it took it, held by another). One
+ * that died while opening may have taken SQLite's lock without naming its owner yet.
  */
-export function releaseDeadHolder(filePath: string): void {
+export function releaseDeadHolder(filePath: string, { diedOpening = false } = {}): void {
   const owner = existsSync(ownerFile(filePath)) ? Number(readFileSync(ownerFile(filePath), 'utf8')) : 0;
-  if (owner !== process.pid) return;
+  if (owner !== process.pid && !(owner === 0 && diedOpening)) return;
   rmSync(lockFolder(filePath), { recursive: true, force: true });
   releaseOwnership(filePath);
 }

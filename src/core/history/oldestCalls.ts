@@ -35,7 +35,7 @@ export function createOldestCalls({ database, pending, knownRead, log }: OldestC
       // Fetched already (a chunk read at once while this one was on its way): evicted maybe.
       if (seq <= fetchedUpTo) continue;
       fetchedUpTo = seq;
-      next.set(id, allRead || (knownRead(id) ?? (read || pending().allRead)));
+      next.set(id, knownRead(id) ?? (read || allRead || pending().allRead));
     }
   }
 

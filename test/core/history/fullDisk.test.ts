@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newCallRecord } from '../../../src/core/calls/callLifecycle';
 import { beforeEverySeq, openCallDatabase } from '../../../src/core/history/callDatabase';
 import { createCallHistory } from '../../../src/core/history/callHistory';
@@ -11,20 +11,28 @@ import { silentLogger } from '../../../src/core/log/logger';
 import { agentCall } from '../../support/events';
 import { recordingLogger } from '../../support/fakes';
 
-/** A small file system of its own, to fill up and free again: root can mount one (CI runs as root). */
-function smallDisk(): string | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const folder = mkdtempSync(join(tmpdir(), 'telecmi-small-disk-'));
+/** Mounts a small file system of its own, to fill up and free again (root can, where the kernel lets it). */
+function mountSmallDisk(folder: string): boolean {
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', folder], { stdio: 'ignore' });
-    return folder;
+    return true;
   } catch {
-    rmSync(folder, { recursive: true, force: true });
-    return undefined;
+    return false;
   }
 }
 
-const disk = smallDisk();
+const unmount = (folder: string): void => void execFileSync('umount', ['--lazy', folder], { stdio: 'ignore' });
+
+/** Whether this run may mount one: tried once, and unmounted at once. */
+function canMount(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const probe = mkdtempSync(join(tmpdir(), 'telecmi-mount-probe-'));
+  const mounted = mountSmallDisk(probe);
+  if (mounted) unmount(probe);
+  rmSync(probe, { recursive: true, force: true });
+  return mounted;
+}
+
 const call = (id: string) => newCallRecord(agentCall(id).started);
 
 /** Takes every byte the file system has left, as a full disk does. */
@@ -39,12 +47,20 @@ function fill(folder: string): string {
   return filler;
 }
 
-// Where the disk cannot be mounted (not root), the message mapping is covered by diskBounds.test.ts.
-describe.runIf(disk)('the history in its thread on a disk that fills up and is freed', () => {
-  const folder = disk as string;
+// Where no disk can be mounted (not root, or a container that forbids it), the message mapping is
+// covered by diskBounds.test.ts; .ci/run runs as root.
+describe.runIf(canMount())('the history in its thread on a disk that fills up and is freed', () => {
+  let folder = '';
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), 'telecmi-small-disk-'));
+    if (!mountSmallDisk(folder)) throw new Error(`could not mount a small disk on ${folder}`);
+  });
   afterAll(() => {
-    execFileSync('umount', ['--lazy', folder]);
-    rmSync(folder, { recursive: true, force: true });
+    try {
+      unmount(folder);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('keeps every call acknowledged while the disk was full, names the cause, and saves them once there is room', async () => {

@@ -28,6 +28,8 @@ export function beginOpeningWorkerDatabase(folder: string, log: Logger): () => W
   let worker: Worker | undefined;
   let syncPort: MessagePort | undefined;
   let signal: Int32Array = new Int32Array(new SharedArrayBuffer(8));
+  /** The threads that opened the file (a thread that dies before may hold SQLite's lock unnamed). */
+  const openedBy = new WeakSet<Worker>();
   /** The request that opens the file, while its answer has not been waited for. */
   let opening: number | undefined;
   let nextId = 1;
@@ -48,9 +50,10 @@ export function beginOpeningWorkerDatabase(folder: string, log: Logger): () => W
     });
     started.on('error', (error) => log.error('the history database thread failed: it is started again', { error: carry(error).message }));
     started.on('exit', () => {
+      const diedOpening = !openedBy.has(started);
       if (worker === started) worker = undefined;
       // Died holding the file (or while opening it): the next worker takes it over.
-      if (!closed) releaseDeadHolder(filePath ?? join(folder, historyFileName));
+      if (!closed) releaseDeadHolder(filePath ?? join(folder, historyFileName), { diedOpening });
       for (const [id, waiter] of settling) {
         settling.delete(id);
         waiter.reject(new Error('the history database thread stopped before it answered'));
@@ -67,12 +70,22 @@ export function beginOpeningWorkerDatabase(folder: string, log: Logger): () => W
     if (!opening) return;
     const id = opening;
     opening = undefined;
+    // Stopped as it loaded (its code or the driver failed): the file is opened on this thread instead.
+    if (!worker && Atomics.load(signal, 1) === 0) throw new WorkerUnavailable('the history database thread stopped as it loaded');
     if (!worker) throw new Error('the history database thread stopped while it opened the file');
     if (Atomics.wait(signal, 1, 0, bootTimeoutMs) === 'timed-out') {
       void worker.terminate();
       throw new WorkerUnavailable('the history database thread did not start');
     }
-    filePath = answer(worker, id, 'open') as string | undefined;
+    try {
+      filePath = answer(worker, id, 'open') as string | undefined;
+      openedBy.add(worker);
+    } catch (error) {
+      // A thread that could not open the file is of no use: the next call starts another.
+      void worker?.terminate();
+      worker = undefined;
+      throw error;
+    }
   }
 
   /** Asks and waits for the answer. */
