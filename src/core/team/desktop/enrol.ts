@@ -120,6 +120,13 @@ export async function enrol(
     };
   } catch (error) {
     if (error instanceof EnrolFailure) throw error;
+    // A subscribe or publish cut short by the team's broker closing the link ("Connection closed"):
+    // the close, as handled above, says why (the code's user is gone: used, expired or revoked).
+    if (!client.connected)
+      throw await answered.then(
+        () => new EnrolFailure(usedUp, true),
+        (failure: unknown) => failure,
+      );
     throw new EnrolFailure(describeLinkError(error as Error & { code?: string }, code.url), false);
   } finally {
     client.end(true);
