@@ -30,13 +30,19 @@ const keptContactsFile = 'contacts-cache.json';
 
 export const contactsOptions = { contacts: { type: 'string' }, 'default-country': { type: 'string' } } as const;
 
+/** `--default-country`, or the usage error it is. */
+function defaultCountryOf(country: string | undefined): string {
+  const defaultCountry = settingsSchema.shape.defaultCountry.safeParse(country);
+  if (!defaultCountry.success) throw new UsageError(`--default-country: ${defaultCountry.error.issues[0]?.message}`);
+  return defaultCountry.data;
+}
+
 /**
  * The two options checked before the command opens anything (its history): a mistake in them
  * stops it at once, with the data folder untouched. What the file holds is read later.
  */
 export function checkContactsOptions(file: string | undefined, country: string | undefined): void {
-  const defaultCountry = settingsSchema.shape.defaultCountry.safeParse(country);
-  if (!defaultCountry.success) throw new UsageError(`--default-country: ${defaultCountry.error.issues[0]?.message}`);
+  defaultCountryOf(country);
   if (file === undefined) return;
   try {
     statSync(file);
@@ -55,8 +61,7 @@ export async function contactsFromOption(
   country: string | undefined,
   { dataDir, log }: { dataDir: string; log: Logger },
 ): Promise<ContactBook | undefined> {
-  const defaultCountry = settingsSchema.shape.defaultCountry.safeParse(country);
-  if (!defaultCountry.success) throw new UsageError(`--default-country: ${defaultCountry.error.issues[0]?.message}`);
+  const defaultCountry = defaultCountryOf(country);
   if (!file) {
     // Kept only while it is named: an operator who drops the option drops the names with it.
     try {
@@ -77,20 +82,20 @@ export async function contactsFromOption(
   ]);
   const cache = openContactsCache(dataDir, log, { reader: version, name: keptContactsFile });
   try {
-    const kept = cache.load(file, defaultCountry.data);
+    const kept = cache.load(file, defaultCountry);
     if (kept) {
       log.info(`contacts: ${kept.length} contacts from ${file} (unchanged since it was last read)`);
-      return createContactBook(kept, defaultCountry.data);
+      return createContactBook(kept, defaultCountry);
     }
     const stamp = cache.stampOf(file);
-    const result = await readContactsFile(file, defaultCountry.data);
+    const result = await readContactsFile(file, defaultCountry);
     // A nightly export that came out empty must not stop the team's notifications: callers show as numbers.
     if (result.contacts.length === 0) log.warn(`contacts: ${nothingReadReason(result)}; callers are shown by number`);
     else {
       log.info(`contacts: ${describeImport(reportOf(file, result))}`);
-      cache.save(file, defaultCountry.data, result.contacts, stamp);
+      cache.save(file, defaultCountry, result.contacts, stamp);
     }
-    return createContactBook(result.contacts, defaultCountry.data);
+    return createContactBook(result.contacts, defaultCountry);
   } catch (error) {
     if (!(error instanceof ContactFileError)) throw error;
     // A missing file is a mistake in the command; one that holds no contact is a bad export, as above.

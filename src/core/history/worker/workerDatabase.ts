@@ -18,8 +18,8 @@ export type WorkerDatabase = CallDatabase & { readonly thread: Worker | undefine
 /**
  * The data folder's history in a worker thread, which starts opening the file at once: the
  * returned function waits for it (meanwhile this thread can load the rest of the program).
- * Reads are answered at once (this thread waits for
- * the worker, which reads only: rare on the request path, where the history answers from memory);
+ * Reads are answered at once (this thread waits for the worker, which reads only: rare on the
+ * request path, where the history answers from memory);
  * writes are queued and settled later, so transactions and checkpoints never hold up this thread.
  * A worker that dies is started again on the next call, reopening the file; writes it lost are
  * retried by the history like any failed write.
